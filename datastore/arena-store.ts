@@ -1,0 +1,43 @@
+import { Store } from './store.js'
+import { DirtyPaths } from './tables/dirty.js'
+import { HistoryLog } from './tables/history.js'
+import { IndexTable } from './tables/index-table.js'
+import { MarksTable } from './tables/marks.js'
+import { loadOrCreateStoreId } from './tables/meta.js'
+import { PeerProgressTable } from './tables/peer-progress.js'
+import type { Datastore } from 'interface-datastore'
+
+/**
+ * The per-arena store (spec section 3): every table of one arena in one
+ * LevelDB, so a change and everything it implies commit in one batch.
+ * Later tables (unreal tree, blobs, failed jobs, conflicts) are added here
+ * the same way.
+ */
+export class ArenaStore {
+  private constructor (
+    readonly store: Store,
+    readonly storeId: Uint8Array,
+    readonly index: IndexTable,
+    readonly history: HistoryLog,
+    readonly marks: MarksTable,
+    readonly dirty: DirtyPaths,
+    readonly peerProgress: PeerProgressTable
+  ) {}
+
+  static async open (datastore: Datastore): Promise<ArenaStore> {
+    const store = new Store(datastore)
+    return new ArenaStore(
+      store,
+      await loadOrCreateStoreId(store),
+      new IndexTable(store),
+      await HistoryLog.open(store),
+      new MarksTable(store),
+      await DirtyPaths.open(store),
+      new PeerProgressTable(store)
+    )
+  }
+
+  async close (): Promise<void> {
+    await this.store.close()
+  }
+}

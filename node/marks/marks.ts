@@ -1,0 +1,58 @@
+import { lstat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { writeMarkXattr } from './xattr.js'
+import { ancestorsOf, type RelPath } from '../types/path.js'
+import { DEFAULT_MARK, type Mark } from '../types/mark.js'
+import type { ArenaStore } from '../../datastore/arena-store.js'
+
+export interface ResolvedMark {
+  mark: Mark
+  /** The marked path the mark comes from; undefined when it comes from the arena config or the default. */
+  from: RelPath | undefined
+  /** True when no path and no arena config sets it: the default `watch`. */
+  isDefault: boolean
+}
+
+/**
+ * Marks of one arena: the marks table (mirrored from xattrs by the watcher,
+ * {#marksxattrs}) plus the arena's mark from the config. A path's mark is
+ * the nearest marked ancestor's: file, then directories up to the arena.
+ */
+export class Marks {
+  constructor (
+    private readonly store: ArenaStore,
+    private readonly arenaMark: Mark | undefined,
+    private readonly root: string | undefined
+  ) {}
+
+  async resolve (path: RelPath): Promise<ResolvedMark> {
+    const own = path === '' ? undefined : await this.store.marks.get(path)
+    if (own != null) return { mark: own, from: path, isDefault: false }
+    const ancestors = ancestorsOf(path).slice(1).reverse()
+    for (const dir of ancestors) {
+      const m = await this.store.marks.get(dir)
+      if (m != null) return { mark: m, from: dir, isDefault: false }
+    }
+    return { mark: this.arenaMark ?? DEFAULT_MARK, from: undefined, isDefault: this.arenaMark == null }
+  }
+
+  /**
+   * Sets or removes the mark of `path` {#setmark}. When the path exists in
+   * the arena root the xattr is the source of truth, so we write it and let
+   * the watcher mirror it; otherwise (a file known only from peers) the
+   * table entry is written directly. Either way the two never disagree.
+   */
+  async set (path: RelPath, mark: Mark | undefined): Promise<'xattr' | 'table'> {
+    const abs = this.root == null ? undefined : join(this.root, path)
+    const local = abs != null && await lstat(abs).then((s) => s.isFile() || s.isDirectory(), () => false)
+    if (local) await writeMarkXattr(abs, mark)
+    // The table is written now as well, so a read right after sees the
+    // mark; the watcher's mirror of the xattr then finds nothing to change.
+    await this.store.store.write(async (b) => {
+      if (mark == null) this.store.marks.delete(b, path)
+      else this.store.marks.put(b, path, mark)
+      await this.store.dirty.mark(b, path)
+    })
+    return local ? 'xattr' : 'table'
+  }
+}

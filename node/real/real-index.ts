@@ -1,0 +1,85 @@
+import { EventEmitter } from 'node:events'
+import { hashEquals } from '../types/hash.js'
+import type { ArenaStore } from '../../datastore/arena-store.js'
+import type { IndexEntry } from '../../datastore/tables/index-table.js'
+import type { HistoryEntry, HistoryNotification } from '../types/history.js'
+import type { Mark } from '../types/mark.js'
+import type { RelPath } from '../types/path.js'
+import type { Version } from '../types/version.js'
+
+/** A file as the watcher found it: its version, or undefined when it is gone. */
+export interface FileChange {
+  path: RelPath
+  version: Version | undefined
+}
+
+/** A mark as the watcher found it in the xattr: a mark, or undefined when removed. */
+export interface MarkChange {
+  path: RelPath
+  mark: Mark | undefined
+}
+
+export interface RealIndexEvents {
+  /** History entries appended by one committed batch, in order. */
+  history: [HistoryEntry[]]
+  /** Mark changes committed by one batch. */
+  marks: [MarkChange[]]
+}
+
+/**
+ * The index of the real (spec section 3): turns what the watcher saw into
+ * index entries, history entries and dirty paths, all in one batch, and
+ * announces the new history after the commit. It never reads the disk.
+ */
+export class RealIndex extends EventEmitter<RealIndexEvents> {
+  constructor (private readonly store: ArenaStore) {
+    super()
+  }
+
+  async get (path: RelPath): Promise<IndexEntry | undefined> {
+    return await this.store.index.get(path)
+  }
+
+  async apply (files: readonly FileChange[], marks: readonly MarkChange[] = []): Promise<HistoryEntry[]> {
+    if (files.length === 0 && marks.length === 0) return []
+    const { index, history, dirty } = this.store
+    const appended = await this.store.store.write(async (batch) => {
+      const out: HistoryEntry[] = []
+      for (const { path, version } of files) {
+        const old = await index.getIn(batch, path)
+        const notification = diff(path, old, version)
+        if (version == null) {
+          if (old != null) index.delete(batch, path)
+        } else if (old == null || old.size !== version.size || old.mtime !== version.mtime || !hashEquals(old.hash, version.hash)) {
+          // A local change supersedes what peers said of the old version (spec section 6).
+          index.put(batch, path, { hash: version.hash, size: version.size, mtime: version.mtime })
+        }
+        if (notification == null) continue
+        out.push({ n: history.append(batch, notification), notification })
+        await dirty.mark(batch, path)
+      }
+      for (const { path, mark } of marks) {
+        const old = await this.store.marks.getIn(batch, path)
+        if (old === mark) continue
+        if (mark == null) this.store.marks.delete(batch, path)
+        else this.store.marks.put(batch, path, mark)
+        await dirty.mark(batch, path)
+      }
+      return out
+    })
+    if (appended.length > 0) this.emit('history', appended)
+    if (marks.length > 0) this.emit('marks', [...marks])
+    return appended
+  }
+}
+
+/**
+ * The history entry a change deserves. Only content changes are published:
+ * a touched file (same hash, new mtime) updates the index silently.
+ */
+function diff (path: RelPath, old: IndexEntry | undefined, v: Version | undefined): HistoryNotification | undefined {
+  if (v == null) return old == null ? undefined : { kind: 'remove', path, oldHash: old.hash }
+  if (old == null) return { kind: 'add', path, size: v.size, mtime: v.mtime, hash: v.hash }
+  if (hashEquals(old.hash, v.hash)) return undefined
+  return { kind: 'replace', path, size: v.size, mtime: v.mtime, hash: v.hash, oldHash: old.hash }
+}
