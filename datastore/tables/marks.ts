@@ -6,14 +6,26 @@ import type { Mark } from '../../node/types/mark.js'
 import type { RelPath } from '../../node/types/path.js'
 
 const CODES: readonly Mark[] = ['own', 'keep', 'watch']
+const LOCAL = 0x10
 
-/** `path -> mark`, one byte per value (0 own, 1 keep, 2 watch). */
-export const marksTable = new Table<RelPath, Mark>('marks', textKey<RelPath>(), {
-  encode: (m) => Uint8Array.of(CODES.indexOf(m)),
+/**
+ * A mark and where it lives: `local` marks mirror the xattr of a file or
+ * directory in the arena root (and go when it goes); the others were set on
+ * paths known only from peers.
+ */
+export interface MarkEntry {
+  mark: Mark
+  local: boolean
+}
+
+/** `path -> mark`, one byte per value: low nibble 0 own, 1 keep, 2 watch; 0x10 = local. */
+export const marksTable = new Table<RelPath, MarkEntry>('marks', textKey<RelPath>(), {
+  encode: (m) => Uint8Array.of(CODES.indexOf(m.mark) | (m.local ? LOCAL : 0)),
   decode: (b) => {
-    const m = CODES[b[0] ?? 255]
-    if (m == null) throw new Error(`corrupt mark value ${b[0]}`)
-    return m
+    const byte = b[0] ?? 255
+    const mark = CODES[byte & 0x0f]
+    if (mark == null) throw new Error(`corrupt mark value ${byte}`)
+    return { mark, local: (byte & LOCAL) !== 0 }
   }
 })
 
@@ -21,23 +33,27 @@ export class MarksTable {
   constructor (private readonly store: Store) {}
 
   async get (path: RelPath): Promise<Mark | undefined> {
+    return (await this.store.get(marksTable, path))?.mark
+  }
+
+  async getEntry (path: RelPath): Promise<MarkEntry | undefined> {
     return await this.store.get(marksTable, path)
   }
 
-  async getIn (batch: Batch, path: RelPath): Promise<Mark | undefined> {
+  async getIn (batch: Batch, path: RelPath): Promise<MarkEntry | undefined> {
     return await batch.get(marksTable, path)
   }
 
-  all (options?: { signal?: AbortSignal }): AsyncGenerator<[RelPath, Mark]> {
+  all (options?: { signal?: AbortSignal }): AsyncGenerator<[RelPath, MarkEntry]> {
     return this.store.scan(marksTable, options)
   }
 
-  under (dir: RelPath, options?: { signal?: AbortSignal }): AsyncGenerator<[RelPath, Mark]> {
+  under (dir: RelPath, options?: { signal?: AbortSignal }): AsyncGenerator<[RelPath, MarkEntry]> {
     return this.store.scan(marksTable, { ...options, prefix: dir === '' ? '' : encodeText(`${dir}/`) })
   }
 
-  put (batch: Batch, path: RelPath, mark: Mark): void {
-    batch.put(marksTable, path, mark)
+  put (batch: Batch, path: RelPath, entry: MarkEntry): void {
+    batch.put(marksTable, path, entry)
   }
 
   delete (batch: Batch, path: RelPath): void {

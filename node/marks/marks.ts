@@ -50,7 +50,7 @@ export class Marks {
     // mark; the watcher's mirror of the xattr then finds nothing to change.
     await this.store.store.write(async (b) => {
       if (mark == null) this.store.marks.delete(b, path)
-      else this.store.marks.put(b, path, mark)
+      else this.store.marks.put(b, path, { mark, local })
       await this.store.dirty.mark(b, path)
     })
     return local ? 'xattr' : 'table'

@@ -13,10 +13,11 @@ export interface FileChange {
   version: Version | undefined
 }
 
-/** A mark as the watcher found it in the xattr: a mark, or undefined when removed. */
+/** A mark as the watcher found it in the xattr (`local`), or set on a remote-only path; undefined when removed. */
 export interface MarkChange {
   path: RelPath
   mark: Mark | undefined
+  local?: boolean
 }
 
 export interface RealIndexEvents {
@@ -58,12 +59,12 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
         out.push({ n: history.append(batch, notification), notification })
         await dirty.mark(batch, path)
       }
-      for (const { path, mark } of marks) {
+      for (const { path, mark, local = true } of marks) {
         const old = await this.store.marks.getIn(batch, path)
-        if (old === mark) continue
+        if (old?.mark === mark && old?.local === local) continue
         if (mark == null) this.store.marks.delete(batch, path)
-        else this.store.marks.put(batch, path, mark)
-        await dirty.mark(batch, path)
+        else this.store.marks.put(batch, path, { mark, local })
+        if (old?.mark !== mark) await dirty.mark(batch, path)
       }
       return out
     })

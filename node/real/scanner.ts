@@ -2,12 +2,12 @@ import { lstat, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Stats } from 'node:fs'
 import { hashFile } from './hasher.js'
-import { readMarkXattr } from '../marks/xattr.js'
-import { isWithin, joinPath, type RelPath } from '../types/path.js'
+import { readMarkXattr, writeMarkXattr } from '../marks/xattr.js'
+import { joinPath, type RelPath } from '../types/path.js'
 import { describeError } from '../types/errors.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { IndexEntry } from '../../datastore/tables/index-table.js'
-import type { Mark } from '../types/mark.js'
+import type { MarkEntry } from '../../datastore/tables/marks.js'
 import type { Logger } from '../log.js'
 import type { FileChange, MarkChange, RealIndex } from './real-index.js'
 
@@ -53,8 +53,8 @@ export async function reconcile (ctx: ScanContext, path: RelPath): Promise<ScanR
   const exact = path === '' ? undefined : await ctx.store.index.get(path)
   if (exact != null) known.set(path, exact)
   for await (const [p, e] of ctx.store.index.under(path, { signal: ctx.signal })) known.set(p, e)
-  const marks = new Map<RelPath, Mark>()
-  const exactMark = path === '' ? undefined : await ctx.store.marks.get(path)
+  const marks = new Map<RelPath, MarkEntry>()
+  const exactMark = path === '' ? undefined : await ctx.store.marks.getEntry(path)
   if (exactMark != null) marks.set(path, exactMark)
   for await (const [p, m] of ctx.store.marks.under(path, { signal: ctx.signal })) marks.set(p, m)
 
@@ -85,14 +85,25 @@ export async function reconcile (ctx: ScanContext, path: RelPath): Promise<ScanR
   for (const s of [...dirs, ...files]) {
     onDisk.add(s.path)
     const current = marks.get(s.path)
-    if (s.xattr.kind === 'mark' && s.xattr.mark !== current) markChanges.push({ path: s.path, mark: s.xattr.mark })
-    else if (s.xattr.kind === 'none' && current != null) markChanges.push({ path: s.path, mark: undefined })
-    else if (s.xattr.kind === 'invalid') ctx.log.warn({ path: s.path, value: s.xattr.value }, 'ignoring invalid mark xattr {#marksxattrs}')
+    if (s.xattr.kind === 'mark') {
+      if (s.xattr.mark !== current?.mark || current?.local !== true) markChanges.push({ path: s.path, mark: s.xattr.mark })
+    } else if (s.xattr.kind === 'none' && current != null) {
+      if (current.local) {
+        markChanges.push({ path: s.path, mark: undefined })
+      } else {
+        // A path marked while known only from peers now exists here: its
+        // mark moves into the xattr so the two sources never disagree.
+        await writeMarkXattr(join(ctx.root, s.path), current.mark).catch(() => {})
+        markChanges.push({ path: s.path, mark: current.mark })
+      }
+    } else if (s.xattr.kind === 'invalid') {
+      ctx.log.warn({ path: s.path, value: s.xattr.value }, 'ignoring invalid mark xattr {#marksxattrs}')
+    }
   }
-  // A mark of something that was here and is gone goes with it; a mark of a
-  // file known only from peers (never indexed here) stays.
-  for (const p of marks.keys()) {
-    if (!onDisk.has(p) && wasLocal(p, known)) markChanges.push({ path: p, mark: undefined })
+  // A mark that lived on something here goes with it; a mark of a path known
+  // only from peers stays.
+  for (const [p, m] of marks) {
+    if (!onDisk.has(p) && m.local) markChanges.push({ path: p, mark: undefined })
   }
 
   const toHash: Seen[] = []
@@ -126,13 +137,6 @@ export async function reconcile (ctx: ScanContext, path: RelPath): Promise<ScanR
   })
   await flush(true)
   return result
-}
-
-/** True if the index shows `p` existed here: an indexed file or a directory above one. */
-function wasLocal (p: RelPath, known: Map<RelPath, IndexEntry>): boolean {
-  if (known.has(p)) return true
-  for (const k of known.keys()) if (isWithin(k, p)) return true
-  return false
 }
 
 function isIgnoredPath (ctx: ScanContext, path: RelPath): boolean {

@@ -123,7 +123,7 @@ describe('Store and tables (LevelDB)', () => {
   it('marks and peer progress round-trip', async () => {
     const p = parsePath('dir')
     await s.store.write((b) => {
-      s.marks.put(b, p, 'keep')
+      s.marks.put(b, p, { mark: 'keep', local: false })
       s.peerProgress.put(b, '12D3KooWpeer', { storeId: new Uint8Array([1, 2, 3]), lastSeen: 42, lastActive: 1000.5 })
     })
     assert.equal(await s.marks.get(p), 'keep')

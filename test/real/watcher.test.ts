@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { setAttribute, removeAttribute } from 'fs-xattr'
+import { hashToHex } from '../../node/types/hash.js'
+import { parsePath, type RelPath } from '../../node/types/path.js'
+import { MARK_XATTR } from '../../node/marks/xattr.js'
+import { testArena, type TestArena } from '../helpers/arena.js'
+import { until } from '../helpers/wait.js'
+import type { HistoryNotification } from '../../node/types/history.js'
+
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex')
+
+async function collect<T> (it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const x of it) out.push(x)
+  return out
+}
+
+describe('watcher: the real follows the arena root', function () {
+  let t: TestArena
+  afterEach(async () => { await t.cleanup() })
+
+  /** The index as `path -> sha256 hex`. */
+  async function indexState (): Promise<Record<string, string>> {
+    const out: Record<string, string> = {}
+    for (const [p, e] of await collect(t.arena.store.index.all())) out[p] = hashToHex(e.hash)
+    return out
+  }
+
+  /** Waits (on watcher events) until the index equals `expected`. */
+  async function indexBecomes (expected: Record<string, string>): Promise<void> {
+    const watcher = t.arena.watcher
+    assert.ok(watcher != null)
+    await until(watcher, 'reconciled', async () => {
+      const s = await indexState()
+      return JSON.stringify(s) === JSON.stringify(expected) || undefined
+    }, `index ${JSON.stringify(expected)}`)
+  }
+
+  async function history (): Promise<HistoryNotification[]> {
+    return (await collect(t.arena.store.history.after(0))).map((e) => e.notification)
+  }
+
+  async function markBecomes (path: string, mark: string | undefined): Promise<void> {
+    const watcher = t.arena.watcher
+    assert.ok(watcher != null)
+    await until(watcher, 'reconciled', async () => (await t.arena.store.marks.get(parsePath(path))) === mark || undefined, `mark of ${path} = ${mark}`)
+  }
+
+  it('indexes existing files at start and publishes Add, with dirty paths in the same batch', async () => {
+    t = await testArena({ start: false })
+    await mkdir(join(t.root, 'd/e'), { recursive: true })
+    await writeFile(join(t.root, 'a.txt'), 'A')
+    await writeFile(join(t.root, 'd/e/b:c.txt'), 'B')
+    const result = await t.arena.watcher?.start()
+    assert.equal(result?.files, 2)
+    assert.deepEqual(await indexState(), { 'a.txt': sha('A'), 'd/e/b:c.txt': sha('B') })
+    assert.deepEqual((await history()).map((h) => `${h.kind} ${h.path}`).sort(), ['add a.txt', 'add d/e/b:c.txt'])
+    assert.deepEqual((await collect(t.arena.store.dirty.since(0))).map((d) => d.path).sort(), ['a.txt', 'd/e/b:c.txt'])
+  })
+
+  it('follows create, modify, rename and delete of files live', async () => {
+    t = await testArena()
+    await writeFile(join(t.root, 'f'), 'one')
+    await indexBecomes({ f: sha('one') })
+    await appendFile(join(t.root, 'f'), ' two')
+    await indexBecomes({ f: sha('one two') })
+    await rename(join(t.root, 'f'), join(t.root, 'g'))
+    await indexBecomes({ g: sha('one two') })
+    await rm(join(t.root, 'g'))
+    await indexBecomes({})
+    const kinds = (await history()).map((h) => `${h.kind} ${h.path}`)
+    assert.deepEqual(kinds.slice(0, 2), ['add f', 'replace f'])
+    assert.deepEqual(kinds.slice(2).sort(), ['add g', 'remove f', 'remove g'])
+    const replace = (await history())[1]
+    assert.ok(replace?.kind === 'replace')
+    assert.equal(hashToHex(replace.oldHash), sha('one'))
+  })
+
+  it('sees a directory rename as removes and adds of every file under it, and a directory delete as removes', async () => {
+    t = await testArena()
+    await mkdir(join(t.root, 'a/b'), { recursive: true })
+    await writeFile(join(t.root, 'a/x'), 'x')
+    await writeFile(join(t.root, 'a/b/y'), 'y')
+    await indexBecomes({ 'a/b/y': sha('y'), 'a/x': sha('x') })
+    await rename(join(t.root, 'a'), join(t.root, 'c'))
+    await indexBecomes({ 'c/b/y': sha('y'), 'c/x': sha('x') })
+    // the moved tree is watched: a change deep inside it is seen
+    await writeFile(join(t.root, 'c/b/z'), 'z')
+    await indexBecomes({ 'c/b/y': sha('y'), 'c/b/z': sha('z'), 'c/x': sha('x') })
+    await rm(join(t.root, 'c'), { recursive: true })
+    await indexBecomes({})
+    const removed = (await history()).filter((h) => h.kind === 'remove').map((h) => h.path).sort()
+    assert.deepEqual(removed, ['a/b/y', 'a/x', 'c/b/y', 'c/b/z', 'c/x'])
+  })
+
+  it('catches up on changes made while stopped', async () => {
+    t = await testArena()
+    await writeFile(join(t.root, 'keep'), 'k')
+    await writeFile(join(t.root, 'change'), 'c1')
+    await writeFile(join(t.root, 'gone'), 'g')
+    await indexBecomes({ change: sha('c1'), gone: sha('g'), keep: sha('k') })
+    await t.arena.close()
+    await writeFile(join(t.root, 'change'), 'c2 longer')
+    await rm(join(t.root, 'gone'))
+    await mkdir(join(t.root, 'new'))
+    await writeFile(join(t.root, 'new/file'), 'n')
+    const before = (await t.restart({ start: false })).store.history.lastN
+    const result = await t.arena.watcher?.start()
+    assert.equal(result?.changed, 3)
+    assert.deepEqual(await indexState(), { change: sha('c2 longer'), keep: sha('k'), 'new/file': sha('n') })
+    const after = (await collect(t.arena.store.history.after(before))).map((e) => `${e.notification.kind} ${e.notification.path}`).sort()
+    assert.deepEqual(after, ['add new/file', 'remove gone', 'replace change'])
+  })
+
+  it('does not rehash unchanged files on restart (size+mtime shortcut)', async () => {
+    t = await testArena()
+    await writeFile(join(t.root, 'same'), 'data')
+    await indexBecomes({ same: sha('data') })
+    const before = t.arena.store.history.lastN
+    await t.restart()
+    assert.equal(t.arena.store.history.lastN, before)
+  })
+
+  it('ignores its own temp files and a data directory inside the root', async () => {
+    t = await testArena()
+    await writeFile(join(t.root, '.realize-abc.part'), 'tmp')
+    await writeFile(join(t.root, 'real'), 'r')
+    await indexBecomes({ real: sha('r') })
+    assert.deepEqual(Object.keys(await indexState()), ['real'])
+  })
+
+  describe('marks from xattrs {#marksxattrs}', () => {
+    it('mirrors xattr set, change and remove on a file, and drops the mark when the file goes', async () => {
+      t = await testArena()
+      const f = join(t.root, 'f')
+      await writeFile(f, 'x')
+      await indexBecomes({ f: sha('x') })
+      await setAttribute(f, MARK_XATTR, 'keep')
+      await markBecomes('f', 'keep')
+      await setAttribute(f, MARK_XATTR, 'own')
+      await markBecomes('f', 'own')
+      await removeAttribute(f, MARK_XATTR)
+      await markBecomes('f', undefined)
+      await setAttribute(f, MARK_XATTR, 'watch')
+      await markBecomes('f', 'watch')
+      await rm(f)
+      await markBecomes('f', undefined)
+    })
+
+    it('mirrors xattr set, change and remove on a directory (not seen by recursive fs.watch)', async () => {
+      t = await testArena()
+      const d = join(t.root, 'd/sub')
+      await mkdir(d, { recursive: true })
+      await writeFile(join(d, 'f'), 'x')
+      await indexBecomes({ 'd/sub/f': sha('x') })
+      await setAttribute(d, MARK_XATTR, 'own')
+      await markBecomes('d/sub', 'own')
+      assert.equal((await t.arena.marks.resolve(parsePath('d/sub/f'))).mark, 'own')
+      await setAttribute(d, MARK_XATTR, 'keep')
+      await markBecomes('d/sub', 'keep')
+      await removeAttribute(d, MARK_XATTR)
+      await markBecomes('d/sub', undefined)
+      await setAttribute(join(t.root, 'd'), MARK_XATTR, 'keep')
+      await markBecomes('d', 'keep')
+      await rm(join(t.root, 'd'), { recursive: true })
+      await markBecomes('d', undefined)
+    })
+
+    it('reads marks during catch-up, including ones set or removed while stopped', async () => {
+      t = await testArena({ start: false })
+      await mkdir(join(t.root, 'dir'))
+      await writeFile(join(t.root, 'dir/a'), 'a')
+      await writeFile(join(t.root, 'b'), 'b')
+      await setAttribute(join(t.root, 'dir'), MARK_XATTR, 'keep')
+      await setAttribute(join(t.root, 'b'), MARK_XATTR, 'own')
+      await t.arena.watcher?.start()
+      assert.equal(await t.arena.store.marks.get(parsePath('dir')), 'keep')
+      assert.equal(await t.arena.store.marks.get(parsePath('b')), 'own')
+      await t.arena.close()
+      await removeAttribute(join(t.root, 'b'), MARK_XATTR)
+      await setAttribute(join(t.root, 'dir/a'), MARK_XATTR, 'watch')
+      await t.restart()
+      assert.equal(await t.arena.store.marks.get(parsePath('b')), undefined)
+      assert.equal(await t.arena.store.marks.get(parsePath('dir/a')), 'watch')
+      assert.deepEqual(await t.arena.marks.resolve(parsePath('dir/a')), { mark: 'watch', from: 'dir/a', isDefault: false })
+    })
+
+    it('ignores invalid values and keeps a mark of a file known only from peers', async () => {
+      t = await testArena({ mark: 'own' })
+      await t.arena.marks.set(parsePath('remote/only.jpg'), 'keep')
+      await writeFile(join(t.root, 'bad'), 'b')
+      await setAttribute(join(t.root, 'bad'), MARK_XATTR, 'mine')
+      await indexBecomes({ bad: sha('b') })
+      await t.restart()
+      assert.equal(await t.arena.store.marks.get(parsePath('bad')), undefined)
+      assert.equal(await t.arena.store.marks.get(parsePath('remote/only.jpg')), 'keep')
+      assert.deepEqual(await t.arena.marks.resolve(parsePath('bad')), { mark: 'own', from: undefined, isDefault: false })
+    })
+  })
+})
+
+describe('marks: hierarchical lookup', () => {
+  let t: TestArena
+  afterEach(async () => { await t.cleanup() })
+
+  it('file, then parent directories, then the arena mark, then watch', async () => {
+    t = await testArena({ start: false })
+    const m = t.arena.marks
+    const p = (s: string): RelPath => parsePath(s)
+    assert.deepEqual(await m.resolve(p('a/b/c')), { mark: 'watch', from: undefined, isDefault: true })
+    await m.set(p('a'), 'keep')
+    assert.deepEqual(await m.resolve(p('a/b/c')), { mark: 'keep', from: 'a', isDefault: false })
+    await m.set(p('a/b'), 'own')
+    assert.deepEqual(await m.resolve(p('a/b/c')), { mark: 'own', from: 'a/b', isDefault: false })
+    await m.set(p('a/b/c'), 'watch')
+    assert.deepEqual(await m.resolve(p('a/b/c')), { mark: 'watch', from: 'a/b/c', isDefault: false })
+    assert.deepEqual(await m.resolve(p('ab')), { mark: 'watch', from: undefined, isDefault: true })
+  })
+
+  it('setting a mark on a local file writes the xattr and marks the path dirty {#setmark}', async () => {
+    t = await testArena({ start: false })
+    await writeFile(join(t.root, 'x'), 'x')
+    assert.equal(await t.arena.marks.set(parsePath('x'), 'keep'), 'xattr')
+    const { getAttribute } = await import('fs-xattr')
+    assert.equal((await getAttribute(join(t.root, 'x'), MARK_XATTR)).toString(), 'keep')
+    assert.equal(await t.arena.marks.set(parsePath('not/here'), 'own'), 'table')
+    const dirty = (await collect(t.arena.store.dirty.since(0))).map((d) => d.path)
+    assert.deepEqual(dirty, ['x', 'not/here'])
+  })
+})
