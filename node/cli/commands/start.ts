@@ -1,0 +1,55 @@
+import { mkdir } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import type { Command } from 'commander'
+import { configPath, defaultConfig, loadConfig, parseConfig, serializeConfig, writeConfig, type Config } from '../../config/config.js'
+import { loadOrCreateIdentity } from '../../identity/identity.js'
+import { wrapError } from '../../types/errors.js'
+import { dataDirOf, withDataOption } from '../common.js'
+
+export function registerStart (program: Command): void {
+  withDataOption(program.command('start'))
+    .description('run the node; the TUI on a terminal, plain logs otherwise; Ctrl-C stops it')
+    .option('--headless', 'no TUI, plain logs even on a terminal')
+    .action(async (opts: { data?: string, headless?: boolean }) => { await start(opts) })
+}
+
+/**
+ * The config file, or the embedded default (validated; `save` writes it out
+ * so the user has a file to edit).
+ */
+async function configOrDefault (dataDir: string): Promise<{ config: Config, save?: () => Promise<void> }> {
+  const loaded = await loadConfig(dataDir)
+  if (loaded != null) return { config: loaded }
+  const home = homedir()
+  const file = configPath(dataDir)
+  const config = defaultConfig(home)
+  parseConfig(serializeConfig(config), { file, dataDir, home })
+  return {
+    config,
+    save: async () => {
+      await writeConfig(dataDir, config)
+      process.stderr.write(`no config found; wrote the default to ${file}\n`)
+    }
+  }
+}
+
+export async function start (opts: { data?: string, headless?: boolean }): Promise<void> {
+  const dataDir = dataDirOf(opts)
+  // Config first: a bad config must not leave a new key or data dir behind.
+  const { config, save } = await configOrDefault(dataDir)
+  const identity = await loadOrCreateIdentity(dataDir)
+  await save?.()
+  for (const arena of config.arenas) {
+    if (arena.root == null) continue
+    try {
+      await mkdir(arena.root, { recursive: true })
+    } catch (err) {
+      throw wrapError(`creating the root of arena ${JSON.stringify(arena.name)} at ${arena.root}`, err)
+    }
+  }
+  // Ink needs a terminal on both ends: keys in, frames out.
+  const headless = opts.headless === true || process.stdout.isTTY !== true || process.stdin.isTTY !== true
+  // Imported here so init and id do not load the whole node (libp2p, stores).
+  const { runNode } = await import('../../node.js')
+  await runNode({ dataDir, config, identity, headless })
+}
