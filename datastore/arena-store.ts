@@ -5,13 +5,18 @@ import { IndexTable } from './tables/index-table.js'
 import { MarksTable } from './tables/marks.js'
 import { loadOrCreateStoreId } from './tables/meta.js'
 import { PeerProgressTable } from './tables/peer-progress.js'
+import { UnrealTreeTables } from './tables/unreal-tree.js'
+import { ArenaInodeRange } from './tables/inode-ranges.js'
+import { BlobTables } from './tables/blobs.js'
+import { ConflictsTable } from './tables/conflicts.js'
 import type { Datastore } from 'interface-datastore'
 
 /**
  * The per-arena store (spec section 3): every table of one arena in one
  * LevelDB, so a change and everything it implies commit in one batch.
- * Later tables (unreal tree, blobs, failed jobs, conflicts) are added here
- * the same way.
+ * The unreal (tree, inode range, blobs, conflicts) lives here too, so a
+ * remote change, its conflict and its dirty mark commit together. Later
+ * tables (failed jobs) are added the same way.
  */
 export class ArenaStore {
   private constructor (
@@ -21,7 +26,11 @@ export class ArenaStore {
     readonly history: HistoryLog,
     readonly marks: MarksTable,
     readonly dirty: DirtyPaths,
-    readonly peerProgress: PeerProgressTable
+    readonly peerProgress: PeerProgressTable,
+    readonly unreal: UnrealTreeTables,
+    readonly inodeRange: ArenaInodeRange,
+    readonly blobs: BlobTables,
+    readonly conflicts: ConflictsTable
   ) {}
 
   static async open (datastore: Datastore): Promise<ArenaStore> {
@@ -33,7 +42,11 @@ export class ArenaStore {
       await HistoryLog.open(store),
       new MarksTable(store),
       await DirtyPaths.open(store),
-      new PeerProgressTable(store)
+      new PeerProgressTable(store),
+      new UnrealTreeTables(store),
+      new ArenaInodeRange(store),
+      new BlobTables(store),
+      new ConflictsTable(store)
     )
   }
 

@@ -1,16 +1,18 @@
 import { Store } from './store.js'
 import { metaTable } from './tables/meta.js'
+import { InodeRangeAllocations } from './tables/inode-ranges.js'
 import type { Datastore } from 'interface-datastore'
 
 /**
- * The node's global store: settings now; the inode range allocation table
- * (`rangeEnd -> arena`, {#inoderange}) joins it with the unreal.
+ * The node's global store: settings and the inode range allocation table
+ * (`rangeEnd -> arena`, {#inoderange}).
  */
 export class GlobalStore {
-  private constructor (readonly store: Store) {}
+  private constructor (readonly store: Store, readonly inodeRanges: InodeRangeAllocations) {}
 
   static async open (datastore: Datastore): Promise<GlobalStore> {
-    return new GlobalStore(new Store(datastore))
+    const store = new Store(datastore)
+    return new GlobalStore(store, new InodeRangeAllocations(store))
   }
 
   async getSetting (name: string): Promise<Uint8Array | undefined> {

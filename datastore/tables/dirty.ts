@@ -30,6 +30,10 @@ export class DirtyPaths {
     return counter
   }
 
+  async prefetch (batch: Batch, paths: Iterable<RelPath>): Promise<void> {
+    await batch.prefetch(dirtyByPath, paths)
+  }
+
   async counterOf (path: RelPath): Promise<number | undefined> {
     return await this.store.get(dirtyByPath, path)
   }

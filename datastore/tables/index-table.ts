@@ -50,4 +50,8 @@ export class IndexTable {
   async getIn (batch: Batch, path: RelPath): Promise<IndexEntry | undefined> {
     return await batch.get(indexTable, path)
   }
+
+  async prefetch (batch: Batch, paths: Iterable<RelPath>): Promise<void> {
+    await batch.prefetch(indexTable, paths)
+  }
 }

@@ -44,6 +44,10 @@ export class MarksTable {
     return await batch.get(marksTable, path)
   }
 
+  async prefetch (batch: Batch, paths: Iterable<RelPath>): Promise<void> {
+    await batch.prefetch(marksTable, paths)
+  }
+
   all (options?: { signal?: AbortSignal }): AsyncGenerator<[RelPath, MarkEntry]> {
     return this.store.scan(marksTable, options)
   }

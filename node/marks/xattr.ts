@@ -1,4 +1,4 @@
-import { getAttribute, removeAttribute, setAttribute } from 'fs-xattr'
+import { getAttribute, getAttributeSync, removeAttribute, setAttribute } from 'fs-xattr'
 import { isMark, type Mark } from '../types/mark.js'
 
 /** The xattr a user (or `realize-node mark`) puts on a file or directory {#marksxattrs}. */
@@ -12,17 +12,36 @@ export type XattrMark =
   | { kind: 'gone' }
 
 export async function readMarkXattr (absPath: string): Promise<XattrMark> {
-  let raw: Buffer
   try {
-    raw = await getAttribute(absPath, MARK_XATTR)
+    return parse(await getAttribute(absPath, MARK_XATTR))
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENODATA' || code === 'ENOATTR' || code === 'ENOTSUP') return { kind: 'none' }
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'gone' }
-    throw err
+    return fromError(err)
   }
+}
+
+/**
+ * The synchronous read, for the catch-up walk: on a warm cache the syscall
+ * takes about a microsecond, while an async call costs ten times that in
+ * promise and thread-pool overhead (see docs/BENCHMARKS.md, catch-up).
+ */
+export function readMarkXattrSync (absPath: string): XattrMark {
+  try {
+    return parse(getAttributeSync(absPath, MARK_XATTR))
+  } catch (err) {
+    return fromError(err)
+  }
+}
+
+function parse (raw: Buffer): XattrMark {
   const value = raw.toString('utf8').trim()
   return isMark(value) ? { kind: 'mark', mark: value } : { kind: 'invalid', value }
+}
+
+function fromError (err: unknown): XattrMark {
+  const code = (err as NodeJS.ErrnoException).code
+  if (code === 'ENODATA' || code === 'ENOATTR' || code === 'ENOTSUP') return { kind: 'none' }
+  if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'gone' }
+  throw err
 }
 
 export async function writeMarkXattr (absPath: string, mark: Mark | undefined): Promise<void> {

@@ -46,6 +46,8 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
     const { index, history, dirty } = this.store
     const appended = await this.store.store.write(async (batch) => {
       const out: HistoryEntry[] = []
+      const paths = [...files, ...marks].map((c) => c.path)
+      await Promise.all([index.prefetch(batch, paths), dirty.prefetch(batch, paths), this.store.marks.prefetch(batch, marks.map((m) => m.path))])
       for (const { path, version } of files) {
         const old = await index.getIn(batch, path)
         const notification = diff(path, old, version)
