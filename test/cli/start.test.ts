@@ -38,7 +38,7 @@ describe('realize-node start', function () {
     const home = join(tmp.dir, 'home')
     await mkdir(home)
     const env = { HOME: home, XDG_DATA_HOME: '' }
-    const node = new NodeProcess([], env)
+    const node = new NodeProcess([], { env })
     nodes.push(node)
     const caught = await node.waitForEvent('caught-up')
     assert.equal(caught.arena, 'default')

@@ -1,0 +1,144 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+/**
+ * Real network namespaces on one Linux machine: a bridge in the root
+ * namespace and one namespace per host, joined by a veth pair, each host with
+ * an IPv4 and/or an IPv6 address. mDNS works across the bridge (multicast
+ * snooping off, a multicast route in each namespace); a host's link can be
+ * taken down and up again to partition it.
+ *
+ * Needs root and iproute2. Missing either is an error, never a silent skip.
+ */
+export interface HostSpec {
+  name: string
+  ipv4?: boolean
+  ipv6?: boolean
+}
+
+export interface NetHost {
+  name: string
+  /** Namespace name, for `ip netns exec`. */
+  ns: string
+  ipv4: string | undefined
+  ipv6: string | undefined
+  /** Root-side end of the veth pair; down = partitioned. */
+  veth: string
+}
+
+export class HarnessError extends Error {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'HarnessError'
+  }
+}
+
+/** The environment the harness checks; overridable so the checks themselves can be tested. */
+export interface HarnessEnv {
+  uid: number | undefined
+  ipCommand: string
+}
+
+const defaultEnv = (): HarnessEnv => ({ uid: process.getuid?.(), ipCommand: 'ip' })
+
+async function ip (...args: string[]): Promise<string> {
+  return await ipWith('ip', args)
+}
+
+async function ipWith (cmd: string, args: string[]): Promise<string> {
+  try {
+    return (await run(cmd, args)).stdout
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string }
+    if (e.code === 'ENOENT') throw new HarnessError('the multi-peer harness needs the `ip` command (Debian package iproute2)', { cause: err })
+    throw new HarnessError(`ip ${args.join(' ')}: ${e.stderr?.trim() ?? e.message}`, { cause: err })
+  }
+}
+
+/** Throws unless this process can create namespaces. */
+export async function checkCanCreateNamespaces (env: HarnessEnv = defaultEnv()): Promise<void> {
+  if (env.uid !== 0) throw new HarnessError('the multi-peer harness must run as root (it creates network namespaces)')
+  await ipWith(env.ipCommand, ['-V'])
+}
+
+let counter = 0
+
+export class Network {
+  private constructor (readonly id: string, readonly bridge: string, readonly hosts: NetHost[]) {}
+
+  /** Creates the bridge and one namespace per host. */
+  static async create (specs: HostSpec[]): Promise<Network> {
+    await checkCanCreateNamespaces()
+    // Short and unique per process: interface names are limited to 15 bytes.
+    const id = `${(process.pid % 10000).toString(36)}${(counter++).toString(36)}`
+    const subnet = (process.pid + counter) % 200 + 20
+    const bridge = `rzb${id}`
+    const net = new Network(id, bridge, [])
+    try {
+      await ip('link', 'add', bridge, 'type', 'bridge')
+      await ip('link', 'set', bridge, 'type', 'bridge', 'mcast_snooping', '0')
+      await ip('link', 'set', bridge, 'up')
+      for (const [i, spec] of specs.entries()) {
+        const host: NetHost = {
+          name: spec.name,
+          ns: `rz-${id}-${spec.name}`,
+          ipv4: spec.ipv4 === false ? undefined : `10.${subnet}.0.${i + 1}`,
+          ipv6: spec.ipv6 === false ? undefined : `fd00:${subnet}::${i + 1}`,
+          veth: `rzv${id}-${i}`
+        }
+        net.hosts.push(host)
+        await ip('netns', 'add', host.ns)
+        await ip('link', 'add', host.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host.ns)
+        await ip('link', 'set', host.veth, 'master', bridge, 'up')
+        await ip('-n', host.ns, 'link', 'set', 'lo', 'up')
+        await ip('-n', host.ns, 'link', 'set', 'eth0', 'up')
+        if (host.ipv4 != null) await ip('-n', host.ns, 'addr', 'add', `${host.ipv4}/24`, 'dev', 'eth0')
+        // nodad: usable at once instead of after duplicate address detection.
+        if (host.ipv6 != null) await ip('-n', host.ns, 'addr', 'add', `${host.ipv6}/64`, 'dev', 'eth0', 'nodad')
+        // Without a route, sending to the mDNS group fails with ENETUNREACH.
+        if (host.ipv4 != null) await ip('-n', host.ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0')
+      }
+    } catch (err) {
+      await net.destroy()
+      throw err
+    }
+    return net
+  }
+
+  host (name: string): NetHost {
+    const h = this.hosts.find((x) => x.name === name)
+    if (h == null) throw new HarnessError(`no host ${name}`)
+    return h
+  }
+
+  /** Takes the host's link down: it can reach nobody and nobody reaches it. */
+  async cut (name: string): Promise<void> {
+    await ip('link', 'set', this.host(name).veth, 'down')
+  }
+
+  async restore (name: string): Promise<void> {
+    await ip('link', 'set', this.host(name).veth, 'up')
+  }
+
+  /** Runs a command inside a host's namespace. */
+  async exec (name: string, cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<{ stdout: string, stderr: string, code: number }> {
+    try {
+      const r = await run('ip', ['netns', 'exec', this.host(name).ns, cmd, ...args], { env: { ...process.env, ...options.env }, maxBuffer: 64 << 20 })
+      return { stdout: r.stdout, stderr: r.stderr, code: 0 }
+    } catch (err) {
+      const e = err as { stdout?: string, stderr?: string, code?: number | string }
+      if (typeof e.code !== 'number') throw err
+      return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code }
+    }
+  }
+
+  /** Removes every namespace, veth and the bridge; safe to call twice. */
+  async destroy (): Promise<void> {
+    for (const h of this.hosts) {
+      await ip('netns', 'del', h.ns).catch(() => {})
+    }
+    await ip('link', 'del', this.bridge).catch(() => {})
+  }
+}
