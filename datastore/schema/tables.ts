@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, enumeration, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -9,6 +9,7 @@ export interface IndexValue {
   mtime: number
   outdatedBy?: Uint8Array<ArrayBuffer>
   removedByPeer?: boolean
+  previous: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace IndexValue {
@@ -46,6 +47,13 @@ export namespace IndexValue {
           w.bool(obj.removedByPeer)
         }
 
+        if (obj.previous != null && obj.previous.length > 0) {
+          for (const value of obj.previous) {
+            w.uint32(50)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -53,7 +61,8 @@ export namespace IndexValue {
         const obj: any = {
           hash: uint8ArrayAlloc(0),
           size: 0,
-          mtime: 0
+          mtime: 0,
+          previous: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -82,6 +91,14 @@ export namespace IndexValue {
               obj.removedByPeer = reader.bool()
               break
             }
+            case 6: {
+              if (opts.limits?.previous != null && obj.previous.length === opts.limits.previous) {
+                throw new MaxLengthError('Decode error - repeated field "previous" had too many elements')
+              }
+
+              obj.previous.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -91,6 +108,10 @@ export namespace IndexValue {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          previous: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -132,6 +153,21 @@ export namespace IndexValue {
               }
               break
             }
+            case 6: {
+              if (opts.limits?.previous != null && obj.previous === opts.limits.previous) {
+                throw new MaxLengthError('Streaming decode error - repeated field "previous" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.previous[]`,
+                index: obj.previous,
+                value: reader.bytes()
+              }
+
+              obj.previous++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -169,6 +205,12 @@ export namespace IndexValue {
     value: boolean
   }
 
+  export interface IndexValuePreviousFieldEvent {
+    field: '$.previous[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<IndexValue>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, IndexValue.codec())
   }
@@ -177,7 +219,7 @@ export namespace IndexValue {
     return decodeMessage(buf, IndexValue.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<IndexValue>): Generator<IndexValueHashFieldEvent | IndexValueSizeFieldEvent | IndexValueMtimeFieldEvent | IndexValueOutdatedByFieldEvent | IndexValueRemovedByPeerFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<IndexValue>): Generator<IndexValueHashFieldEvent | IndexValueSizeFieldEvent | IndexValueMtimeFieldEvent | IndexValueOutdatedByFieldEvent | IndexValueRemovedByPeerFieldEvent | IndexValuePreviousFieldEvent> {
     return streamMessage(buf, IndexValue.codec(), opts)
   }
 }

@@ -15,7 +15,12 @@ export interface IndexEntry {
   outdatedBy?: Hash
   /** A peer removed this version. */
   removedByPeer?: boolean
+  /** Hashes this path had here before, newest first (at most PREVIOUS_KEPT). */
+  previous?: Hash[]
 }
+
+/** Earlier local versions remembered per path: enough to tell "we are ahead" from a conflict. */
+export const PREVIOUS_KEPT = 8
 
 export const indexTable = new Table<RelPath, IndexEntry>('index', textKey<RelPath>(), {
   encode: (v) => IndexValue.encode(v as IndexValue),

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events'
 import { hashEquals } from '../types/hash.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
-import type { IndexEntry } from '../../datastore/tables/index-table.js'
+import { PREVIOUS_KEPT, type IndexEntry } from '../../datastore/tables/index-table.js'
+import type { Hash } from '../types/hash.js'
 import type { HistoryEntry, HistoryNotification } from '../types/history.js'
 import type { Mark } from '../types/mark.js'
 import type { RelPath } from '../types/path.js'
@@ -55,7 +56,7 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
           if (old != null) index.delete(batch, path)
         } else if (old == null || old.size !== version.size || old.mtime !== version.mtime || !hashEquals(old.hash, version.hash)) {
           // A local change supersedes what peers said of the old version (spec section 6).
-          index.put(batch, path, { hash: version.hash, size: version.size, mtime: version.mtime })
+          index.put(batch, path, { hash: version.hash, size: version.size, mtime: version.mtime, previous: previousOf(old, version) })
         }
         if (notification == null) continue
         out.push({ n: history.append(batch, notification), notification })
@@ -74,6 +75,13 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
     if (marks.length > 0) this.emit('marks', [...marks])
     return appended
   }
+}
+
+/** The earlier local hashes of a path after it changes from `old` to `v`. */
+function previousOf (old: IndexEntry | undefined, v: Version): Hash[] {
+  if (old == null) return []
+  if (hashEquals(old.hash, v.hash)) return old.previous ?? []
+  return [old.hash, ...(old.previous ?? [])].slice(0, PREVIOUS_KEPT)
 }
 
 /**

@@ -1,0 +1,73 @@
+import { hashEquals, type Hash } from '../types/hash.js'
+import type { IndexEntry } from '../../datastore/tables/index-table.js'
+import type { Mark } from '../types/mark.js'
+import type { RelPath } from '../types/path.js'
+import type { Version } from '../types/version.js'
+
+/**
+ * What one dirty path needs (spec section 6), as a pure function of what
+ * the store says about it. Churten calls it for each dirty path in counter
+ * order and runs the job it returns.
+ *
+ * | mark       | condition                                              | job       |
+ * |------------|--------------------------------------------------------|-----------|
+ * | watch/keep | real file's hash = chosen remote hash                  | unrealize |
+ * | keep       | chosen version not cached complete and verified        | download  |
+ * | own        | remote version known, no real file                     | realize   |
+ * | any        | real version replaced by a peer (outdatedBy / chain)   | realize (replace) |
+ * | own        | a peer removed the version the real file has           | delete    |
+ * | any        | real and remote diverge (not one chain)                | conflict  |
+ *
+ * Decisions where the spec is silent (docs/consensus.md): a real file that
+ * a peer replaced is brought up to date whatever its mark (a `keep` or
+ * `watch` copy is then unrealized by the next pass); a remote version that
+ * our own local change already replaced (it is in the index's `previous`)
+ * needs nothing: peers follow our Replace.
+ */
+export interface DecisionInput {
+  path: RelPath
+  mark: Mark
+  real: IndexEntry | undefined
+  remote: RemoteState | undefined
+}
+
+export interface RemoteState {
+  chosen: Version
+  /** Hashes chosen before the current one. */
+  chain: readonly Hash[]
+  /** Connected-or-not peers that have the chosen version. */
+  peersWithChosen: readonly string[]
+  /** The chosen version's blob: how much of it is here. */
+  blob: { complete: boolean, verified: boolean } | undefined
+  /** Some peer is on a parallel chain. */
+  conflict: boolean
+}
+
+export type Job =
+  | { kind: 'download', path: RelPath, version: Version }
+  | { kind: 'realize', path: RelPath, version: Version, replaces: Hash | undefined }
+  | { kind: 'unrealize', path: RelPath, real: IndexEntry }
+  | { kind: 'delete', path: RelPath, real: IndexEntry }
+  | { kind: 'conflict', path: RelPath, real: IndexEntry | undefined, remote: Version }
+
+export function decide ({ path, mark, real, remote }: DecisionInput): Job | undefined {
+  if (real == null) {
+    if (remote == null) return undefined
+    if (mark === 'own') return { kind: 'realize', path, version: remote.chosen, replaces: undefined }
+    if (mark === 'keep' && !(remote.blob?.complete === true && remote.blob.verified)) return { kind: 'download', path, version: remote.chosen }
+    return undefined
+  }
+  if (real.removedByPeer === true && mark === 'own' && (remote == null || !hashEquals(remote.chosen.hash, real.hash))) {
+    return { kind: 'delete', path, real }
+  }
+  if (remote == null) return undefined
+  if (hashEquals(real.hash, remote.chosen.hash)) {
+    if (mark === 'own') return undefined
+    return { kind: 'unrealize', path, real }
+  }
+  const outdated = hashEquals(real.outdatedBy, remote.chosen.hash) || remote.chain.some((h) => hashEquals(h, real.hash))
+  if (outdated) return { kind: 'realize', path, version: remote.chosen, replaces: real.hash }
+  const ahead = (real.previous ?? []).some((h) => hashEquals(h, remote.chosen.hash))
+  if (ahead) return undefined
+  return { kind: 'conflict', path, real, remote: remote.chosen }
+}
