@@ -9,14 +9,15 @@ import { UnrealTreeTables } from './tables/unreal-tree.js'
 import { ArenaInodeRange } from './tables/inode-ranges.js'
 import { BlobTables } from './tables/blobs.js'
 import { ConflictsTable } from './tables/conflicts.js'
+import { FailedJobsTable } from './tables/failed-jobs.js'
 import type { Datastore } from 'interface-datastore'
 
 /**
  * The per-arena store (spec section 3): every table of one arena in one
  * LevelDB, so a change and everything it implies commit in one batch.
  * The unreal (tree, inode range, blobs, conflicts) lives here too, so a
- * remote change, its conflict and its dirty mark commit together. Later
- * tables (failed jobs) are added the same way.
+ * remote change, its conflict and its dirty mark commit together; so do a
+ * job's result, its failed-job record and the dirty entry it clears.
  */
 export class ArenaStore {
   private constructor (
@@ -30,7 +31,8 @@ export class ArenaStore {
     readonly unreal: UnrealTreeTables,
     readonly inodeRange: ArenaInodeRange,
     readonly blobs: BlobTables,
-    readonly conflicts: ConflictsTable
+    readonly conflicts: ConflictsTable,
+    readonly failedJobs: FailedJobsTable
   ) {}
 
   static async open (datastore: Datastore): Promise<ArenaStore> {
@@ -46,7 +48,8 @@ export class ArenaStore {
       new UnrealTreeTables(store),
       new ArenaInodeRange(store),
       new BlobTables(store),
-      new ConflictsTable(store)
+      new ConflictsTable(store),
+      new FailedJobsTable(store)
     )
   }
 

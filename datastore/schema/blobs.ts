@@ -33,6 +33,7 @@ export interface BlobValue {
   allocated: number
   keep: boolean
   reads: number
+  countedAt: number
 }
 
 export namespace BlobValue {
@@ -102,6 +103,11 @@ export namespace BlobValue {
           w.uint32(obj.reads)
         }
 
+        if ((obj.countedAt != null && obj.countedAt !== 0)) {
+          w.uint32(97)
+          w.double(obj.countedAt)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -117,7 +123,8 @@ export namespace BlobValue {
           lastAccess: 0,
           allocated: 0,
           keep: false,
-          reads: 0
+          reads: 0,
+          countedAt: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -172,6 +179,10 @@ export namespace BlobValue {
             }
             case 11: {
               obj.reads = reader.uint32()
+              break
+            }
+            case 12: {
+              obj.countedAt = reader.double()
               break
             }
             default: {
@@ -278,6 +289,13 @@ export namespace BlobValue {
               }
               break
             }
+            case 12: {
+              yield {
+                field: `${prefix}.countedAt`,
+                value: reader.double()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -346,6 +364,11 @@ export namespace BlobValue {
     value: number
   }
 
+  export interface BlobValueCountedAtFieldEvent {
+    field: '$.countedAt'
+    value: number
+  }
+
   export function encode (obj: Partial<BlobValue>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, BlobValue.codec())
   }
@@ -354,7 +377,7 @@ export namespace BlobValue {
     return decodeMessage(buf, BlobValue.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlobValue>): Generator<BlobValueHashFieldEvent | BlobValueSizeFieldEvent | BlobValueWrittenFieldEvent | BlobValueVerifiedFieldEvent | BlobValueQueueFieldEvent | BlobValuePrevFieldEvent | BlobValueNextFieldEvent | BlobValueLastAccessFieldEvent | BlobValueAllocatedFieldEvent | BlobValueKeepFieldEvent | BlobValueReadsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlobValue>): Generator<BlobValueHashFieldEvent | BlobValueSizeFieldEvent | BlobValueWrittenFieldEvent | BlobValueVerifiedFieldEvent | BlobValueQueueFieldEvent | BlobValuePrevFieldEvent | BlobValueNextFieldEvent | BlobValueLastAccessFieldEvent | BlobValueAllocatedFieldEvent | BlobValueKeepFieldEvent | BlobValueReadsFieldEvent | BlobValueCountedAtFieldEvent> {
     return streamMessage(buf, BlobValue.codec(), opts)
   }
 }

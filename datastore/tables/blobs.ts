@@ -3,6 +3,7 @@ import { numberKey, textKey } from '../codecs.js'
 import { Table } from '../table.js'
 import { ByteRanges } from '../../node/types/byte-ranges.js'
 import type { Store } from '../store.js'
+import { plain } from './unreal-tree.js'
 import type { Hash } from '../../node/types/hash.js'
 
 /**
@@ -32,8 +33,9 @@ export interface BlobEntry {
   allocated: number
   /** The file is marked keep: never evicted. */
   keep: boolean
-  /** Read-opens counted towards promotion to protected. */
+  /** Read-opens counted towards promotion to protected, and when the last one counted (ms). */
   reads: number
+  countedAt: number
 }
 
 export interface QueueState {
@@ -67,7 +69,7 @@ export const blobTable = new Table<number, BlobEntry>('blobs', numberKey, {
     const v = BlobValue.decode(b)
     const pairs: Array<[number, number]> = []
     for (let i = 0; i + 1 < v.written.length; i += 2) pairs.push([v.written[i] as number, v.written[i + 1] as number])
-    return { ...v, hash: v.hash as Hash, written: ByteRanges.of(...pairs), queue: FROM_PB[v.queue] }
+    return { ...v, hash: plain(v.hash), written: ByteRanges.of(...pairs), queue: FROM_PB[v.queue] }
   }
 })
 

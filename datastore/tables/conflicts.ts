@@ -1,6 +1,7 @@
 import { ConflictValue } from '../schema/conflicts.js'
 import { textKey } from '../codecs.js'
 import { Table } from '../table.js'
+import { plain } from './unreal-tree.js'
 import type { Batch, Store } from '../store.js'
 import type { Hash } from '../../node/types/hash.js'
 import type { RelPath } from '../../node/types/path.js'
@@ -22,7 +23,7 @@ export interface ConflictEntry {
 }
 
 const toPb = (v: Version): ConflictValue['local'] => ({ hash: v.hash as Uint8Array<ArrayBuffer>, size: v.size, mtime: v.mtime })
-const fromPb = (v: { hash: Uint8Array, size: number, mtime: number }): Version => ({ hash: v.hash as Hash, size: v.size, mtime: v.mtime })
+const fromPb = (v: { hash: Uint8Array, size: number, mtime: number }): Version => ({ hash: plain(v.hash), size: v.size, mtime: v.mtime })
 
 export const conflictsTable = new Table<RelPath, ConflictEntry>('conflicts', textKey<RelPath>(), {
   encode: (c) => ConflictValue.encode({
@@ -36,7 +37,7 @@ export const conflictsTable = new Table<RelPath, ConflictEntry>('conflicts', tex
       remote: v.remote.map((r) => ({ peer: r.peer, version: fromPb(r.version ?? { hash: new Uint8Array(0), size: 0, mtime: 0 }) }))
     }
     if (v.local != null) out.local = fromPb(v.local)
-    if (v.chosen != null) out.chosen = v.chosen as Hash
+    if (v.chosen != null) out.chosen = plain(v.chosen)
     return out
   }
 })

@@ -52,6 +52,9 @@ export interface FileEntryValue {
   basisBlobId?: number
 }
 
+/** Plain Uint8Array views, not Buffers, so decoded hashes compare equal to computed ones. */
+export const plain = (b: Uint8Array): Hash => new Uint8Array(b.buffer, b.byteOffset, b.byteLength) as Hash
+
 const KIND_TO_PB = { file: UnrealKind.FILE, dir: UnrealKind.DIR } as const
 const kindOf = (k: UnrealKind): UnrealEntryKind => k === UnrealKind.DIR ? 'dir' : 'file'
 
@@ -98,7 +101,7 @@ export const unrealFileTable = new Table<[number, string], FileEntryValue>('unre
   }),
   decode: (b) => {
     const v = UnrealFileValue.decode(b)
-    const out: FileEntryValue = { version: { hash: v.hash as Hash, size: v.size, mtime: v.mtime }, chain: v.chain as Hash[] }
+    const out: FileEntryValue = { version: { hash: plain(v.hash), size: v.size, mtime: v.mtime }, chain: v.chain.map(plain) }
     if (v.blobId != null) out.blobId = v.blobId
     if (v.basisBlobId != null) out.basisBlobId = v.basisBlobId
     return out
@@ -106,6 +109,11 @@ export const unrealFileTable = new Table<[number, string], FileEntryValue>('unre
 })
 
 export const unrealPeerTable = new Table<[string, number], number>('unreal-peer', textNumberKey(), u64Value)
+
+/** Typed key builders (a bare array literal would not infer as a tuple). */
+export const dirKey = (dirInode: number, name: string): [number, string] => [dirInode, name]
+export const fileKey = (inode: number, peer: string): [number, string] => [inode, peer]
+export const peerKey = (peer: string, inode: number): [string, number] => [peer, inode]
 export const unrealGenTable = new Table<string, number>('unreal-gen', textKey(), u64Value)
 
 /** Range scans over the tree tables, in the engine's terms. Writes go through a batch. */
@@ -138,7 +146,7 @@ export class UnrealTreeTables {
   }
 
   async dirEntry (dirInode: number, name: string): Promise<DirEntryValue | undefined> {
-    return await this.store.get(unrealDirTable, [dirInode, name])
+    return await this.store.get(unrealDirTable, dirKey(dirInode, name))
   }
 }
 

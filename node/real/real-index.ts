@@ -12,6 +12,8 @@ import type { Version } from '../types/version.js'
 export interface FileChange {
   path: RelPath
   version: Version | undefined
+  /** A removal that is an unrealize: published as Drop, not Remove (spec section 1). */
+  drop?: boolean
 }
 
 /** A mark as the watcher found it in the xattr (`local`), or set on a remote-only path; undefined when removed. */
@@ -49,9 +51,9 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
       const out: HistoryEntry[] = []
       const paths = [...files, ...marks].map((c) => c.path)
       await Promise.all([index.prefetch(batch, paths), dirty.prefetch(batch, paths), this.store.marks.prefetch(batch, marks.map((m) => m.path))])
-      for (const { path, version } of files) {
+      for (const { path, version, drop } of files) {
         const old = await index.getIn(batch, path)
-        const notification = diff(path, old, version)
+        const notification = diff(path, old, version, drop === true)
         if (version == null) {
           if (old != null) index.delete(batch, path)
         } else if (old == null || old.size !== version.size || old.mtime !== version.mtime || !hashEquals(old.hash, version.hash)) {
@@ -88,8 +90,8 @@ function previousOf (old: IndexEntry | undefined, v: Version): Hash[] {
  * The history entry a change deserves. Only content changes are published:
  * a touched file (same hash, new mtime) updates the index silently.
  */
-function diff (path: RelPath, old: IndexEntry | undefined, v: Version | undefined): HistoryNotification | undefined {
-  if (v == null) return old == null ? undefined : { kind: 'remove', path, oldHash: old.hash }
+function diff (path: RelPath, old: IndexEntry | undefined, v: Version | undefined, drop: boolean): HistoryNotification | undefined {
+  if (v == null) return old == null ? undefined : { kind: drop ? 'drop' : 'remove', path, oldHash: old.hash }
   if (old == null) return { kind: 'add', path, size: v.size, mtime: v.mtime, hash: v.hash }
   if (hashEquals(old.hash, v.hash)) return undefined
   return { kind: 'replace', path, size: v.size, mtime: v.mtime, hash: v.hash, oldHash: old.hash }

@@ -58,7 +58,7 @@ describe('realize-node start', function () {
 
   it('stops cleanly on SIGTERM', async () => {
     const data = join(tmp.dir, 'data')
-    await run(process.execPath, [CLI, 'init', '--data', data, '--arena', `a=${join(tmp.dir, 'root')}`])
+    await run(process.execPath, [CLI, 'init', '--data', data, '--arena', `a=${join(tmp.dir, 'root')}`, '--port', '0', '--no-mdns'])
     const node = new NodeProcess(['--data', data])
     nodes.push(node)
     await node.waitForEvent('ready')
@@ -70,7 +70,7 @@ describe('realize-node start', function () {
     const root = join(tmp.dir, 'root')
     const data = join(tmp.dir, 'data')
     await mkdir(root)
-    await run(process.execPath, [CLI, 'init', '--data', data, '--arena', `a=${root}`, '--mark', 'a=own'])
+    await run(process.execPath, [CLI, 'init', '--data', data, '--arena', `a=${root}`, '--mark', 'a=own', '--port', '0', '--no-mdns'])
     const first = new NodeProcess(['--data', data])
     nodes.push(first)
     await first.waitForEvent('ready')

@@ -1,0 +1,83 @@
+import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { moveFile } from './blob-file.js'
+import { allocatedBytes, BLOCK_SIZE } from './capacity.js'
+import { insert, remove, update } from './lru.js'
+import { ByteRanges } from '../types/byte-ranges.js'
+import { RealizeError } from '../types/errors.js'
+import { asHash, type Hash } from '../types/hash.js'
+import type { ArenaStore } from '../../datastore/arena-store.js'
+import type { BlobQueue } from '../../datastore/tables/blobs.js'
+import type { Batch } from '../../datastore/store.js'
+import type { BlobCache } from './blob-cache.js'
+import type { FaultPoint } from './blob-store.js'
+
+export interface AdoptOptions {
+  /** working for an unrealized file (Drop), pending for one deleted locally (Remove). @default 'working' */
+  queue?: BlobQueue
+  /** The indexed mtime: the file must still have it before and after the move. */
+  expectMtime?: number
+}
+
+/** What adopting needs of the blob store. */
+export interface AdoptContext {
+  store: ArenaStore
+  cache: BlobCache
+  dir: string
+  pathOf: (id: number) => string
+  takeId: (batch: Batch) => number
+  /** Keeps `id` from eviction until the returned function is called. */
+  guard: (id: number) => () => void
+  addUsed: (bytes: number) => void
+  now: () => number
+  faults?: (point: FaultPoint, id: number) => void | Promise<void>
+}
+
+/**
+ * Moves a complete file (a real file being unrealized, or deleted locally
+ * because a peer removed it) into a new blob, marked verified: its content
+ * is the indexed version, checked by size and mtime right before and after
+ * the move (spec section 1). The entry is committed before the file moves,
+ * so a crash in between leaves the file where it was and an entry that the
+ * startup scan empties: content is never lost. Space is made in the cache
+ * first; when it cannot be, the file stays real (CacheFullError).
+ */
+export async function adoptFile (ctx: AdoptContext, source: string, hash: Hash, size: number, options: AdoptOptions = {}): Promise<number> {
+  asHash(hash)
+  const queue = options.queue ?? 'working'
+  const unchanged = async (path: string): Promise<boolean> => {
+    const st = await stat(path).catch(() => undefined)
+    return st?.isFile() === true && st.size === size && (options.expectMtime == null || st.mtimeMs === options.expectMtime)
+  }
+  if (!await unchanged(source)) throw new RealizeError('FILE_CHANGED', `${source}: changed before it could move into the cache`)
+  const reserve = Math.ceil(size / BLOCK_SIZE) * BLOCK_SIZE
+  await ctx.cache.reserve(reserve)
+  let unguard = (): void => {}
+  try {
+    let id = 0
+    await ctx.store.store.write(async (b) => {
+      id = ctx.takeId(b)
+      unguard = ctx.guard(id)
+      await insert(b, id, {
+        hash, size, written: ByteRanges.of([0, size]), verified: true, queue, prev: 0, next: 0,
+        lastAccess: ctx.now(), allocated: 0, keep: false, reads: 0, countedAt: 0
+      }, queue)
+    })
+    await ctx.faults?.('adopt:before-file', id)
+    const target = ctx.pathOf(id)
+    await moveFile(source, target, join(ctx.dir, `.adopt-${id}`))
+    if (!await unchanged(target)) {
+      // Written to while it moved: it goes back, the entry goes.
+      await moveFile(target, source, `${source}.realize-back`)
+      await ctx.store.store.write(async (b) => { await remove(b, id) })
+      throw new RealizeError('FILE_CHANGED', `${source}: changed while it moved into the cache`)
+    }
+    const allocated = allocatedBytes(await stat(target))
+    await ctx.store.store.write(async (b) => { await update(b, id, { allocated }) })
+    ctx.addUsed(allocated)
+    return id
+  } finally {
+    unguard()
+    ctx.cache.release(reserve)
+  }
+}

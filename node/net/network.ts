@@ -1,0 +1,124 @@
+import { createHost, type RealizeHost } from './host.js'
+import { ConnectionKeeper, type ConnectionInfo, type KeeperOptions } from './connections.js'
+import { Discovered, type DiscoveredPeer } from './discovery.js'
+import { Household } from './household.js'
+import { describeError, RealizeError, wrapError } from '../types/errors.js'
+import type { PeerInfo } from '@libp2p/interface'
+import type { ArenaConfig, PeerConfig } from '../config/config.js'
+import type { Identity } from '../identity/identity.js'
+import type { Logger } from '../log.js'
+
+export interface NetworkOptions extends KeeperOptions {
+  identity: Identity
+  listen: readonly string[]
+  mdns: boolean
+  peers: readonly PeerConfig[]
+  arenas: readonly ArenaConfig[]
+  log: Logger
+  mdnsIntervalMs?: number
+  pingIntervalMs?: number
+}
+
+/**
+ * This node on the network (spec section 5):
+ *
+ *   Household (config peers) ──gater──> libp2p host (TCP v4+v6, Noise, Yamux, mDNS)
+ *        │                                  │ peer:discovery
+ *        └──> ConnectionKeeper <── Discovered (strangers listed, never dialed)
+ *               dial / reconnect with backoff, RTT, {#conninfo}
+ *
+ * Protocols register on `host` through protocols/common `serve` with
+ * `household` as their PeerDirectory.
+ */
+export class Network {
+  private constructor (
+    readonly host: RealizeHost,
+    readonly household: Household,
+    readonly keeper: ConnectionKeeper,
+    readonly discovered: Discovered,
+    private readonly log: Logger,
+    private readonly listen: readonly string[]
+  ) {}
+
+  static async create (options: NetworkOptions): Promise<Network> {
+    const household = new Household(options.peers, options.arenas)
+    const log = options.log.child({ component: 'network' })
+    const { host, counter } = await createHost({
+      privateKey: options.identity.privateKey,
+      listen: options.listen,
+      gater: household.gater(),
+      mdns: options.mdns,
+      mdnsIntervalMs: options.mdnsIntervalMs,
+      pingIntervalMs: options.pingIntervalMs
+    })
+    const keeper = new ConnectionKeeper(host, household, counter, log, options)
+    const discovered = new Discovered((id) => household.member(id) != null)
+    return new Network(host, household, keeper, discovered, log, options.listen)
+  }
+
+  get peerId (): string {
+    return this.host.peerId.toString()
+  }
+
+  /** The addresses actually bound, with `/p2p/<PeerId>`. */
+  get addrs (): string[] {
+    return this.host.getMultiaddrs().map(String)
+  }
+
+  async start (): Promise<void> {
+    this.host.addEventListener('peer:discovery', this.onDiscovery)
+    try {
+      await this.host.start()
+    } catch (err) {
+      throw wrapError(`listening on ${this.listen.join(', ')}`, listenCause(err), 'LISTEN_FAILED')
+    }
+    this.log.info({ addrs: this.addrs, event: 'listening' }, 'listening')
+    this.keeper.start()
+  }
+
+  async stop (): Promise<void> {
+    this.keeper.stop()
+    this.host.removeEventListener('peer:discovery', this.onDiscovery)
+    try {
+      await this.host.stop()
+    } catch (err) {
+      this.log.warn({ err: describeError(err) }, 'stopping libp2p')
+    }
+  }
+
+  /** Applies an edited household (`peer add` / `peer rm` on a running node). */
+  updateHousehold (peers: readonly PeerConfig[], arenas: readonly ArenaConfig[]): void {
+    this.household.update(peers, arenas)
+  }
+
+  /** Household peers with connection info {#conninfo}. */
+  peers (): ConnectionInfo[] {
+    return this.keeper.info()
+  }
+
+  /** Peers seen by mDNS, household or not (`peers --discovered`). */
+  discoveredPeers (): DiscoveredPeer[] {
+    return this.discovered.list()
+  }
+
+  private readonly onDiscovery = (evt: CustomEvent<PeerInfo>): void => {
+    const { peer: d, isNew } = this.discovered.add(evt.detail)
+    // Strangers are logged once: they are for the user to add, never dialed.
+    if (isNew) this.log.info({ peerId: d.peerId, addrs: d.addrs, inHousehold: d.inHousehold, event: 'peer-discovered' }, d.inHousehold ? 'household peer discovered' : 'unknown peer discovered (not in the household; `peer add` to let it in)')
+    if (d.inHousehold) this.keeper.connectSoon(d.peerId)
+  }
+}
+
+/**
+ * libp2p reports listen failures as one message with a stack trace per
+ * address; keep one line per address ("/ip4/0.0.0.0/tcp/9771: listen
+ * EADDRINUSE: address already in use 0.0.0.0:9771") so the CLI prints it
+ * once, readable.
+ */
+function listenCause (err: unknown): unknown {
+  const message = err instanceof Error ? err.message : ''
+  const lines = [...message.matchAll(/^\s*(\/\S+): (?:Error: )?(.+)$/gm)].map((m) => `${m[1] as string}: ${m[2] as string}`)
+  if (lines.length === 0) return err
+  const code = /\b(E[A-Z]+)\b/.exec(lines.join(' '))?.[1]
+  return new RealizeError(code ?? 'LISTEN_FAILED', lines.join('; '), { cause: undefined })
+}

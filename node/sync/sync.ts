@@ -1,0 +1,102 @@
+import { HistorySubscriptions, type SubscriptionOptions } from './subscriptions.js'
+import { HistoryTrimmer } from './trimmer.js'
+import { HISTORY_PROTOCOL, publishHistory, type PublishedArena } from '../../protocols/history/index.js'
+import { MAX_HISTORY_MESSAGE_BYTES, MAX_HISTORY_STREAMS_PER_PEER } from '../../protocols/history/constants.js'
+import { serve } from '../../protocols/common/serve.js'
+import { describeError } from '../types/errors.js'
+import type { ArenaStore } from '../../datastore/arena-store.js'
+import type { Network } from '../net/network.js'
+import type { RealIndex } from '../real/real-index.js'
+import type { UnrealTree } from '../unreal/unreal-tree.js'
+import type { Logger } from '../log.js'
+import type { RelPath } from '../types/path.js'
+import type { IndexEntry } from '../../datastore/tables/index-table.js'
+import type { ListedFile } from '../../protocols/history/index.js'
+
+/** What sync needs of one local arena. */
+export interface SyncArena {
+  name: string
+  store: ArenaStore
+  index: RealIndex
+  tree: UnrealTree
+}
+
+export interface SyncOptions extends SubscriptionOptions {
+  network: Network
+  arenas: readonly SyncArena[]
+  /** config `history.inactive_after` */
+  inactiveAfterMs: number
+  log: Logger
+  /** Delay between an acknowledgement and the trim it allows. */
+  trimDelayMs?: number
+}
+
+/**
+ * History between peers (spec section 5), both directions:
+ *
+ *   our arenas ── publishHistory (/realize/history/1.0.0) ──> subscribers
+ *                   acks -> history-acks -> HistoryTrimmer
+ *   peers' arenas ── HistorySubscriptions ──> UnrealHistorySink -> unreal tree
+ *                                                                  + peer progress
+ */
+export class Sync {
+  readonly trimmers = new Map<string, HistoryTrimmer>()
+  readonly subscriptions: HistorySubscriptions
+  private readonly arenas: Map<string, SyncArena>
+  private unserve: (() => Promise<void>) | undefined
+
+  constructor (private readonly options: SyncOptions) {
+    this.arenas = new Map(options.arenas.map((a) => [a.name, a]))
+    const log = options.log.child({ component: 'sync' })
+    for (const a of options.arenas) {
+      this.trimmers.set(a.name, new HistoryTrimmer(a.store, {
+        members: () => options.network.household.peers.filter((p) => options.network.household.shares(p.id, a.name)).map((p) => p.id),
+        inactiveAfterMs: options.inactiveAfterMs,
+        delayMs: options.trimDelayMs,
+        log: log.child({ arena: a.name })
+      }))
+    }
+    this.subscriptions = new HistorySubscriptions(options.network, this.arenas, log, options)
+  }
+
+  /** The publishing view of a local arena. */
+  published (name: string): PublishedArena | undefined {
+    const a = this.arenas.get(name)
+    const trimmer = this.trimmers.get(name)
+    if (a == null || trimmer == null) return undefined
+    return {
+      storeId: a.store.storeId,
+      lastN: () => a.store.history.lastN,
+      firstN: async () => await a.store.history.firstN(),
+      entriesAfter: (after, o) => a.store.history.after(after, o),
+      files: (o) => mapFiles(a.store.index.all(o)),
+      onEntries: (listener) => {
+        a.index.on('history', listener)
+        return () => { a.index.off('history', listener) }
+      },
+      acknowledge: async (peerId, n) => { await trimmer.acknowledge(peerId, n) },
+      hold: (token, after) => { trimmer.hold(token, after) }
+    }
+  }
+
+  async start (): Promise<void> {
+    const { network, log } = this.options
+    this.unserve = await serve({ host: network.host, peers: network.household, log }, HISTORY_PROTOCOL, async (request) => {
+      await publishHistory(request, { arenas: (name) => this.published(name) })
+    }, { maxStreamsPerPeer: MAX_HISTORY_STREAMS_PER_PEER, maxMessageBytes: MAX_HISTORY_MESSAGE_BYTES })
+    for (const t of this.trimmers.values()) {
+      await t.trim().catch((err) => { log.warn({ err: describeError(err) }, 'history trim failed') })
+    }
+    this.subscriptions.start()
+  }
+
+  async stop (): Promise<void> {
+    await this.subscriptions.stop()
+    for (const t of this.trimmers.values()) t.stop()
+    await this.unserve?.()
+  }
+}
+
+async function * mapFiles (entries: AsyncIterable<[RelPath, IndexEntry]>): AsyncGenerator<ListedFile> {
+  for await (const [path, e] of entries) yield { path, version: { hash: e.hash, size: e.size, mtime: e.mtime } }
+}

@@ -1,0 +1,85 @@
+import { HistoryAcksTable } from '../../datastore/tables/history-acks.js'
+import { hashEquals } from '../types/hash.js'
+import { describeError } from '../types/errors.js'
+import type { ArenaStore } from '../../datastore/arena-store.js'
+import type { Logger } from '../log.js'
+
+export interface TrimmerOptions {
+  /** PeerIds of the household members this arena is shared with. */
+  members: () => string[]
+  /** A peer silent for longer stops holding history back (config `history.inactive_after`). */
+  inactiveAfterMs: number
+  /** Delay between an acknowledgement and the trim it allows. @default 5_000 */
+  delayMs?: number
+  log: Logger
+  now?: () => number
+}
+
+/**
+ * Trims history every active subscriber has stored (spec section 3):
+ * through the lowest acknowledgement of the household peers sharing the
+ * arena that were active within `inactive_after`, and never past what an
+ * open subscription may still read from the store (`hold`). A peer that
+ * never subscribed, went silent, or acknowledged an older store id gets a
+ * full catch-up when it comes, so it holds nothing back.
+ */
+export class HistoryTrimmer {
+  readonly acks: HistoryAcksTable
+  private readonly holds = new Map<object, number>()
+  private timer: NodeJS.Timeout | undefined
+  private readonly now: () => number
+
+  constructor (private readonly store: ArenaStore, private readonly options: TrimmerOptions) {
+    this.acks = new HistoryAcksTable(store.store)
+    this.now = options.now ?? Date.now
+  }
+
+  /** Records an acknowledgement and schedules a trim. */
+  async acknowledge (peerId: string, n: number): Promise<void> {
+    await this.acks.put(peerId, { storeId: this.store.storeId, acked: n, lastActive: this.now() })
+    this.schedule()
+  }
+
+  /** An open subscription needs entries after `after` from the store; undefined releases it. */
+  hold (token: object, after: number | undefined): void {
+    if (after == null) this.holds.delete(token)
+    else this.holds.set(token, after)
+  }
+
+  schedule (): void {
+    if (this.timer != null) return
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.trim().catch((err) => { this.options.log.warn({ err: describeError(err) }, 'history trim failed') })
+    }, this.options.delayMs ?? 5_000)
+    this.timer.unref()
+  }
+
+  stop (): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  /** The `n` through which history may go now. */
+  async trimmable (): Promise<number> {
+    let through = this.store.history.lastN
+    for (const after of this.holds.values()) through = Math.min(through, after)
+    const members = new Set(this.options.members())
+    const cutoff = this.now() - this.options.inactiveAfterMs
+    for await (const [peerId, ack] of this.acks.all()) {
+      if (!members.has(peerId) || ack.lastActive < cutoff || !hashEquals(ack.storeId, this.store.storeId)) continue
+      through = Math.min(through, ack.acked)
+    }
+    return through
+  }
+
+  /** Trims what it can; returns how many entries went. */
+  async trim (): Promise<number> {
+    const through = await this.trimmable()
+    const first = await this.store.history.firstN()
+    if (first == null || first > through) return 0
+    const removed = await this.store.history.trim(through)
+    if (removed > 0) this.options.log.info({ through, removed, event: 'history-trimmed' }, 'history trimmed')
+    return removed
+  }
+}

@@ -1,0 +1,228 @@
+import {
+  CHOSEN, ROOT_INODE, fileKey, peerKey, unrealFileTable, unrealInodeTable, unrealPeerTable, type InodeValue
+} from '../../datastore/tables/unreal-tree.js'
+import { parallelPeers, type Chosen, type FileVersions } from './chosen.js'
+import { DirListings } from './dir-listings.js'
+import { baseName, parentOf, type RelPath } from '../types/path.js'
+import type { ArenaStore } from '../../datastore/arena-store.js'
+import type { Batch } from '../../datastore/store.js'
+import type { Version } from '../types/version.js'
+import type { InodeAllocator } from './inode-ranges.js'
+import type { PeerId } from './types.js'
+
+/** Where a retired version's blob goes: the pending-removal queue {#bloblru}. */
+export interface BlobRetirer {
+  retire: (batch: Batch, blobId: number) => Promise<void>
+}
+
+export interface TreeContext {
+  store: ArenaStore
+  inodes: InodeAllocator
+  blobs?: BlobRetirer
+}
+
+/** One file's versions inside a batch, and what the batch holds for it so far. */
+export interface FileState extends FileVersions {
+  inode: number
+  path: RelPath
+  dir: number
+  /** The chosen entry as the batch has it (undefined: none yet). */
+  saved: Chosen | undefined
+  savedConflict: boolean
+}
+
+/** Concurrent reads per batch when loading file states ahead. */
+const LOAD_CONCURRENCY = 16
+/** Deeper than any real path: a loop in corrupt records stops here. */
+const MAX_DEPTH = 4096
+
+/**
+ * The unreal tree as one store batch reads and writes it: directories,
+ * file states, and everything a file change writes with it (conflict, blob
+ * move, dirty mark). Range scans do not see the batch's own writes, so
+ * file states and directory listings are cached for the batch and every
+ * write goes through the caches.
+ */
+export class TreeBatch {
+  private readonly dirs = new Map<RelPath, number>()
+  private readonly dirPaths = new Map<number, RelPath>([[ROOT_INODE, '' as RelPath]])
+  private readonly files = new Map<number, FileState>()
+  readonly listings: DirListings
+  /** Paths marked dirty by this batch, in order. */
+  readonly changed: RelPath[] = []
+
+  constructor (readonly batch: Batch, private readonly ctx: TreeContext) {
+    this.listings = new DirListings(batch, ctx.store.unreal)
+  }
+
+  async prefetchDirty (paths: Iterable<RelPath>): Promise<void> {
+    await this.ctx.store.dirty.prefetch(this.batch, paths)
+  }
+
+  isLoaded (inode: number): boolean {
+    return this.files.has(inode)
+  }
+
+  /**
+   * The file at `path`, created (with its directories) when `create`.
+   * Undefined when it does not exist, or when the tree has a directory
+   * where the path needs a file or a file where it needs a directory.
+   */
+  async fileFor (path: RelPath, create: boolean): Promise<FileState | undefined> {
+    const dir = await this.resolveDir(parentOf(path), create)
+    if (typeof dir !== 'number') return undefined
+    const entry = await this.listings.get(dir, baseName(path))
+    if (entry != null) return entry.kind === 'file' ? await this.load(entry.inode, path, dir) : undefined
+    if (!create) return undefined
+    const inode = await this.ctx.inodes.take(this.batch)
+    const file: FileState = { inode, path, dir, chosen: undefined, peers: new Map(), saved: undefined, savedConflict: false }
+    this.listings.put(dir, baseName(path), { inode, kind: 'file' })
+    this.batch.put(unrealInodeTable, inode, { parent: dir, name: baseName(path), kind: 'file' as const, children: 0 })
+    await this.adjustChildren(dir, 1)
+    this.files.set(inode, file)
+    return file
+  }
+
+  async load (inode: number, path: RelPath, dir: number): Promise<FileState> {
+    const cached = this.files.get(inode)
+    if (cached != null) return cached
+    let chosen: Chosen | undefined
+    const peers = new Map<PeerId, Version>()
+    for await (const [peer, entry] of this.ctx.store.unreal.fileEntries(inode)) {
+      if (peer === CHOSEN) chosen = entry
+      else peers.set(peer, entry.version)
+    }
+    // A concurrent load of the same inode may have finished first.
+    const raced = this.files.get(inode)
+    if (raced != null) return raced
+    const file: FileState = { inode, path, dir, chosen, peers, saved: chosen, savedConflict: false }
+    file.savedConflict = parallelPeers(file).length > 0
+    this.files.set(inode, file)
+    return file
+  }
+
+  /** Loads many file states concurrently (before any write to them in this batch). */
+  async loadAll (wanted: Array<{ inode: number, path: RelPath, dir: number }>): Promise<void> {
+    const queue = wanted.filter((w) => !this.files.has(w.inode))
+    const worker = async (): Promise<void> => {
+      for (let w = queue.pop(); w != null; w = queue.pop()) await this.load(w.inode, w.path, w.dir)
+    }
+    await Promise.all(Array.from({ length: LOAD_CONCURRENCY }, worker))
+  }
+
+  /** The inode of directory `path`: a number, undefined if missing, 'blocked' if a file is in the way. */
+  async resolveDir (path: RelPath, create: boolean): Promise<number | undefined | 'blocked'> {
+    if (path === '') return ROOT_INODE
+    const cached = this.dirs.get(path)
+    if (cached != null) return cached
+    const parent = await this.resolveDir(parentOf(path), create)
+    if (typeof parent !== 'number') return parent
+    const name = baseName(path)
+    const entry = await this.listings.get(parent, name)
+    if (entry != null) {
+      if (entry.kind !== 'dir') return 'blocked'
+      this.remember(path, entry.inode)
+      return entry.inode
+    }
+    if (!create) return undefined
+    const inode = await this.ctx.inodes.take(this.batch)
+    this.listings.put(parent, name, { inode, kind: 'dir' })
+    this.listings.created(inode, { parent, name, kind: 'dir', children: 0 })
+    await this.adjustChildren(parent, 1)
+    this.remember(path, inode)
+    return inode
+  }
+
+  /** The path of an inode from the inode records; undefined if unknown. */
+  async pathOf (inode: number, depth = 0): Promise<RelPath | undefined> {
+    const known = this.dirPaths.get(inode)
+    if (known != null) return known
+    const rec = await this.batch.get(unrealInodeTable, inode)
+    if (rec == null || depth > MAX_DEPTH) return undefined
+    const parent = await this.pathOf(rec.parent, depth + 1)
+    if (parent == null) return undefined
+    const path = (parent === '' ? rec.name : `${parent}/${rec.name}`) as RelPath
+    if (rec.kind === 'dir') this.remember(path, inode)
+    return path
+  }
+
+  /** Writes a file's changed peer entries and chosen entry, its conflict, blob move and dirty mark. */
+  async save (file: FileState, peers: PeerId[], gen: number): Promise<void> {
+    const { batch } = this
+    for (const peer of peers) {
+      const v = file.peers.get(peer)
+      if (v == null) {
+        batch.delete(unrealFileTable, fileKey(file.inode, peer))
+        batch.delete(unrealPeerTable, peerKey(peer, file.inode))
+      } else {
+        batch.put(unrealFileTable, fileKey(file.inode, peer), { version: v, chain: [] })
+        batch.put(unrealPeerTable, peerKey(peer, file.inode), gen)
+      }
+    }
+    const before = file.saved
+    const after = file.chosen
+    // A version no longer served goes to pending removal; it may still be
+    // read as the basis of a delta download until it is evicted.
+    if (before?.blobId != null && before.blobId !== after?.blobId) await this.ctx.blobs?.retire(batch, before.blobId)
+    if (after == null) {
+      await this.removeFile(file)
+    } else if (after !== before) {
+      batch.put(unrealFileTable, fileKey(file.inode, CHOSEN), after)
+      file.saved = after
+    }
+    await this.saveConflict(file)
+    await this.ctx.store.dirty.mark(batch, file.path)
+    this.changed.push(file.path)
+  }
+
+  private remember (path: RelPath, inode: number): void {
+    this.dirs.set(path, inode)
+    this.dirPaths.set(inode, path)
+  }
+
+  private forget (path: RelPath, inode: number): void {
+    this.dirs.delete(path)
+    this.dirPaths.delete(inode)
+  }
+
+  private async adjustChildren (dir: number, delta: number): Promise<InodeValue> {
+    const rec = await this.listings.record(dir)
+    if (rec == null) throw new Error(`unreal tree: directory inode ${dir} has no record`)
+    const next = { ...rec, children: Math.max(0, rec.children + delta) }
+    this.listings.putRecord(dir, next)
+    return next
+  }
+
+  private async saveConflict (file: FileState): Promise<void> {
+    const conflict = file.chosen != null && parallelPeers(file).length > 0
+    if (!conflict && !file.savedConflict) return
+    const conflicts = this.ctx.store.conflicts
+    const old = await conflicts.getIn(this.batch, file.path)
+    const remote = conflict ? [...file.peers].map(([peer, version]) => ({ peer, version })).sort((a, b) => a.peer < b.peer ? -1 : 1) : []
+    const entry = { ...old, remote, chosen: conflict ? file.chosen?.version.hash : undefined }
+    if (entry.chosen == null) delete entry.chosen
+    conflicts.put(this.batch, file.path, entry)
+    file.savedConflict = conflict
+  }
+
+  /** The last peer let go: the file leaves the tree, and so do directories it leaves empty. */
+  private async removeFile (file: FileState): Promise<void> {
+    const { batch } = this
+    batch.delete(unrealFileTable, fileKey(file.inode, CHOSEN))
+    batch.delete(unrealInodeTable, file.inode)
+    this.listings.delete(file.dir, baseName(file.path))
+    this.files.delete(file.inode)
+    file.saved = undefined
+    let dir = file.dir
+    let dirPath = parentOf(file.path)
+    for (;;) {
+      const rec = await this.adjustChildren(dir, -1)
+      if (rec.children > 0 || dir === ROOT_INODE) return
+      this.listings.deleteRecord(dir)
+      this.listings.delete(rec.parent, rec.name)
+      this.forget(dirPath, dir)
+      dir = rec.parent
+      dirPath = parentOf(dirPath)
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from './constants.js'
+import { RequestTimeoutError } from './errors.js'
+import { FramedStream } from './framing.js'
+import type { Libp2p } from '@libp2p/interface'
+
+export interface OpenOptions {
+  signal?: AbortSignal
+  /** @default DEFAULT_MAX_MESSAGE_BYTES */
+  maxMessageBytes?: number
+  /** Time to get the stream open (dial + protocol negotiation). @default DEFAULT_REQUEST_TIMEOUT_MS */
+  timeoutMs?: number
+}
+
+/**
+ * Opens a stream of `protocol` to a household peer (over the existing
+ * connection, dialing if there is none) as a FramedStream. Callers wrap
+ * failures with `wrapPeerError(operation, err)` {#errormsg}.
+ */
+export async function openStream (host: Pick<Libp2p, 'dialProtocol'>, peerId: string, protocol: string, options: OpenOptions = {}): Promise<FramedStream> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  const timeout = AbortSignal.timeout(timeoutMs)
+  const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+  try {
+    const raw = await host.dialProtocol(peerIdFromString(peerId), protocol, { signal })
+    return new FramedStream(raw, { maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
+  } catch (err) {
+    if (timeout.aborted && options.signal?.aborted !== true) throw new RequestTimeoutError(`opening ${protocol}`, timeoutMs)
+    throw err
+  }
+}
+
+/** A signal that fires after `ms` or with `parent`, for one exchange on an open stream. */
+export function deadline (ms: number, parent?: AbortSignal, what = 'request'): AbortSignal {
+  const c = new AbortController()
+  const timer = setTimeout(() => { c.abort(new RequestTimeoutError(what, ms)) }, ms)
+  timer.unref?.()
+  return parent == null ? c.signal : AbortSignal.any([parent, c.signal])
+}

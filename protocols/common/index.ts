@@ -1,0 +1,19 @@
+/**
+ * Plumbing shared by the peer protocols (history, blob, hash, rsync):
+ * framing with size limits (framing.ts), serving with household checks,
+ * per-peer stream limits and timeouts (serve.ts), opening streams
+ * (client.ts), and errors that cross the wire with their cause chain
+ * (errors.ts, wire.proto) {#errormsg}.
+ *
+ * Conventions for a protocol folder: `<name>.proto` + generated `<name>.ts`
+ * (`npx protons protocols/<name>/<name>.proto`), field 15 reserved in every
+ * message (error frames), `constants.ts` with the versioned id
+ * `/realize/<name>/<semver>`, a handler registered with `serve`, a client
+ * that opens with `openStream` and wraps failures with `wrapPeerError`.
+ */
+export * from './constants.js'
+export * from './errors.js'
+export * from './framing.js'
+export * from './peers.js'
+export * from './serve.js'
+export * from './client.js'
