@@ -20,8 +20,13 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
     name: arena.name,
     store: arena.store,
 
-    async decide (path) {
+    async decide (path, signal) {
       const [resolved, real, stat] = await Promise.all([arena.marks.resolve(path), arena.index.get(path), tree.statPath(path).catch(() => undefined)])
+      if (real == null && (stat?.kind === 'dir' || (stat == null && await hasRealUnder(arena, path)))) {
+        // A directory's mark changed: every file under it is decided again.
+        await expandDirectory(ctx, path, signal)
+        return undefined
+      }
       let remote: RemoteState | undefined
       if (stat?.kind === 'file') {
         const info = stat.blobId == null ? undefined : await blobs.get(stat.blobId)
@@ -81,6 +86,34 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
         tree.off('changed', onTree)
       }
     }
+  }
+}
+
+async function hasRealUnder (arena: ExecutorContext['arena'], dir: RelPath): Promise<boolean> {
+  for await (const _ of arena.store.index.under(dir)) return true
+  return false
+}
+
+/** Marks every file under `dir`, real or known from peers, dirty, a thousand per batch. */
+async function expandDirectory (ctx: ExecutorContext, dir: RelPath, signal: AbortSignal): Promise<void> {
+  const paths = new Set<RelPath>()
+  for await (const [p] of ctx.arena.store.index.under(dir, { signal })) paths.add(p)
+  const top = await ctx.tree.lookupPath(dir).catch(() => undefined)
+  const stack = top?.kind === 'dir' ? [{ inode: top.inode, path: dir }] : []
+  for (let d = stack.pop(); d != null; d = stack.pop()) {
+    for (const e of await ctx.tree.readdir(d.inode, { signal })) {
+      const p = (d.path === '' ? e.name : `${d.path}/${e.name}`) as RelPath
+      if (e.kind === 'dir') stack.push({ inode: e.inode, path: p })
+      else paths.add(p)
+    }
+  }
+  const list = [...paths]
+  for (let i = 0; i < list.length; i += 1000) {
+    const chunk = list.slice(i, i + 1000)
+    await ctx.arena.store.store.write(async (b) => {
+      await ctx.arena.store.dirty.prefetch(b, chunk)
+      for (const p of chunk) await ctx.arena.store.dirty.mark(b, p)
+    })
   }
 }
 
