@@ -1,0 +1,99 @@
+import { constants } from 'node:fs'
+import { open, realpath, type FileHandle } from 'node:fs/promises'
+import { join, sep } from 'node:path'
+import { NotFoundError, VersionChangedError, type BlobSource, type SourceHandle } from '../../protocols/blob/source.js'
+import { RealizeError, wrapError } from '../types/errors.js'
+import { hashEquals, hashToHex, type Hash } from '../types/hash.js'
+import { parsePath, type RelPath } from '../types/path.js'
+import type { IndexEntry } from '../../datastore/tables/index-table.js'
+
+/** What the real source needs of an arena (node/arena.ts Arena fits). */
+export interface RealArena {
+  /** Undefined for a cache-only arena: nothing real to serve. */
+  root: string | undefined
+  index: { get: (path: RelPath) => Promise<IndexEntry | undefined> }
+}
+
+/** A path that leads outside the arena root (through a symlink) or to something that is not a plain file. */
+export class PathEscapeError extends RealizeError {
+  constructor (message: string) {
+    super('PATH_OUTSIDE_ARENA', message)
+  }
+}
+
+/**
+ * Serves the real: files in arena roots, at the version the index holds
+ * (the blob, hash and rsync protocols read through this).
+ *
+ * A request is answered only if the index's entry has the asked hash, and
+ * the file on disk still has the indexed size and mtime (else it changed
+ * since it was hashed, and the watcher will report the new version): both
+ * are VERSION_CHANGED. The path is checked again (parsePath) and must
+ * resolve to itself inside the root: no symlink anywhere on the way, so a
+ * link planted in the arena cannot expose a file outside it (spec section 8);
+ * the last component is opened with O_NOFOLLOW so a link swapped in after
+ * the check fails too.
+ */
+export class RealSource implements BlobSource {
+  constructor (private readonly arenas: (name: string) => RealArena | undefined) {}
+
+  async open (arena: string, path: RelPath, hash: Hash, options: { signal?: AbortSignal } = {}): Promise<SourceHandle> {
+    const where = `${arena}/${path}`
+    parsePath(path)
+    const a = this.arenas(arena)
+    if (a?.root == null) throw new NotFoundError(`${where}: no local files for arena ${JSON.stringify(arena)} here`)
+    const entry = await a.index.get(path)
+    options.signal?.throwIfAborted()
+    if (entry == null) throw new NotFoundError(`${where}: not in the index here`)
+    if (!hashEquals(entry.hash, hash)) {
+      throw new VersionChangedError(`${where}: the current version is ${hashToHex(entry.hash).slice(0, 12)}, not ${hashToHex(hash).slice(0, 12)}`)
+    }
+
+    const abs = join(a.root, ...path.split('/'))
+    let fh: FileHandle | undefined
+    try {
+      const [realRoot, real] = await Promise.all([realpath(a.root), realpath(abs)])
+      if (real !== join(realRoot, ...path.split('/')) || !real.startsWith(realRoot + sep)) {
+        throw new PathEscapeError(`${where}: resolves through a symbolic link; refused`)
+      }
+      fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW)
+      const st = await fh.stat()
+      if (!st.isFile()) throw new PathEscapeError(`${where}: not a regular file`)
+      if (st.size !== entry.size || st.mtimeMs !== entry.mtime) {
+        throw new VersionChangedError(`${where}: changed on disk since it was indexed`)
+      }
+      return new RealHandle(fh, where, st.size, st.mtimeMs)
+    } catch (err) {
+      await fh?.close().catch(() => {})
+      if (err instanceof RealizeError) throw err
+      const code = (err as NodeJS.ErrnoException).code
+      // Gone since it was indexed (or a symlink, for O_NOFOLLOW): the indexed version is not here.
+      if (code === 'ENOENT') throw new VersionChangedError(`${where}: removed since it was indexed`, { cause: err })
+      if (code === 'ELOOP') throw new PathEscapeError(`${where}: is a symbolic link; refused`)
+      throw wrapError(`opening ${where}`, err)
+    }
+  }
+}
+
+class RealHandle implements SourceHandle {
+  constructor (private readonly fh: FileHandle, private readonly where: string, readonly size: number, private readonly mtime: number) {}
+
+  async read (into: Uint8Array, position: number): Promise<number> {
+    try {
+      return (await this.fh.read(into, 0, into.byteLength, position)).bytesRead
+    } catch (err) {
+      throw wrapError(`reading ${this.where}`, err)
+    }
+  }
+
+  async verify (): Promise<void> {
+    const st = await this.fh.stat()
+    if (st.size !== this.size || st.mtimeMs !== this.mtime) {
+      throw new VersionChangedError(`${this.where}: changed on disk while being read`)
+    }
+  }
+
+  async close (): Promise<void> {
+    await this.fh.close()
+  }
+}

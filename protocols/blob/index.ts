@@ -1,0 +1,14 @@
+/**
+ * `/realize/blob/1.0.0`: ranged reads of one version of a file, chunked and
+ * compressed when that pays {#compress} (spec section 5). server.ts serves
+ * from a BlobSource (source.ts: the protocol's narrow view of the files);
+ * client.ts reads a range from a peer.
+ */
+export { BLOB_PROTOCOL, CHUNK_BYTES, MAX_BLOB_STREAMS_PER_PEER } from './constants.js'
+export { Compression } from './blob.js'
+export { startBlobServer, serveBlob, type BlobServerOptions, type BlobServeOptions } from './server.js'
+export {
+  readBlob, readBlobInto, type BlobPiece, type BlobReadOptions, type BlobReadRequest, type BlobReadSummary,
+  type BlobWriteFn, type DataClientComponents
+} from './client.js'
+export { NotFoundError, VersionChangedError, InvalidRangeError, checkRange, type BlobSource, type SourceHandle } from './source.js'
