@@ -4,6 +4,18 @@ import { Arena } from './arena.js'
 import { openGlobalStore } from './stores.js'
 import { createLogger, type Logger } from './log.js'
 import { describeError } from './types/errors.js'
+import { Network, type NetworkOptions } from './net/network.js'
+import { Sync } from './sync/sync.js'
+import { UnrealTree } from './unreal/unreal-tree.js'
+import { BlobCache } from './blobs/blob-cache.js'
+import { BlobStore, blobDir } from './blobs/blob-store.js'
+import { RealSource } from './sync/real-source.js'
+import { startDataServers } from './sync/real-source-servers.js'
+import { createChurten, churtenControl } from './churten/service.js'
+import type { Churten } from './churten/churten.js'
+import { ControlServer } from './control/server.js'
+import { LocalNodeModel } from './control/local-model.js'
+import { networkView, unrealView } from './control/adapters.js'
 import type { GlobalStore } from '../datastore/global-store.js'
 import type { Config } from './config/config.js'
 import type { Identity } from './identity/identity.js'
@@ -12,7 +24,11 @@ import type { Identity } from './identity/identity.js'
  * A running node: config + identity + stores + arenas.
  *
  *   config ─> arenas: watcher -> index -> history      (the real)
- *             (network, unreal and churten join here as they land)
+ *          ─> network (libp2p, household) ─> sync: history published,
+ *             peers' history followed into each arena's unreal tree,
+ *             data servers (blob, hash, rsync) serving the real
+ *          ─> blob cache: one BlobStore per arena, shared capacity
+ *          ─> churten: dirty paths -> jobs (download, realize, unrealize)
  */
 export interface RunNodeOptions {
   dataDir: string
@@ -20,6 +36,8 @@ export interface RunNodeOptions {
   identity: Identity
   headless: boolean
   log?: Logger
+  /** Network and sync settings tests change (backoff, resolver, intervals, trim delay). */
+  network?: Partial<Pick<NetworkOptions, 'minBackoffMs' | 'maxBackoffMs' | 'resolve' | 'mdnsIntervalMs' | 'pingIntervalMs'>> & { trimDelayMs?: number }
 }
 
 export class RealizeNode {
@@ -27,29 +45,91 @@ export class RealizeNode {
     readonly options: RunNodeOptions,
     readonly log: Logger,
     readonly global: GlobalStore,
-    readonly arenas: Arena[]
+    readonly arenas: Arena[],
+    /** One unreal tree per arena, by arena name (one per process: it allocates inodes). */
+    readonly unreal: Map<string, UnrealTree>,
+    readonly network: Network,
+    readonly sync: Sync,
+    readonly cache: BlobCache,
+    /** One blob store per arena, by arena name. */
+    readonly blobs: Map<string, BlobStore>,
+    readonly churten: Churten
   ) {}
+
+  private stopDataServers: (() => Promise<void>) | undefined
+
+  /** The control API (`<data>/control.sock`) once listenControl ran. */
+  control: { server: ControlServer, model: LocalNodeModel } | undefined
+
+  /** Serves the control API; idempotent. start() calls it first, so clients can watch the catch-up. */
+  async listenControl (): Promise<ControlServer> {
+    if (this.control != null) return this.control.server
+    const model = new LocalNodeModel(this, {
+      network: networkView(this.network, () => this.options.config.arenas),
+      unreal: unrealView(this.unreal, () => this.options.config.peers),
+      churten: churtenControl(this.churten)
+    })
+    try {
+      this.control = { server: await ControlServer.listen({ dataDir: this.options.dataDir, model, log: this.log }), model }
+    } catch (err) {
+      model.close()
+      throw err
+    }
+    return this.control.server
+  }
 
   static async open (options: RunNodeOptions): Promise<RealizeNode> {
     const log = options.log ?? createLogger()
     await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
     const global = await openGlobalStore(options.dataDir)
     const arenas: Arena[] = []
+    const unreal = new Map<string, UnrealTree>()
+    const blobs = new Map<string, BlobStore>()
     try {
+      const cache = await BlobCache.open(options.dataDir, options.config.cache.capacity)
       for (const a of options.config.arenas) {
-        arenas.push(await Arena.open({ name: a.name, root: a.root, mark: a.mark, dataDir: options.dataDir, log: log.child({ arena: a.name }) }))
+        const arena = await Arena.open({ name: a.name, root: a.root, mark: a.mark, dataDir: options.dataDir, log: log.child({ arena: a.name }) })
+        arenas.push(arena)
+        const store = await BlobStore.open({ store: arena.store, dir: blobDir(options.dataDir, a.name), cache })
+        blobs.set(a.name, store)
+        unreal.set(a.name, await UnrealTree.open(arena.store, global.inodeRanges, a.name, { blobs: store }))
       }
+      const { config } = options
+      const network = await Network.create({
+        ...options.network,
+        identity: options.identity,
+        listen: config.node.listen,
+        mdns: config.node.mdns,
+        peers: config.peers,
+        arenas: config.arenas,
+        log
+      })
+      const sync = new Sync({
+        network,
+        arenas: arenas.map((a) => ({ name: a.name, store: a.store, index: a.index, tree: unreal.get(a.name) as UnrealTree })),
+        inactiveAfterMs: config.history.inactiveAfterMs,
+        trimDelayMs: options.network?.trimDelayMs,
+        log
+      })
+      const churten = createChurten({ arenas, trees: unreal, blobs, network, batchBytes: config.churten.batchBytes, log })
+      return new RealizeNode(options, log, global, arenas, unreal, network, sync, cache, blobs, churten)
     } catch (err) {
+      for (const b of blobs.values()) await b.close().catch(() => {})
       for (const a of arenas) await a.close().catch(() => {})
       await global.close()
       throw err
     }
-    return new RealizeNode(options, log, global, arenas)
   }
 
-  /** Starts every arena's watcher; resolves once all have caught up. */
+  /** Starts the network and every arena's watcher; resolves once all have caught up. */
   async start (): Promise<void> {
     this.log.info({ peerId: this.options.identity.peerId.toString(), dataDir: this.options.dataDir }, 'node starting')
+    await this.listenControl()
+    // Listening first: a port in use fails the start before anything else runs.
+    await this.network.start()
+    const byName = new Map(this.arenas.map((a) => [a.name as string, a]))
+    this.stopDataServers = await startDataServers({ host: this.network.host, peers: this.network.household, log: this.log }, { source: new RealSource((name) => byName.get(name)) })
+    await this.sync.start()
     await Promise.all(this.arenas.map(async (a) => {
       const w = a.watcher
       if (w == null) return
@@ -58,27 +138,43 @@ export class RealizeNode {
       w.on('reconciled', (path, r) => { if (r.changed > 0) this.log.debug({ arena: a.name, path, changed: r.changed }, 'changes indexed') })
       await w.start()
     }))
+    if (this.options.config.churten.autostart) this.churten.start()
     this.log.info({ event: 'ready' }, 'node ready')
   }
 
   async stop (): Promise<void> {
+    await this.control?.server.close()
+    this.control?.model.close()
+    await this.churten.stop()
+    await this.sync.stop()
+    await this.stopDataServers?.()
+    await this.network.stop()
+    for (const b of this.blobs.values()) await b.close()
     for (const a of this.arenas) await a.close()
     await this.global.close()
     this.log.info({ event: 'stopped' }, 'node stopped')
   }
 }
 
-/** Runs the node until SIGINT or SIGTERM, then stops cleanly. */
+/** Runs the node until SIGINT or SIGTERM (or the user quits the TUI), then stops cleanly. */
 export async function runNode (options: RunNodeOptions): Promise<void> {
   const node = await RealizeNode.open(options)
-  const stopping = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])
+  let stopping: Promise<unknown> = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])
   // Watchers do not hold the event loop open; the node runs until told to stop.
   const keepAlive = setInterval(() => {}, 2 ** 30)
+  let tui: { exited: Promise<void>, close: () => Promise<void> } | undefined
   try {
+    if (!options.headless) {
+      // The TUI talks to this node through its own control socket, like `realize-node tui`.
+      await node.listenControl()
+      tui = await (await import('../tui/attach.js')).attachTui({ dataDir: options.dataDir, ownNode: true })
+      stopping = Promise.race([stopping, tui.exited])
+    }
     await Promise.race([node.start(), stopping])
     await stopping
     node.log.info('stopping')
   } finally {
+    await tui?.close()
     clearInterval(keepAlive)
     await node.stop()
   }

@@ -127,7 +127,7 @@ async function expandDirectory (ctx: ExecutorContext, dir: RelPath, signal: Abor
 async function unrealize (ctx: ExecutorContext, path: RelPath, real: IndexEntry, as: 'drop' | 'remove'): Promise<void> {
   const { arena, tree, blobs } = ctx
   if (arena.root == null) return
-  if (as === 'drop' && ctx.source.peersWith(arena.name, path, real.hash).length === 0) {
+  if (as === 'drop' && (await ctx.source.peersWith(arena.name, path, real.hash)).length === 0) {
     throw new AbandonedError(`${arena.name}/${path}: no connected peer has this version; the only copy stays real`)
   }
   const target = join(arena.root, path)

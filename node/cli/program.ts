@@ -3,6 +3,15 @@ import { Command } from 'commander'
 import { registerId } from './commands/id.js'
 import { registerInit } from './commands/init.js'
 import { registerStart } from './commands/start.js'
+import { registerCat } from './commands/cat.js'
+import { registerChurten } from './commands/churten.js'
+import { registerConflicts } from './commands/conflicts.js'
+import { registerLs } from './commands/ls.js'
+import { registerMark } from './commands/mark.js'
+import { registerPeer } from './commands/peer.js'
+import { registerPeers } from './commands/peers.js'
+import { registerStatus } from './commands/status.js'
+import { registerTui } from './commands/tui.js'
 import { exitCodeFor, reportError, type ExitCode } from './exit.js'
 
 function version (): string {
@@ -25,6 +34,15 @@ export function buildProgram (): Command {
   registerInit(program)
   registerId(program)
   registerStart(program)
+  registerTui(program)
+  registerPeer(program)
+  registerPeers(program)
+  registerStatus(program)
+  registerMark(program)
+  registerChurten(program)
+  registerLs(program)
+  registerCat(program)
+  registerConflicts(program)
   return program
 }
 

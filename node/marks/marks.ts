@@ -21,9 +21,14 @@ export interface ResolvedMark {
 export class Marks {
   constructor (
     private readonly store: ArenaStore,
-    private readonly arenaMark: Mark | undefined,
+    private arenaMark: Mark | undefined,
     private readonly root: string | undefined
   ) {}
+
+  /** The arena's own mark changed in the config (`realize-node mark own ARENA:`). */
+  setArenaMark (mark: Mark): void {
+    this.arenaMark = mark
+  }
 
   async resolve (path: RelPath): Promise<ResolvedMark> {
     const own = path === '' ? undefined : await this.store.marks.get(path)

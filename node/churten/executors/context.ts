@@ -11,7 +11,7 @@ import type { RelPath } from '../../types/path.js'
  */
 export interface RangeSource {
   /** Connected peers whose current version of `path` is `hash`, best first. */
-  peersWith: (arena: string, path: RelPath, hash: Hash) => string[]
+  peersWith: (arena: string, path: RelPath, hash: Hash) => Promise<string[]>
   /** Streams bytes [offset, offset + length) of that version from `peer`. */
   read: (peer: string, arena: string, path: RelPath, hash: Hash, offset: number, length: number, options: { signal: AbortSignal }) => AsyncIterable<Uint8Array>
 }

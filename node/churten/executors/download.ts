@@ -35,7 +35,7 @@ export async function download (ctx: ExecutorContext, path: RelPath, version: Ve
     }
     const id = handle.id
     run.action('download')
-    const peers = ctx.source.peersWith(ctx.arena.name, path, version.hash)
+    const peers = await ctx.source.peersWith(ctx.arena.name, path, version.hash)
     if (peers.length === 0) throw new AbandonedError(`${ctx.arena.name}/${path}: no connected peer has version ${hashToHex(version.hash).slice(0, 12)}`)
     await fetchMissing(ctx, handle, path, version, peers, run)
     await handle.checkpoint()

@@ -1,5 +1,7 @@
+import { openSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
+import { join } from 'node:path'
 import type { Command } from 'commander'
 import { configPath, defaultConfig, loadConfig, parseConfig, serializeConfig, writeConfig, type Config } from '../../config/config.js'
 import { loadOrCreateIdentity } from '../../identity/identity.js'
@@ -51,5 +53,7 @@ export async function start (opts: { data?: string, headless?: boolean }): Promi
   const headless = opts.headless === true || process.stdout.isTTY !== true || process.stdin.isTTY !== true
   // Imported here so init and id do not load the whole node (libp2p, stores).
   const { runNode } = await import('../../node.js')
-  await runNode({ dataDir, config, identity, headless })
+  // Under the TUI the terminal is the UI: the node's JSON log goes to <data>/node.log.
+  const log = headless ? undefined : (await import('../../log.js')).createLogger({ destination: openSync(join(dataDir, 'node.log'), 'a', 0o600) })
+  await runNode({ dataDir, config, identity, headless, log })
 }

@@ -1,0 +1,51 @@
+import type { Command } from 'commander'
+import { formatBytes, table } from '../../control/format.js'
+import type { ChurtenStatus, StatusInfo } from '../../control/model.js'
+import { controlCommand, out, printJson, withClient, type ControlOptions } from './control-common.js'
+
+export function registerStatus (program: Command): void {
+  controlCommand(program.command('status'), { json: 'print {"peerId", "churten", "arenas", "cache", "peers"} as JSON only' })
+    .description('arenas (files real/cached, bytes, cache use), churten state, peers')
+    .action(async (opts: ControlOptions) => { await status(opts) })
+}
+
+export async function status (opts: ControlOptions): Promise<void> {
+  const s = await withClient(opts, async (c) => await c.call('status'))
+  if (opts.json === true) {
+    await printJson(s)
+    return
+  }
+  await out(`${formatStatus(s)}\n`)
+}
+
+export function describeChurten (c: ChurtenStatus): string {
+  if (!c.available) return 'not available (the job runner is not built into this node yet)'
+  return `${c.running ? 'running' : 'stopped'}, ${c.jobs} job${c.jobs === 1 ? '' : 's'}`
+}
+
+function formatStatus (s: StatusInfo): string {
+  const connected = s.peers.filter((p) => p.connected).length
+  const lines = [
+    table([
+      ['node', s.peerId],
+      ['data', s.dataDir],
+      ['churten', describeChurten(s.churten)],
+      ['peers', s.network ? `${connected} of ${s.peers.length} connected` : `${s.peers.length} in the household; network not available`],
+      ['cache', `${formatBytes(s.cache.used)} of ${formatBytes(s.cache.capacity)} used`]
+    ]),
+    '',
+    table([
+      ['ARENA', 'MARK', 'REAL', 'CACHED', 'ROOT'],
+      ...s.arenas.map((a) => [
+        a.name, a.mark,
+        `${a.realFiles} files, ${formatBytes(a.realBytes)}`,
+        `${a.cachedFiles} files, ${formatBytes(a.cachedBytes)}`,
+        a.root ?? '(cache only)'
+      ])
+    ])
+  ]
+  if (s.peers.length > 0) {
+    lines.push('', table([['PEER', 'STATE', 'PEERID'], ...s.peers.map((p) => [p.name, p.connected ? 'connected' : 'disconnected', p.peerId])]))
+  }
+  return lines.join('\n')
+}

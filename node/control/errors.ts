@@ -1,0 +1,64 @@
+import { NODE_NOT_RUNNING } from '../cli/exit.js'
+import { ConfigError, InvalidInputError, RealizeError } from '../types/errors.js'
+import { RpcCode, type RpcErrorObject } from './jsonrpc.js'
+
+export { NODE_NOT_RUNNING }
+
+/** No node answers on the control socket (exit code 3). */
+export class NodeNotRunningError extends RealizeError {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(NODE_NOT_RUNNING, message, options)
+  }
+}
+
+/** A part of the node that is not built or not running here (churten, network, unreal cache). */
+export class UnavailableError extends RealizeError {}
+
+/** A path or arena the node does not know. */
+export class NotFoundError extends RealizeError {
+  constructor (message: string) {
+    super('NOT_FOUND', message)
+  }
+}
+
+/** An arena name that is valid but not configured on this node: the caller's mistake (exit 2). */
+export class UnknownArenaError extends InvalidInputError {
+  constructor (name: string, known: readonly string[]) {
+    super('UNKNOWN_ARENA', `no arena ${JSON.stringify(name)} on this node (arenas: ${known.length === 0 ? 'none' : known.join(', ')})`)
+  }
+}
+
+/** The wire form of an error: RealizeError code and cause chain in `data` {#errormsg}. */
+export function toRpcError (err: unknown): RpcErrorObject {
+  const usage = err instanceof InvalidInputError || err instanceof ConfigError
+  const code = err instanceof RealizeError ? err.code : ((err as NodeJS.ErrnoException)?.code ?? 'FAILED')
+  const rpcCode = usage ? RpcCode.invalidParams : err instanceof UnavailableError ? RpcCode.unavailable : RpcCode.failed
+  const messages = chain(err)
+  return { code: rpcCode, message: messages[0] ?? 'failed', data: { code, causes: messages.slice(1), usage } }
+}
+
+function chain (err: unknown): string[] {
+  const out: string[] = []
+  let e: unknown = err
+  for (let depth = 0; e != null && depth < 16; depth++) {
+    const msg = e instanceof Error ? e.message : String(e)
+    if (msg !== '' && out[out.length - 1] !== msg) out.push(msg)
+    e = e instanceof Error ? e.cause : undefined
+  }
+  return out
+}
+
+/** An error the node answered with, rebuilt with its cause chain so describeError prints it whole. */
+export class RemoteError extends RealizeError {
+  constructor (code: string, message: string, readonly rpcCode: number, readonly usage: boolean, options?: { cause?: unknown }) {
+    super(code, message, options)
+  }
+}
+
+export function fromRpcError (e: RpcErrorObject): RemoteError {
+  const data = e.data
+  let cause: Error | undefined
+  for (const msg of [...(data?.causes ?? [])].reverse()) cause = new Error(msg, { cause })
+  const usage = data?.usage ?? (e.code === RpcCode.invalidParams || e.code === RpcCode.methodNotFound)
+  return new RemoteError(data?.code ?? `RPC_${e.code}`, e.message, e.code, usage, { cause })
+}

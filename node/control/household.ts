@@ -1,0 +1,62 @@
+import { homedir } from 'node:os'
+import { configPath, defaultConfig, loadConfig, parseConfig, serializeConfig, writeConfig, type Config, type PeerConfig } from '../config/config.js'
+import { ConfigError, InvalidInputError } from '../types/errors.js'
+import type { ArenaName } from '../types/arena.js'
+import type { Mark } from '../types/mark.js'
+import type { PeerConfigJson } from './model.js'
+
+/**
+ * Edits of realize.toml made by `peer add`/`peer rm` and by marking an
+ * arena (`mark own ARENA:`). The file on disk is read fresh, edited,
+ * validated by the same parser as at start, and written atomically; the
+ * running node (if any) then applies the part that changed. Done by the
+ * node itself when it runs, so it is the only writer; by the CLI otherwise.
+ */
+
+export interface EditOptions {
+  home?: string
+}
+
+/** Applies `edit` to the config on disk (the embedded default if there is none) and writes it back. */
+export async function editConfig (dataDir: string, edit: (config: Config) => void, options: EditOptions = {}): Promise<Config> {
+  const home = options.home ?? homedir()
+  const current = (await loadConfig(dataDir, { home })) ?? defaultConfig(home)
+  const next = structuredClone(current)
+  edit(next)
+  // The same checks as loading the file: a bad PeerId, duplicate ids, `own` without a root...
+  const checked = parseConfig(serializeConfig(next), { file: configPath(dataDir), dataDir, home })
+  await writeConfig(dataDir, checked)
+  return checked
+}
+
+export class UnknownPeerError extends InvalidInputError {
+  constructor (name: string, known: readonly string[]) {
+    super('UNKNOWN_PEER', `no peer ${JSON.stringify(name)} in the household (peers: ${known.length === 0 ? 'none' : known.join(', ')})`)
+  }
+}
+
+export function peerJson (p: PeerConfig): PeerConfigJson {
+  return { name: p.name, peerId: p.id, addrs: [...p.addrs], arenas: p.arenas == null ? null : [...p.arenas] }
+}
+
+/** Adds a peer; a name already in use is refused rather than silently replaced. */
+export function addPeerTo (config: Config, peer: { name: string, peerId: string, addrs: string[] }, selfId?: string): void {
+  if (selfId != null && peer.peerId === selfId) throw new ConfigError(`${peer.peerId} is this node's own PeerId`, { key: 'PEERID' })
+  const same = config.peers.find((p) => p.name === peer.name)
+  if (same != null) throw new ConfigError(`a peer named ${JSON.stringify(peer.name)} exists already (${same.id}); remove it first with \`peer rm ${peer.name}\``, { key: 'NAME' })
+  config.peers.push({ name: peer.name, id: peer.peerId, addrs: [...peer.addrs] })
+}
+
+export function removePeerFrom (config: Config, name: string): PeerConfig {
+  const i = config.peers.findIndex((p) => p.name === name)
+  const found = config.peers[i]
+  if (found == null) throw new UnknownPeerError(name, config.peers.map((p) => p.name))
+  config.peers.splice(i, 1)
+  return found
+}
+
+export function setArenaMarkIn (config: Config, arena: ArenaName, mark: Mark): void {
+  const a = config.arenas.find((x) => x.name === arena)
+  if (a == null) throw new InvalidInputError('UNKNOWN_ARENA', `no arena ${JSON.stringify(arena)} in the config`)
+  a.mark = mark
+}

@@ -1,0 +1,328 @@
+import { EventEmitter } from 'node:events'
+import { constants } from 'node:fs'
+import { lstat, open, realpath, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import { resolveCapacity } from '../blobs/capacity.js'
+import { isSameOrInside } from '../config/paths.js'
+import type { Config, PeerConfig } from '../config/config.js'
+import { InvalidInputError } from '../types/errors.js'
+import { hashToHex } from '../types/hash.js'
+import { DEFAULT_MARK, parseMark, type Mark } from '../types/mark.js'
+import { parsePath, type RelPath } from '../types/path.js'
+import type { Arena } from '../arena.js'
+import type { RealizeNode } from '../node.js'
+import type { Version } from '../types/version.js'
+import { NotFoundError, UnknownArenaError } from './errors.js'
+import { addPeerTo, editConfig, peerJson, removePeerFrom, setArenaMarkIn } from './household.js'
+import { listPath } from './listing.js'
+import { formatTarget, resolveTarget } from './target.js'
+import { noChurten, noNetwork, noUnreal, type ControlSources } from './sources.js'
+import type {
+  ArenaInfo, CallOptions, ChurtenEvent, ChurtenStatus, ConflictInfo, Content, DiscoveredPeer, LsEntry, MarkInfo, NodeEvent,
+  NodeModel, NodeModelEvents, PeerConfigJson, PeerInfo, SetMarkResult, StatusInfo, VersionJson
+} from './model.js'
+
+/** Paths named in one `index` event; the count says how many there were. */
+const EVENT_PATHS = 20
+const CAT_CHUNK = 256 * 1024
+
+/**
+ * NodeModel on a running RealizeNode: arenas, the real index, marks and the
+ * config are real today; peers, the unreal cache and churten come from
+ * `sources` (placeholders until their issues wire them in).
+ */
+export class LocalNodeModel implements NodeModel {
+  readonly events = new EventEmitter<NodeModelEvents>()
+  private readonly sources: ControlSources
+  private readonly unsubscribe: Array<() => void> = []
+  /** Bumped on every history batch so real file counts are recomputed only after a change. */
+  private readonly generation = new Map<string, number>()
+  private readonly counts = new Map<string, { generation: number, value: Promise<{ files: number, bytes: number }> }>()
+  /** Config edits run one at a time: each reads the file the previous one wrote. */
+  private edits: Promise<unknown> = Promise.resolve()
+
+  constructor (private readonly node: RealizeNode, sources: Partial<ControlSources> = {}) {
+    this.sources = { network: sources.network ?? noNetwork(), unreal: sources.unreal ?? noUnreal(), churten: sources.churten ?? noChurten() }
+    for (const a of node.arenas) {
+      this.listen(a.index, 'history', (entries: Array<{ notification: { path: string } }>) => {
+        this.generation.set(a.name, (this.generation.get(a.name) ?? 0) + 1)
+        this.publish({ type: 'index', arena: a.name, source: 'real', paths: entries.slice(0, EVENT_PATHS).map((e) => e.notification.path), count: entries.length })
+      })
+      this.listen(a.index, 'marks', (changes: Array<{ path: string, mark: Mark | undefined }>) => {
+        this.publish({ type: 'marks', arena: a.name, changes: changes.map((c) => ({ path: c.path, mark: c.mark ?? null })) })
+      })
+    }
+    const { network, unreal, churten } = this.sources
+    this.listen(network.events, 'peer', (e: { kind: 'connected' | 'disconnected' | 'discovered', peerId: string }) => {
+      this.publish({ type: 'peers', kind: e.kind, peerId: e.peerId, name: this.peerConfig(e.peerId)?.name ?? null })
+    })
+    this.listen(unreal.events, 'changed', (arena: string, paths: string[]) => {
+      this.publish({ type: 'index', arena, source: 'unreal', paths: paths.slice(0, EVENT_PATHS), count: paths.length })
+    })
+    this.listen(churten.events, 'event', (event: ChurtenEvent) => { this.publish({ type: 'churten', event }) })
+  }
+
+  private listen (emitter: EventEmitter<any>, event: string, fn: (...args: any[]) => void): void {
+    emitter.on(event, fn)
+    this.unsubscribe.push(() => { emitter.off(event, fn) })
+  }
+
+  private publish (e: NodeEvent): void {
+    this.events.emit('event', e)
+  }
+
+  close (): void {
+    for (const off of this.unsubscribe.splice(0)) off()
+  }
+
+  private get config (): Config {
+    return this.node.options.config
+  }
+
+  private peerConfig (peerId: string): PeerConfig | undefined {
+    return this.config.peers.find((p) => p.id === peerId)
+  }
+
+  private readonly peerName = (peerId: string): string => this.peerConfig(peerId)?.name ?? peerId
+
+  private arena (name: string): Arena {
+    const a = this.node.arenas.find((x) => x.name === name)
+    if (a == null) throw new UnknownArenaError(name, this.node.arenas.map((x) => x.name))
+    return a
+  }
+
+  async status (o: CallOptions = {}): Promise<StatusInfo> {
+    const [churten, arenas, capacity, used, conns] = await Promise.all([
+      this.churtenStatus(o), this.arenas(o),
+      resolveCapacity(this.config.cache.capacity, this.node.options.dataDir),
+      this.sources.unreal.cacheUsed(o), this.sources.network.connections(o)
+    ])
+    const connected = new Set(conns.map((c) => c.peerId))
+    return {
+      peerId: this.node.options.identity.peerId.toString(),
+      dataDir: this.node.options.dataDir,
+      network: this.sources.network.available,
+      churten,
+      arenas,
+      cache: { capacity, used },
+      peers: this.config.peers.map((p) => ({ name: p.name, peerId: p.id, connected: connected.has(p.id) }))
+    }
+  }
+
+  async arenas (o: CallOptions = {}): Promise<ArenaInfo[]> {
+    return await Promise.all(this.node.arenas.map(async (a) => {
+      const [real, cached] = await Promise.all([this.realCounts(a, o), this.sources.unreal.arenaUsage(a.name, o)])
+      const mark = this.config.arenas.find((c) => c.name === a.name)?.mark ?? DEFAULT_MARK
+      return { name: a.name, root: a.root ?? null, mark, realFiles: real.files, realBytes: real.bytes, ...cached }
+    }))
+  }
+
+  async resolve (target: string, cwd: string): Promise<{ arena: string, path: string }> {
+    return await resolveTarget(target, this.node.arenas.map((a) => ({ name: a.name, root: a.root ?? null })), cwd)
+  }
+
+  /** Files and bytes in the real: one index scan, reused until the next history batch. */
+  private async realCounts (a: Arena, o: CallOptions): Promise<{ files: number, bytes: number }> {
+    const generation = this.generation.get(a.name) ?? 0
+    const cached = this.counts.get(a.name)
+    if (cached != null && cached.generation === generation) return await cached.value
+    const value = (async () => {
+      let files = 0
+      let bytes = 0
+      for await (const [, e] of a.store.index.all(o)) { files++; bytes += e.size }
+      return { files, bytes }
+    })()
+    this.counts.set(a.name, { generation, value })
+    value.catch(() => { if (this.counts.get(a.name)?.value === value) this.counts.delete(a.name) })
+    return await value
+  }
+
+  async peers (o: CallOptions = {}): Promise<PeerInfo[]> {
+    const conns = new Map((await this.sources.network.connections(o)).map((c) => [c.peerId, c]))
+    return this.config.peers.map((p) => {
+      const c = conns.get(p.id)
+      return {
+        ...peerJson(p),
+        connected: c != null,
+        since: c?.since ?? null,
+        remoteAddr: c?.remoteAddr ?? null,
+        direction: c?.direction ?? null,
+        encryption: c?.encryption ?? null,
+        muxer: c?.muxer ?? null,
+        rttMs: c?.rttMs ?? null,
+        bytesIn: c?.bytesIn ?? null,
+        bytesOut: c?.bytesOut ?? null
+      }
+    })
+  }
+
+  async discoveredPeers (o: CallOptions = {}): Promise<DiscoveredPeer[]> {
+    return (await this.sources.network.discovered(o)).map((d) => {
+      const known = this.peerConfig(d.peerId)
+      return { peerId: d.peerId, addrs: d.addrs, inHousehold: known != null, name: known?.name ?? null }
+    })
+  }
+
+  /** Runs a config edit after the previous one; returns the config as written. */
+  private async editConfigFile (edit: Parameters<typeof editConfig>[1], o: CallOptions): Promise<Config> {
+    const run = this.edits.then(async () => {
+      o.signal?.throwIfAborted()
+      return await editConfig(this.node.options.dataDir, edit)
+    })
+    this.edits = run.catch(() => {})
+    return await run
+  }
+
+  /** The household changed on disk: the running node applies it at once. */
+  private async applyHousehold (next: Config, o: CallOptions): Promise<void> {
+    this.config.peers = next.peers
+    await this.sources.network.householdChanged(this.config.peers, o)
+  }
+
+  async addPeer (peer: { name: string, peerId: string, addrs: string[] }, o: CallOptions = {}): Promise<PeerConfigJson> {
+    const next = await this.editConfigFile((c) => { addPeerTo(c, peer, this.node.options.identity.peerId.toString()) }, o)
+    await this.applyHousehold(next, o)
+    const added = peerJson(next.peers.find((p) => p.name === peer.name) as PeerConfig)
+    this.publish({ type: 'household', change: 'added', peer: added })
+    return added
+  }
+
+  async removePeer (name: string, o: CallOptions = {}): Promise<PeerConfigJson> {
+    let removed: PeerConfigJson | undefined
+    const next = await this.editConfigFile((c) => { removed = peerJson(removePeerFrom(c, name)) }, o)
+    await this.applyHousehold(next, o)
+    this.publish({ type: 'household', change: 'removed', peer: removed as PeerConfigJson })
+    return removed as PeerConfigJson
+  }
+
+  async getMark (arena: string, path: string, _o: CallOptions = {}): Promise<MarkInfo> {
+    const a = this.arena(arena)
+    const p = parsePath(path, { allowRoot: true })
+    const r = await a.marks.resolve(p)
+    const source = p !== '' && r.from === p ? 'path' : r.from != null ? 'ancestor' : r.isDefault ? 'default' : 'arena'
+    const inheritedFrom = source === 'path' || p === '' ? null : formatTarget(a.name, r.from ?? '')
+    return { arena: a.name, path: p, mark: r.mark, inheritedFrom, source }
+  }
+
+  async setMark (arena: string, path: string, mark: Mark | null, o: CallOptions = {}): Promise<SetMarkResult> {
+    const a = this.arena(arena)
+    const p = parsePath(path, { allowRoot: true })
+    const m = mark == null ? null : parseMark(mark)
+    let stored: SetMarkResult['stored']
+    if (p === '') {
+      // The arena's own mark lives in the config; removing it restores the default.
+      const next = m ?? DEFAULT_MARK
+      await this.editConfigFile((c) => { setArenaMarkIn(c, a.name, next) }, o)
+      const conf = this.config.arenas.find((c) => c.name === a.name)
+      if (conf != null) conf.mark = next
+      a.marks.setArenaMark(next)
+      // Every path inheriting it may need work; consensus expands a dirty directory.
+      await a.store.store.write(async (b) => { await a.store.dirty.mark(b, p) })
+      stored = 'config'
+    } else {
+      if (m != null && !await this.exists(a, p, o)) {
+        throw new NotFoundError(`${formatTarget(a.name, p)}: no such file or directory (not in the arena root, and no peer has it)`)
+      }
+      stored = await a.marks.set(p, m ?? undefined)
+    }
+    this.publish({ type: 'marks', arena: a.name, changes: [{ path: p, mark: m }] })
+    return { ...await this.getMark(a.name, p, o), stored }
+  }
+
+  /** On disk, in the index (a file or a directory of files), or known from a peer. */
+  private async exists (a: Arena, p: RelPath, o: CallOptions): Promise<boolean> {
+    if (a.root != null && await lstat(join(a.root, p)).then(() => true, () => false)) return true
+    if (await a.store.index.get(p) != null) return true
+    for await (const _ of a.store.index.under(p, o)) return true
+    return await this.sources.unreal.lookup(a.name, p, o) != null
+  }
+
+  async ls (arena: string, path: string, o: CallOptions = {}): Promise<LsEntry[]> {
+    return await listPath({ arena: this.arena(arena), unreal: this.sources.unreal, peerName: this.peerName }, parsePath(path, { allowRoot: true }), o)
+  }
+
+  async cat (arena: string, path: string, o: CallOptions = {}): Promise<Content> {
+    const a = this.arena(arena)
+    const p = parsePath(path, { allowRoot: true })
+    const where = formatTarget(a.name, p)
+    if (p === '') throw new InvalidInputError('IS_A_DIRECTORY', `${where} is the arena, not a file`)
+    const real = await a.store.index.get(p)
+    if (real != null && a.root != null) return await openReal(a.root, p, where)
+    const remote = await this.sources.unreal.open(a.name, p, o)
+    if (remote != null) return remote
+    for await (const _ of a.store.index.under(p, o)) throw new InvalidInputError('IS_A_DIRECTORY', `${where} is a directory`)
+    throw new NotFoundError(`${where}: no such file (not in the real${this.sources.unreal.available ? ', and no peer has it' : '; remote files are not available on this node yet'})`)
+  }
+
+  async conflicts (o: CallOptions = {}): Promise<ConflictInfo[]> {
+    const out: ConflictInfo[] = []
+    for (const a of this.node.arenas) {
+      for await (const [path, c] of a.store.conflicts.all(o)) {
+        out.push({
+          arena: a.name,
+          path,
+          local: c.local == null ? null : versionJson(c.local),
+          remote: c.remote.map((r) => ({ peer: this.peerName(r.peer), peerId: r.peer, ...versionJson(r.version) }))
+        })
+      }
+    }
+    return out
+  }
+
+  async churtenStatus (o: CallOptions = {}): Promise<ChurtenStatus> {
+    return await this.sources.churten.status(o)
+  }
+
+  async churtenStart (o: CallOptions = {}): Promise<ChurtenStatus> {
+    await this.sources.churten.start(o)
+    return await this.churtenStatus(o)
+  }
+
+  async churtenStop (o: CallOptions = {}): Promise<ChurtenStatus> {
+    await this.sources.churten.stop(o)
+    return await this.churtenStatus(o)
+  }
+}
+
+function versionJson (v: Version): VersionJson {
+  return { hash: hashToHex(v.hash), size: v.size, mtime: v.mtime }
+}
+
+/**
+ * The real file, opened without following a symlink at the end and checked
+ * to resolve inside the arena root, so `cat` never reads outside it.
+ */
+async function openReal (root: string, p: RelPath, where: string): Promise<Content> {
+  const abs = join(root, p)
+  let fh: FileHandle
+  try {
+    fh = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ELOOP') throw new NotFoundError(`${where}: no such file in the arena root (it changed since it was indexed)`)
+    throw err
+  }
+  try {
+    const st = await fh.stat()
+    if (!st.isFile()) throw new NotFoundError(`${where}: not a regular file in the arena root`)
+    if (!isSameOrInside(await realpath(abs), await realpath(root))) throw new NotFoundError(`${where}: resolves outside the arena root`)
+    return { source: 'real', size: st.size, chunks: readChunks(fh) }
+  } catch (err) {
+    await fh.close()
+    throw err
+  }
+}
+
+async function * readChunks (fh: FileHandle): AsyncGenerator<Uint8Array> {
+  try {
+    const buf = Buffer.allocUnsafe(CAT_CHUNK)
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null)
+      if (bytesRead === 0) return
+      // A copy: the consumer may hold the chunk while the next read refills the buffer.
+      yield Buffer.from(buf.subarray(0, bytesRead))
+    }
+  } finally {
+    await fh.close()
+  }
+}

@@ -1,0 +1,197 @@
+import type { EventEmitter } from 'node:events'
+import type { Mark } from '../types/mark.js'
+
+/**
+ * The node as the control API sees it: a narrow interface the server
+ * dispatches to (like Syncthing's protocol -> model boundary). Everything
+ * here is plain JSON so it crosses the socket as is. LocalNodeModel
+ * implements it on a RealizeNode; the parts of the node built by other
+ * issues plug in through node/control/sources.ts.
+ *
+ * JSON conventions (docs/control.md): times are milliseconds since the
+ * epoch, hashes lowercase hex, sizes bytes, "unknown" is null.
+ */
+
+export interface CallOptions { signal?: AbortSignal }
+
+export interface VersionJson { hash: string, size: number, mtime: number }
+
+export interface ArenaInfo {
+  name: string
+  root: string | null
+  mark: Mark
+  realFiles: number
+  realBytes: number
+  cachedFiles: number
+  cachedBytes: number
+}
+
+export interface CacheInfo {
+  /** Bytes; `cache.capacity` resolved against the data directory's file system. */
+  capacity: number
+  /** Allocated bytes of blobs (0 until the unreal cache is wired). */
+  used: number
+}
+
+/** Connection info of one household peer {#conninfo}; the connection fields are null while disconnected. */
+export interface PeerInfo {
+  name: string
+  peerId: string
+  /** Static addresses from the config. */
+  addrs: string[]
+  /** Arenas shared with the peer; null = every arena. */
+  arenas: string[] | null
+  connected: boolean
+  since: number | null
+  remoteAddr: string | null
+  direction: 'inbound' | 'outbound' | null
+  encryption: string | null
+  muxer: string | null
+  rttMs: number | null
+  bytesIn: number | null
+  bytesOut: number | null
+}
+
+export interface DiscoveredPeer {
+  peerId: string
+  addrs: string[]
+  inHousehold: boolean
+  /** The household name when `inHousehold`. */
+  name: string | null
+}
+
+export interface PeerConfigJson { name: string, peerId: string, addrs: string[], arenas: string[] | null }
+
+export type ChurtenAction = 'download' | 'verify' | 'repair' | 'realize' | 'unrealize' | 'delete'
+export type JobOutcome = 'done' | 'failed' | 'abandoned' | 'cancelled'
+
+export interface ChurtenJob {
+  id: number
+  arena: string
+  path: string
+  /** What the job does overall: download (keep), realize (own), unrealize, delete. */
+  kind: 'download' | 'realize' | 'unrealize' | 'delete'
+  state: 'pending' | 'running'
+  /** The step running now. */
+  action: ChurtenAction | null
+  bytes: number
+  total: number
+}
+
+export interface ChurtenStatus {
+  /** False while this node has no job runner (it is built by a later issue). */
+  available: boolean
+  running: boolean
+  /** Jobs pending or running. */
+  jobs: number
+  active: ChurtenJob[]
+}
+
+/** The churten notification stream (spec section 6). */
+export type ChurtenEvent =
+  | { type: 'state', running: boolean }
+  | { type: 'pending', job: ChurtenJob }
+  | { type: 'started', job: ChurtenJob }
+  | { type: 'action', id: number, action: ChurtenAction }
+  | { type: 'progress', id: number, bytes: number, total: number }
+  | { type: 'ended', id: number, outcome: JobOutcome, error: string | null }
+
+export interface StatusInfo {
+  peerId: string
+  dataDir: string
+  /** False while the node has no network layer (peers are never connected). */
+  network: boolean
+  churten: ChurtenStatus
+  arenas: ArenaInfo[]
+  cache: CacheInfo
+  peers: Array<{ name: string, peerId: string, connected: boolean }>
+}
+
+export interface MarkInfo {
+  arena: string
+  path: string
+  mark: Mark
+  /** `ARENA:path` of the marked ancestor (`ARENA:` for the arena's own mark); null when the path carries the mark itself. */
+  inheritedFrom: string | null
+  /** Where the mark comes from: the path itself, an ancestor, the arena config, or the built-in default. */
+  source: 'path' | 'ancestor' | 'arena' | 'default'
+}
+
+export interface SetMarkResult extends MarkInfo {
+  /** Where it was written {#setmark}: the file's xattr, the marks table (path known only from peers), or the config (an arena). */
+  stored: 'xattr' | 'table' | 'config'
+}
+
+export type Location = 'real' | 'cached' | 'partial' | 'remote'
+
+export interface LsEntry {
+  name: string
+  /** Path inside the arena. */
+  path: string
+  type: 'file' | 'dir'
+  /** File size; for a directory, the bytes of the files below it. */
+  size: number
+  /** File mtime; for a directory, the newest mtime below it. */
+  mtime: number
+  hash: string | null
+  mark: Mark
+  location: Location
+  /** Fraction of the content held here (1 for real or fully cached). */
+  cached: number
+  /** Names (or ids, for peers not in the config) of the peers holding this version. */
+  peers: string[]
+  /** Files below a directory; null for a file. */
+  files: number | null
+}
+
+export interface ConflictInfo {
+  arena: string
+  path: string
+  local: VersionJson | null
+  remote: Array<{ peer: string, peerId: string } & VersionJson>
+}
+
+/** Content being streamed by `cat`. */
+export interface Content {
+  source: 'real' | 'cache' | 'peer'
+  size: number
+  chunks: AsyncIterable<Uint8Array>
+}
+
+export type NodeEvent =
+  /** Files changed in the real or the unreal (one committed batch); `paths` is capped, `count` is the total. */
+  | { type: 'index', arena: string, source: 'real' | 'unreal', paths: string[], count: number }
+  /** Marks changed; path '' is the arena's own mark. */
+  | { type: 'marks', arena: string, changes: Array<{ path: string, mark: Mark | null }> }
+  | { type: 'peers', kind: 'connected' | 'disconnected' | 'discovered', peerId: string, name: string | null }
+  | { type: 'household', change: 'added' | 'removed', peer: PeerConfigJson }
+  | { type: 'churten', event: ChurtenEvent }
+  | { type: 'notice', level: 'info' | 'warn' | 'error', message: string }
+
+export type Topic = NodeEvent['type']
+export const TOPICS: readonly Topic[] = ['index', 'marks', 'peers', 'household', 'churten', 'notice']
+
+export interface NodeModelEvents { event: [NodeEvent] }
+
+export interface NodeModel {
+  /** Every event the node publishes; the server filters by topic per subscription. */
+  readonly events: EventEmitter<NodeModelEvents>
+  status: (o?: CallOptions) => Promise<StatusInfo>
+  arenas: (o?: CallOptions) => Promise<ArenaInfo[]>
+  /** What a user means by `ARENA:path` or a file system path (relative to `cwd`) {#setmark}. */
+  resolve: (target: string, cwd: string, o?: CallOptions) => Promise<{ arena: string, path: string }>
+  peers: (o?: CallOptions) => Promise<PeerInfo[]>
+  discoveredPeers: (o?: CallOptions) => Promise<DiscoveredPeer[]>
+  addPeer: (peer: { name: string, peerId: string, addrs: string[] }, o?: CallOptions) => Promise<PeerConfigJson>
+  removePeer: (name: string, o?: CallOptions) => Promise<PeerConfigJson>
+  getMark: (arena: string, path: string, o?: CallOptions) => Promise<MarkInfo>
+  /** `mark` null removes the path's own mark. */
+  setMark: (arena: string, path: string, mark: Mark | null, o?: CallOptions) => Promise<SetMarkResult>
+  /** The merged listing of a directory (or the one entry of a file), sorted by name. */
+  ls: (arena: string, path: string, o?: CallOptions) => Promise<LsEntry[]>
+  cat: (arena: string, path: string, o?: CallOptions) => Promise<Content>
+  conflicts: (o?: CallOptions) => Promise<ConflictInfo[]>
+  churtenStatus: (o?: CallOptions) => Promise<ChurtenStatus>
+  churtenStart: (o?: CallOptions) => Promise<ChurtenStatus>
+  churtenStop: (o?: CallOptions) => Promise<ChurtenStatus>
+}

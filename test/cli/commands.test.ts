@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { getAttribute } from 'fs-xattr'
+import { loadConfig } from '../../node/config/config.js'
+import { NodeProcess } from '../helpers/node-process.js'
+import { tempDir } from '../helpers/tmp.js'
+import { LAPTOP, runCli, STRANGER, type Run } from '../control/fixtures.js'
+
+const json = (r: Run): any => {
+  assert.equal(r.code, 0, r.stderr)
+  return JSON.parse(r.stdout)
+}
+
+/** Every command that needs a running node (spec section 7). */
+const CONTROL_COMMANDS = [
+  ['status'], ['peers'], ['peers', '--discovered'], ['mark', 'get', 'photos:'], ['mark', 'own', 'photos:'], ['mark', 'rm', 'photos:x'],
+  ['ls', 'photos:'], ['cat', 'photos:a'], ['conflicts'], ['churten', 'status'], ['churten', 'start'], ['churten', 'stop'], ['churten', 'run']
+]
+
+describe('realize-node commands against a running node', function () {
+  let tmp: { dir: string, cleanup: () => Promise<void> }
+  let data: string
+  let root: string
+  let node: NodeProcess
+  const cli = async (args: string[], options: { cwd?: string, uid?: number } = {}): Promise<Run> => await runCli([...args, '--data', data], { cwd: options.cwd ?? tmp.dir, uid: options.uid, env: { HOME: tmp.dir } })
+
+  before(async function () {
+    tmp = await tempDir('rz-cmd-')
+    data = join(tmp.dir, 'data')
+    root = join(tmp.dir, 'photos')
+    await mkdir(join(root, 'trip', 'day1'), { recursive: true })
+    await writeFile(join(root, 'readme.txt'), 'hello\n')
+    await writeFile(join(root, 'trip', 'day1', 'a.jpg'), 'jpeg-a')
+    await writeFile(join(root, 'trip', 'b.jpg'), 'jpeg-bb')
+    await writeFile(join(root, 'binary.bin'), randomBytes(700_000))
+    const init = await runCli(['init', '--data', data, '--arena', `photos=${root}`, '--arena', 'music', '--port', '0', '--no-mdns'])
+    assert.equal(init.code, 0, init.stderr)
+    node = new NodeProcess(['--data', data], { env: { HOME: tmp.dir } })
+    await node.waitForEvent('ready')
+  })
+
+  after(async function () {
+    if (node.exitCode === undefined) {
+      node.kill('SIGTERM')
+      await node.waitForExit()
+    }
+    await tmp.cleanup()
+  })
+
+  it('status --json: peerId, churten, arenas with real/cached counts, cache', async () => {
+    const s = json(await cli(['status', '--json']))
+    assert.match(s.peerId, /^12D3KooW/)
+    assert.deepEqual(s.churten, { available: false, running: false, jobs: 0, active: [] })
+    assert.deepEqual(s.arenas, [
+      { name: 'photos', root, mark: 'own', realFiles: 4, realBytes: 6 + 6 + 7 + 700_000, cachedFiles: 0, cachedBytes: 0 },
+      { name: 'music', root: null, mark: 'watch', realFiles: 0, realBytes: 0, cachedFiles: 0, cachedBytes: 0 }
+    ])
+    assert.equal(s.cache.used, 0)
+    assert.ok(s.cache.capacity > 0)
+    const text = await cli(['status'])
+    assert.equal(text.code, 0)
+    assert.match(text.stdout, /photos\s+own\s+4 files, 684 KiB\s+0 files, 0 B\s+\S*photos/)
+    assert.match(text.stdout, /churten\s+not available/)
+  })
+
+  it('mark by file system path sets the xattr; mark get shows inherited marks {#setmark}', async () => {
+    const set = await cli(['mark', 'keep', 'trip'], { cwd: root })
+    assert.equal(set.code, 0, set.stderr)
+    assert.equal(set.stdout, 'photos:trip keep (set as the user.realize.mark xattr)\n')
+    assert.equal((await getAttribute(join(root, 'trip'), 'user.realize.mark')).toString(), 'keep')
+    assert.deepEqual(json(await cli(['mark', 'get', '--json', join(root, 'trip', 'day1', 'a.jpg')])), { arena: 'photos', path: 'trip/day1/a.jpg', mark: 'keep', inheritedFrom: 'photos:trip', source: 'ancestor' })
+    const text = await cli(['mark', 'get', 'day1/a.jpg'], { cwd: join(root, 'trip') })
+    assert.equal(text.stdout, 'photos:trip/day1/a.jpg keep (inherited from photos:trip)\n')
+  })
+
+  it('mark by ARENA:path sets the xattr of the local file; ARENA: sets the arena mark in the config', async () => {
+    const set = await cli(['mark', 'watch', 'photos:trip/b.jpg'])
+    assert.equal(set.code, 0, set.stderr)
+    assert.equal((await getAttribute(join(root, 'trip', 'b.jpg'), 'user.realize.mark')).toString(), 'watch')
+    assert.deepEqual(json(await cli(['mark', 'get', '--json', 'photos:trip/b.jpg'])), { arena: 'photos', path: 'trip/b.jpg', mark: 'watch', inheritedFrom: null, source: 'path' })
+    const arena = await cli(['mark', 'keep', 'music:'])
+    assert.equal(arena.stdout, 'music: keep (written to the config)\n')
+    assert.equal((await loadConfig(data))?.arenas.find((a) => a.name === 'music')?.mark, 'keep')
+    assert.deepEqual(json(await cli(['mark', 'get', '--json', 'photos:readme.txt'])), { arena: 'photos', path: 'readme.txt', mark: 'own', inheritedFrom: 'photos:', source: 'arena' })
+    const rm = await cli(['mark', 'rm', 'photos:trip/b.jpg'])
+    assert.equal(rm.stdout, 'photos:trip/b.jpg: mark removed; now keep (inherited from photos:trip)\n')
+    await assert.rejects(getAttribute(join(root, 'trip', 'b.jpg'), 'user.realize.mark'), { code: 'ENODATA' })
+  })
+
+  it('ls --json lists name, path, type, size, mtime, hash, mark, location, peers', async () => {
+    const list = json(await cli(['ls', '--json', 'photos:']))
+    assert.deepEqual(list.map((e: any) => e.name), ['binary.bin', 'readme.txt', 'trip'])
+    const readme = list[1]
+    assert.deepEqual(Object.keys(readme).sort(), ['cached', 'files', 'hash', 'location', 'mark', 'mtime', 'name', 'path', 'peers', 'size', 'type'])
+    assert.deepEqual({ ...readme, mtime: typeof readme.mtime }, {
+      name: 'readme.txt', path: 'readme.txt', type: 'file', size: 6, mtime: 'number',
+      hash: '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03', mark: 'own', location: 'real', cached: 1, peers: [], files: null
+    })
+    assert.deepEqual({ ...list[2], mtime: 0 }, { name: 'trip', path: 'trip', type: 'dir', size: 13, mtime: 0, hash: null, mark: 'keep', location: 'real', cached: 1, peers: [], files: 2 })
+    const inside = await cli(['ls', 'photos:trip'])
+    assert.match(inside.stdout, /^watch real {8}7 B {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}b\.jpg\nkeep {2}real {8}13 B|keep {2}real/m)
+    assert.match(inside.stdout, /day1\/$/m)
+    assert.deepEqual(json(await cli(['ls', '--json', 'music:'])), [])
+  })
+
+  it('cat streams the exact bytes of a file in the real', async () => {
+    const child = await runCli(['cat', 'photos:readme.txt', '--data', data])
+    assert.equal(child.code, 0, child.stderr)
+    assert.equal(child.stdout, 'hello\n')
+    // Binary content through a pipe, larger than one chunk.
+    const { spawnSync } = await import('node:child_process')
+    const { CLI } = await import('../helpers/node-process.js')
+    const r = spawnSync(process.execPath, [CLI, 'cat', 'photos:binary.bin', '--data', data], { maxBuffer: 1 << 24 })
+    assert.equal(r.status, 0, String(r.stderr))
+    const { readFile } = await import('node:fs/promises')
+    assert.ok(Buffer.compare(r.stdout, await readFile(join(root, 'binary.bin'))) === 0)
+    const missing = await cli(['cat', 'photos:nope.txt'])
+    assert.equal(missing.code, 1)
+    assert.match(missing.stderr, /^error: photos:nope\.txt: no such file/)
+    const dir = await cli(['cat', 'photos:trip'])
+    assert.equal(dir.code, 2)
+    assert.match(dir.stderr, /photos:trip is a directory/)
+  })
+
+  it('peers and peers --discovered list the household and mDNS finds as JSON', async () => {
+    const added = await cli(['peer', 'add', 'laptop', LAPTOP, 'localhost:1'])
+    assert.equal(added.code, 0, added.stderr)
+    assert.equal(added.stdout, `added peer laptop ${LAPTOP} at localhost:1\n`)
+    assert.deepEqual((await loadConfig(data))?.peers.map((p) => p.name), ['laptop'])
+    const peers = json(await cli(['peers', '--json']))
+    assert.deepEqual(peers, [{ name: 'laptop', peerId: LAPTOP, addrs: ['localhost:1'], arenas: null, connected: false, since: null, remoteAddr: null, direction: null, encryption: null, muxer: null, rttMs: null, bytesIn: null, bytesOut: null }])
+    // mDNS is off here: nothing but household peers the network learnt of by dialing them.
+    for (const d of json(await cli(['peers', '--discovered', '--json']))) {
+      assert.deepEqual(Object.keys(d).sort(), ['addrs', 'inHousehold', 'name', 'peerId'])
+      assert.equal(d.inHousehold, true)
+    }
+    const rm = await cli(['peer', 'rm', 'laptop'])
+    assert.equal(rm.code, 0, rm.stderr)
+    assert.deepEqual((await loadConfig(data))?.peers, [])
+    assert.deepEqual(json(await cli(['peers', '--json'])), [])
+    const dup = await cli(['peer', 'add', 'x', 'not-a-peer-id'])
+    assert.equal(dup.code, 2)
+    assert.match(dup.stderr, /invalid PeerId "not-a-peer-id"/)
+  })
+
+  it('conflicts --json is a list (empty here)', async () => {
+    assert.deepEqual(json(await cli(['conflicts', '--json'])), [])
+    assert.equal((await cli(['conflicts'])).stdout, 'no conflicts\n')
+  })
+
+  it('churten reports that this node has no job runner: status exit 0, start/stop/run exit 1 {#churten-run}', async () => {
+    assert.deepEqual(json(await cli(['churten', 'status', '--json'])), { available: false, running: false, jobs: 0, active: [] })
+    for (const sub of ['start', 'stop', 'run']) {
+      const r = await cli(['churten', sub])
+      assert.equal(r.code, 1, `churten ${sub}: ${r.stderr}`)
+      assert.equal(r.stderr, 'error: churten is not available on this node (the job runner is not built yet)\n')
+    }
+  })
+
+  it('bad input exits 2 with the reason: unknown command or flag, bad mark, path outside any arena, unknown arena', async () => {
+    const unknown = await cli(['frobnicate'])
+    assert.equal(unknown.code, 2)
+    assert.match(unknown.stderr, /unknown command 'frobnicate'[\s\S]*Usage: realize-node/)
+    const flag = await cli(['status', '--frob'])
+    assert.equal(flag.code, 2)
+    assert.match(flag.stderr, /unknown option '--frob'[\s\S]*Usage: realize-node status/)
+    const mark = await cli(['mark', 'mine', 'photos:readme.txt'])
+    assert.equal(mark.code, 2)
+    assert.match(mark.stderr, /invalid mark "mine": expected own, keep, watch, get or rm/)
+    const outside = await cli(['mark', 'own', '/etc/hosts'])
+    assert.equal(outside.code, 2)
+    assert.match(outside.stderr, /^error: \/etc\/hosts is not inside any arena root \(photos at .*\); name a remote path as ARENA:path\n$/)
+    const arena = await cli(['ls', 'videos:'])
+    assert.equal(arena.code, 2)
+    assert.equal(arena.stderr, 'error: no arena "videos" on this node (arenas: photos, music)\n')
+    const badPath = await cli(['mark', 'get', 'photos:a/../b'])
+    assert.equal(badPath.code, 2)
+    assert.match(badPath.stderr, /invalid path "a\/\.\.\/b": component "\.\."/)
+    const noTty = await cli(['tui'])
+    assert.equal(noTty.code, 2)
+    assert.match(noTty.stderr, /the TUI needs a terminal/)
+  })
+
+  it('another user cannot drive the node', async () => {
+    const r = await runCli(['status', '--data', data], { cwd: '/', uid: 65534, env: { HOME: '/' } })
+    assert.equal(r.code, 1, r.stderr)
+    assert.match(r.stderr, /cannot open the control socket .*control\.sock: it belongs to another user/)
+  })
+
+  it('with the node stopped: exit 3 and a clear message; peer add/rm edit the config file', async () => {
+    node.kill('SIGINT')
+    assert.deepEqual(await node.waitForExit(), { code: 0, signal: null })
+    for (const args of CONTROL_COMMANDS) {
+      const r = await cli(args)
+      assert.equal(r.code, 3, `${args.join(' ')}: ${r.stderr}`)
+      assert.equal(r.stderr, `error: no node is running with data directory ${data} (nothing answers on ${join(data, 'control.sock')}); start it with: realize-node start --data ${data}\n`)
+      assert.equal(r.stdout, '')
+    }
+    const add = await cli(['peer', 'add', 'desk', STRANGER])
+    assert.equal(add.code, 0, add.stderr)
+    assert.match(add.stderr, /the node is not running; it applies the change when it starts/)
+    assert.deepEqual((await loadConfig(data))?.peers.map((p) => [p.name, p.id, p.addrs]), [['desk', STRANGER, []]])
+    const rm = await cli(['peer', 'rm', 'desk'])
+    assert.equal(rm.code, 0, rm.stderr)
+    assert.deepEqual((await loadConfig(data))?.peers, [])
+    const gone = await cli(['peer', 'rm', 'desk'])
+    assert.equal(gone.code, 2)
+    assert.equal(gone.stderr, 'error: no peer "desk" in the household (peers: none)\n')
+  })
+})

@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { getAttribute } from 'fs-xattr'
+import { loadConfig } from '../../node/config/config.js'
+import { until } from '../helpers/wait.js'
+import { inProcessNode, LAPTOP, ScriptedChurten, ScriptedNetwork, STRANGER, type InProcessNode } from '../control/fixtures.js'
+import { KEY, lineWith, renderApp, type RenderedApp } from './render.js'
+import type { Arena } from '../../node/arena.js'
+import type { RelPath } from '../../node/types/path.js'
+
+/** Files under the arena root, waited for until the index has them. */
+async function files (n: InProcessNode, paths: string[]): Promise<void> {
+  for (const p of paths) {
+    await mkdir(join(n.root, p, '..'), { recursive: true })
+    await writeFile(join(n.root, p), p)
+  }
+  const arena = n.node.arenas[0] as Arena
+  await until(arena.index, 'history', async () => {
+    for (const p of paths) if (await arena.index.get(p as RelPath) == null) return false
+    return true
+  }, 'files indexed', 30_000)
+}
+
+/** True when the row starting with `name` is the selected one (marked ›). */
+const isSelected = (frame: string, name: string): boolean => frame.includes(`› ${name}`)
+
+describe('TUI (ink-testing-library, attached to a real node)', function () {
+  let n: InProcessNode
+  let app: RenderedApp | undefined
+  afterEach(async () => {
+    app?.unmount()
+    app = undefined
+    await n.close()
+  })
+
+  describe('on a node with the real parts only', function () {
+    beforeEach(async () => {
+      n = await inProcessNode()
+      await files(n, ['alpha.txt', 'trip/one.jpg', 'trip/two.jpg', 'zeta.txt'])
+    })
+
+    it('shows the five panes, the arena counts and the root listing, with a help line of keys', async () => {
+      app = renderApp({ api: n.client })
+      const f = await app.waitFor((s) => s.includes('trip/') && s.includes('real 4 files'), 'the first listing')
+      for (const title of ['1 Peers', '2 Arenas', '3 Files  photos:  3 entries', '4 Churten  not available', '5 Log']) assert.ok(f.includes(title), title)
+      assert.match(lineWith(f, 'photos  own') ?? '', /photos {2}own {2}real 4 files 41 B {2}cached 0 files 0 B/)
+      assert.match(lineWith(f, '2 Arenas') ?? '', /cache \[-{10}\] 0 B of \d+(\.\d)? [KMGT]iB/)
+      assert.match(lineWith(f, 'alpha.txt') ?? '', /› alpha\.txt +own +real +9 B +\d{4}-\d\d-\d\d \d\d:\d\d/)
+      assert.match(lineWith(f, 'trip/') ?? '', /trip\/ +own +real +24 B/)
+      assert.match(f.trimEnd().split('\n').at(-1) ?? '', /^Tab\/1-5 pane {2}↑↓ PgUp\/PgDn move {2}Enter open {2}← up {2}m mark {2}c churten start\/stop {2}q quit/)
+    })
+
+    it('Tab, Shift-Tab and 1-5 switch the focused pane', async () => {
+      app = renderApp({ api: n.client })
+      await app.waitFor((s) => s.includes('» 3 Files'), 'files focused at start')
+      app.press(KEY.tab)
+      await app.waitFor((s) => s.includes('» 4 Churten'), 'churten focused')
+      app.press(KEY.tab)
+      await app.waitFor((s) => s.includes('» 5 Log'), 'log focused')
+      app.press(KEY.tab)
+      await app.waitFor((s) => s.includes('» 1 Peers'), 'wraps to peers')
+      app.press(KEY.shiftTab)
+      await app.waitFor((s) => s.includes('» 5 Log'), 'back to log')
+      app.press('2')
+      const f = await app.waitFor((s) => s.includes('» 2 Arenas'), 'arenas by number')
+      assert.match(lineWith(f, 'Tab/1-5') ?? '', /Enter browse {2}m mark arena/)
+    })
+
+    it('navigates the file browser: down, Enter into a directory, ← back up to it', async () => {
+      app = renderApp({ api: n.client })
+      await app.waitFor((s) => isSelected(s, 'alpha.txt'), 'alpha selected')
+      app.press(KEY.down)
+      await app.waitFor((s) => isSelected(s, 'trip/'), 'trip selected')
+      app.press(KEY.enter)
+      let f = await app.waitFor((s) => s.includes('3 Files  photos:trip  2 entries'), 'inside trip')
+      assert.ok(isSelected(f, 'one.jpg'))
+      assert.ok(f.includes('two.jpg'))
+      app.press('j')
+      await app.waitFor((s) => isSelected(s, 'two.jpg'), 'j moves down')
+      app.press(KEY.left)
+      f = await app.waitFor((s) => s.includes('3 Files  photos:  3 entries') && isSelected(s, 'trip/'), 'back at the root with trip selected')
+      app.press('G')
+      await app.waitFor((s) => isSelected(s, 'zeta.txt'), 'G to the end')
+      app.press('g')
+      await app.waitFor((s) => isSelected(s, 'alpha.txt'), 'g to the start')
+    })
+
+    it('m then k/w/r marks the selected file (the xattr on disk) and the row shows it; Esc cancels', async () => {
+      app = renderApp({ api: n.client })
+      await app.waitFor((s) => isSelected(s, 'alpha.txt'), 'alpha selected')
+      app.press('m')
+      await app.waitFor((s) => s.includes('mark photos:alpha.txt  o own  k keep  w watch  r remove its mark  Esc cancel'), 'the mark prompt')
+      app.press('k')
+      await app.waitFor((s) => /› alpha\.txt +keep +real/.test(s), 'alpha marked keep')
+      assert.equal((await getAttribute(join(n.root, 'alpha.txt'), 'user.realize.mark')).toString(), 'keep')
+      await app.waitFor((s) => s.includes('photos:alpha.txt is now keep'), 'the log says so')
+      app.press('m', 'r')
+      await app.waitFor((s) => /› alpha\.txt +own +real/.test(s), 'back to the inherited own')
+      await assert.rejects(getAttribute(join(n.root, 'alpha.txt'), 'user.realize.mark'), { code: 'ENODATA' })
+      app.press('m', KEY.escape, KEY.down)
+      await app.waitFor((s) => isSelected(s, 'trip/') && s.includes('q quit'), 'Esc closed the prompt; keys move again')
+      // A directory's mark is inherited by what is inside.
+      app.press('m', 'w', KEY.enter)
+      await app.waitFor((s) => /› one\.jpg +watch +real/.test(s), 'trip/one.jpg inherits watch')
+    })
+
+    it('m on an arena changes its mark in the config', async () => {
+      app = renderApp({ api: n.client })
+      await app.waitFor((s) => s.includes('photos  own  real 4 files'), 'arena row')
+      app.press('2', 'm', 'w')
+      await app.waitFor((s) => s.includes('photos  watch  real 4 files'), 'arena marked watch')
+      assert.equal((await loadConfig(n.dataDir))?.arenas[0]?.mark, 'watch')
+    })
+
+    it('c says churten is not available on this node; q quits', async () => {
+      app = renderApp({ api: n.client })
+      await app.waitFor((s) => s.includes('4 Churten  not available'), 'churten state')
+      app.press('c')
+      await app.waitFor((s) => s.includes('! churten is not available on this node'), 'the warning in the log')
+      app.press('q')
+      assert.equal(app.quit.called, true)
+    })
+
+    it('the log pane shows node notifications as they happen and scrolls', async () => {
+      app = renderApp({ api: n.client })
+      await app.waitFor((s) => s.includes('alpha.txt'), 'listing')
+      await writeFile(join(n.root, 'new.txt'), 'new')
+      await app.waitFor((s) => /photos: 1 local change \(new\.txt\)/.test(s), 'the change in the log')
+      await app.waitFor((s) => /new\.txt +own +real/.test(s), 'and in the file browser')
+      app.press('5', KEY.up)
+      await app.waitFor((s) => s.includes('» 5 Log'), 'log focused')
+    })
+
+    it('keeps up with 5,000 files: PgDn, End and Home move through pages fetched on demand', async () => {
+      const names = Array.from({ length: 5000 }, (_, i) => `many/f${String(i).padStart(5, '0')}`)
+      await mkdir(join(n.root, 'many'))
+      await Promise.all(names.map(async (p) => { await writeFile(join(n.root, p), '') }))
+      const arena = n.node.arenas[0] as Arena
+      await until(arena.index, 'history', async () => {
+        let c = 0
+        for await (const _ of arena.store.index.under('many' as RelPath)) c++
+        return c === 5000
+      }, '5000 files indexed', 60_000)
+      app = renderApp({ api: n.client })
+      await app.waitFor((s) => isSelected(s, 'alpha.txt'), 'root listing')
+      app.press(KEY.down)
+      await app.waitFor((s) => isSelected(s, 'many/'), 'many selected')
+      app.press(KEY.enter)
+      await app.waitFor((s) => s.includes('photos:many  5000 entries') && isSelected(s, 'f00000'), 'many listed')
+      app.press(KEY.end)
+      await app.waitFor((s) => isSelected(s, 'f04999'), 'the last file, from the last page')
+      app.press(KEY.pageUp)
+      const f = await app.waitFor((s) => /› f049\d\d/.test(s) && !isSelected(s, 'f04999'), 'a page up')
+      assert.ok(!f.includes('…'), 'rows are loaded')
+      app.press(KEY.home)
+      await app.waitFor((s) => isSelected(s, 'f00000'), 'back to the first')
+    })
+  })
+
+  describe('with a network view and a job runner standing in for parts not wired yet', function () {
+    let network: ScriptedNetwork
+    let churten: ScriptedChurten
+    beforeEach(async () => {
+      network = new ScriptedNetwork()
+      churten = new ScriptedChurten()
+      n = await inProcessNode({ sources: { network, churten } })
+      await n.client.call('peer.add', { name: 'laptop', peerId: LAPTOP, addrs: [] })
+      network.conns = [{ peerId: LAPTOP, since: Date.now() - 65_000, remoteAddr: '/ip4/10.0.0.2/tcp/9771', direction: 'outbound', encryption: '/noise', muxer: '/yamux/1.0.0', rttMs: 4, bytesIn: 2048, bytesOut: 1024 }]
+      network.found = [{ peerId: STRANGER, addrs: ['/ip4/10.0.0.9/tcp/9771'] }]
+    })
+
+    it('the peers pane shows connection info {#conninfo} and discovered strangers; a adds one', async () => {
+      app = renderApp({ api: n.client })
+      const f = await app.waitFor((s) => s.includes('laptop') && s.includes('1 discovered'), 'peers')
+      assert.match(lineWith(f, '1 Peers') ?? '', /1 Peers {2}1\/1 connected {2}1 discovered/)
+      assert.match(lineWith(f, '● laptop') ?? '', /● laptop {2}4ms {2}↓2\.0 KiB ↑1\.0 KiB {2}1m0[45]s/)
+      assert.match(lineWith(f, 'outbound') ?? '', /outbound \/ip4\/10\.0\.0\.2\/tcp\/9771 \/noise \/yamux\/1\.0\.0/)
+      assert.ok(f.includes(`? ${STRANGER.slice(0, 20)}`))
+      app.press('1', KEY.down)
+      await app.waitFor((s) => isSelected(s, `? ${STRANGER.slice(0, 20)}`) && s.includes('discovered, not in household  a: add'), 'stranger selected')
+      app.press('a')
+      await app.waitFor((s) => s.includes(`name for ${STRANGER}: peer-${STRANGER.slice(-6)}_`), 'the name prompt with a default')
+      app.press(KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace)
+      app.press('d', 'e', 's', 'k')
+      await app.waitFor((s) => s.includes(`name for ${STRANGER}: peer-desk_`), 'typed')
+      app.press(KEY.enter)
+      await app.waitFor((s) => s.includes('peer peer-desk added'), 'the log says it is added')
+      assert.deepEqual((await loadConfig(n.dataDir))?.peers.map((p) => [p.name, p.id]), [['laptop', LAPTOP], ['peer-desk', STRANGER]])
+      assert.deepEqual(network.household, [LAPTOP, STRANGER])
+    })
+
+    it('the churten pane shows jobs with a progress bar and rate; c starts and stops churten', async () => {
+      app = renderApp({ api: n.client })
+      await app.waitFor((s) => s.includes('4 Churten  stopped, 0 jobs'), 'churten stopped')
+      app.press('c')
+      const f = await app.waitFor((s) => s.includes('[###---------] 25% 1.0 MiB/4.0 MiB'), 'the job in progress')
+      assert.match(lineWith(f, 'movie.mkv') ?? '', /download photos:big\/movie\.mkv {2}\[###-{9}\] 25% 1\.0 MiB\/4\.0 MiB \d+(\.\d)? (B|KiB|MiB)\/s/)
+      assert.equal(churten.running, true)
+      assert.ok(f.includes('job 7 started: download photos:big/movie.mkv'))
+      app.press('c')
+      await app.waitFor((s) => s.includes('job 7 cancelled') && !s.includes('25% 1.0 MiB'), 'the job gone')
+      assert.equal(churten.stops, 1)
+      await app.waitFor((s) => s.includes('churten stopped'), 'the log says churten stopped')
+    })
+  })
+})

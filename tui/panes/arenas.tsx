@@ -1,0 +1,27 @@
+import { Box, Text } from 'ink'
+import type { ReactNode } from 'react'
+import { formatBytes, progressBar } from '../../node/control/format.js'
+import type { StatusInfo } from '../../node/control/model.js'
+import { innerRows, Pane } from '../components/pane.js'
+import { VirtualList } from '../components/virtual-list.js'
+
+/** Arenas with real and cached counts and bytes; the cache's use against its capacity. */
+export function ArenasPane (props: { status: StatusInfo | null, selected: number, focused: boolean, height: number, width: number | string }): ReactNode {
+  const s = props.status
+  const arenas = s?.arenas ?? []
+  const cache = s == null ? '' : `cache ${progressBar(s.cache.capacity > 0 ? s.cache.used / s.cache.capacity : 0, 10)} ${formatBytes(s.cache.used)} of ${formatBytes(s.cache.capacity)}`
+  const row = (i: number): string => {
+    const a = arenas[i]
+    if (a == null) return ''
+    return `${a.name}  ${a.mark}  real ${a.realFiles} files ${formatBytes(a.realBytes)}  cached ${a.cachedFiles} files ${formatBytes(a.cachedBytes)}`
+  }
+  return (
+    <Pane title={`2 Arenas  ${cache}`} focused={props.focused} height={props.height} width={props.width}>
+      <Box flexDirection='column'>
+        {s == null
+          ? <Text dimColor>loading…</Text>
+          : <VirtualList count={arenas.length} selected={props.selected} rows={innerRows(props.height)} focused={props.focused} row={row} empty='no arenas in the config' />}
+      </Box>
+    </Pane>
+  )
+}

@@ -1,0 +1,30 @@
+import { Box, Text } from 'ink'
+import type { ReactNode } from 'react'
+import { formatBytes, formatRate, progressBar } from '../../node/control/format.js'
+import type { JobView } from '../../node/control/jobs.js'
+import type { ChurtenStatus } from '../../node/control/model.js'
+import { innerRows, Pane } from '../components/pane.js'
+import { VirtualList } from '../components/virtual-list.js'
+
+/** Churten's state and its jobs with progress bars and rates. */
+export function ChurtenPane (props: { churten: ChurtenStatus | null, jobs: ReadonlyMap<number, JobView>, selected: number, focused: boolean, height: number, width: number | string }): ReactNode {
+  const c = props.churten
+  const state = c == null ? 'loading…' : !c.available ? 'not available (the job runner is not built yet)' : c.running ? `running, ${c.jobs} jobs` : `stopped, ${c.jobs} jobs`
+  const jobs = [...props.jobs.values()]
+  const row = (i: number): string => {
+    const j = jobs[i]
+    if (j == null) return ''
+    const fraction = j.total > 0 ? j.bytes / j.total : 0
+    const progress = j.job.state === 'pending' ? 'pending' : `${progressBar(fraction, 12)} ${Math.floor(fraction * 100)}% ${formatBytes(j.bytes)}/${formatBytes(j.total)} ${formatRate(j.rate)}`
+    return `${j.action ?? j.job.kind} ${j.job.arena}:${j.job.path}  ${progress}`
+  }
+  return (
+    <Pane title={`4 Churten  ${state}`} focused={props.focused} height={props.height} width={props.width}>
+      <Box flexDirection='column'>
+        {c?.available === false
+          ? <Text dimColor wrap='truncate'>start/stop with c once this node has a job runner</Text>
+          : <VirtualList count={jobs.length} selected={props.selected} rows={innerRows(props.height)} focused={props.focused} row={row} empty='no jobs' />}
+      </Box>
+    </Pane>
+  )
+}
