@@ -28,6 +28,10 @@ const AHEAD = 100
 export function useNodeAdapter (api: ControlClient, state: State, dispatch: Dispatch<Action>, options: { pollMs?: number } = {}): Commands {
   const ref = useRef(state)
   ref.current = state
+  // How long the node took to list the directory: refetches after changes
+  // wait at least twice that, so a huge, busy arena costs the node at most a
+  // third of its time for the TUI.
+  const listingMs = useRef(0)
   const pollMs = options.pollMs ?? 2000
 
   const fail = (what: string) => (err: unknown): void => {
@@ -54,8 +58,8 @@ export function useNodeAdapter (api: ControlClient, state: State, dispatch: Disp
       refreshStatus().catch(fail('status'))
       refreshPeers().catch(fail('peers'))
     }
-    const later = throttled(() => { refreshStatus().catch(fail('status')) })
-    const filesLater = throttled(() => { dispatch({ type: 'refreshFiles' }) })
+    const later = throttled(() => { refreshStatus().catch(fail('status')) }, () => 2 * listingMs.current)
+    const filesLater = throttled(() => { dispatch({ type: 'refreshFiles' }) }, () => 2 * listingMs.current)
     const peersLater = throttled(() => { refreshPeers().catch(fail('peers')) })
     const onEvent = (e: NodeEvent): void => {
       const at = Date.now()
@@ -93,8 +97,12 @@ export function useNodeAdapter (api: ControlClient, state: State, dispatch: Disp
     if (arena == null) return
     const f = ref.current.files
     const offset = Math.floor(f.selected / PAGE) * PAGE
+    const started = Date.now()
     api.call('ls', { arena, path: dir, offset, limit: PAGE, ...(f.select != null ? { find: f.select } : {}) }).then(
-      (r) => { dispatch({ type: 'listing', arena, dir, snapshot: r.snapshot, total: r.total, offset: r.offset, entries: r.entries, fresh: true, found: r.found }) },
+      (r) => {
+        listingMs.current = Date.now() - started
+        dispatch({ type: 'listing', arena, dir, snapshot: r.snapshot, total: r.total, offset: r.offset, entries: r.entries, fresh: true, found: r.found })
+      },
       (err) => { if (!api.closed) dispatch({ type: 'listingError', arena, dir, message: describeError(err) }) }
     )
   }, [api, arena, dir, version])
@@ -141,12 +149,12 @@ export function useNodeAdapter (api: ControlClient, state: State, dispatch: Disp
   }), [api])
 }
 
-/** Runs `fn` once after a burst, at most every THROTTLE_MS. */
-function throttled (fn: () => void): (() => void) & { cancel: () => void } {
+/** Runs `fn` once after a burst, at most every THROTTLE_MS (or `minMs()` when longer). */
+function throttled (fn: () => void, minMs: () => number = () => 0): (() => void) & { cancel: () => void } {
   let timer: NodeJS.Timeout | undefined
   const call = (): void => {
     if (timer != null) return
-    timer = setTimeout(() => { timer = undefined; fn() }, THROTTLE_MS)
+    timer = setTimeout(() => { timer = undefined; fn() }, Math.max(THROTTLE_MS, minMs()))
   }
   return Object.assign(call, { cancel: () => { clearTimeout(timer); timer = undefined } })
 }

@@ -56,7 +56,7 @@ export function handleKey (input: string, key: Key, ctx: KeyContext): void {
   if (key.end || input === 'G') { dispatch({ type: 'moveTo', where: 'end' }); return }
   if (input === 'c') {
     if (state.churten?.available === false) {
-      dispatch({ type: 'log', line: { at: Date.now(), level: 'warn', text: 'churten is not available on this node (the job runner is not built yet)' } })
+      dispatch({ type: 'log', line: { at: Date.now(), level: 'warn', text: 'churten is not available here (no job runner yet)' } })
     } else {
       void commands.toggleChurten()
     }

@@ -1,20 +1,13 @@
 import { EventEmitter } from 'node:events'
 import type { ArenaConfig, PeerConfig } from '../config/config.js'
 import type { Network } from '../net/network.js'
-import type { RelPath } from '../types/path.js'
-import type { UnrealTree } from '../unreal/unreal-tree.js'
-import type { UnrealStat } from '../unreal/types.js'
-import type { NetworkEvents, NetworkView, UnrealItem, UnrealView } from './sources.js'
-import { noUnreal } from './sources.js'
-import { UnavailableError } from './errors.js'
-import { InvalidInputError } from '../types/errors.js'
+import { churtenControl } from '../churten/service.js'
+import { networkSource } from '../churten/network-source.js'
+import type { RealizeNode } from '../node.js'
+import type { ControlSources, NetworkEvents, NetworkView } from './sources.js'
+import { unrealView } from './unreal-view.js'
 
-/**
- * The control model's views of parts built elsewhere, as far as they exist:
- * the network (node/net/) and the unreal tree (node/unreal/). The blob
- * cache is not wired into the node yet, so nothing reads as cached and
- * `cat` of a remote file is not available; see docs/control.md.
- */
+/** The control model's view of the network (node/net/); the unreal's is in unreal-view.ts. */
 
 /** Connection info {#conninfo} and mDNS discoveries from node/net/. */
 export function networkView (network: Network, arenas: () => readonly ArenaConfig[]): NetworkView {
@@ -41,40 +34,21 @@ export function networkView (network: Network, arenas: () => readonly ArenaConfi
   }
 }
 
-/** Remote files from each arena's unreal tree (versions and peers; no cache yet). */
-export function unrealView (trees: ReadonlyMap<string, UnrealTree>, peers: () => readonly PeerConfig[]): UnrealView {
-  const nameOf = (id: string): string => peers().find((p) => p.id === id)?.name ?? id
-  const none = noUnreal()
-  const events = new EventEmitter<{ changed: [arena: string, paths: RelPath[]] }>()
-  for (const [arena, tree] of trees) tree.on('changed', (paths) => { events.emit('changed', arena, paths) })
-  const item = (name: string, s: UnrealStat): UnrealItem => s.kind === 'dir'
-    ? { name, type: 'dir', peers: [], cachedBytes: 0, complete: false }
-    : { name, type: 'file', version: s.chosen, peers: s.peers.map((p) => ({ peerId: p.peer, version: p.version })), cachedBytes: 0, complete: false }
+/** The views LocalNodeModel needs, over the parts of a running node. */
+export function controlSources (node: RealizeNode): ControlSources {
   return {
-    ...none,
-    available: true,
-    events,
-    list: async (arena, dir, o) => {
-      const tree = trees.get(arena)
-      const d = await tree?.lookupPath(dir)
-      if (tree == null || d == null || d.kind !== 'dir') return []
-      const out: UnrealItem[] = []
-      for (const e of await tree.readdir(d.inode, o)) {
-        const s = await tree.stat(e.inode)
-        if (s != null) out.push(item(e.name, s))
-      }
-      return out
-    },
-    lookup: async (arena, path) => {
-      const s = await trees.get(arena)?.statPath(path)
-      return s == null ? undefined : item(path.slice(path.lastIndexOf('/') + 1), s)
-    },
-    open: async (arena, path) => {
-      const s = await trees.get(arena)?.statPath(path)
-      if (s == null) return undefined
-      if (s.kind === 'dir') throw new InvalidInputError('IS_A_DIRECTORY', `${arena}:${path} is a directory`)
-      // Wired when the blob cache and the blob protocol join the node.
-      throw new UnavailableError('REMOTE_READ_UNAVAILABLE', `${arena}:${path} is only on peers (${s.peers.map((p) => nameOf(p.peer)).join(', ')}); reading remote content is not available on this node yet`)
-    }
+    network: networkView(node.network, () => node.options.config.arenas),
+    unreal: unrealView({
+      trees: node.unreal,
+      blobs: node.blobs,
+      arenas: node.arenas,
+      source: networkSource(node.network, node.unreal),
+      peers: () => node.options.config.peers,
+      cacheUsed: () => node.cache.used,
+      log: node.log.child({ component: 'control' })
+    }),
+    churten: churtenControl(node.churten)
   }
 }
+
+export { unrealView }

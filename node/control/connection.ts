@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net'
 import type { Logger } from '../log.js'
 import { toRpcError } from './errors.js'
-import { encodeMessage, isRequest, isValidId, LineSplitter, LineTooLongError, RpcCode, type RpcErrorObject, type RpcId, type RpcResponse } from './jsonrpc.js'
-import { CAT_NOTIFICATION, EVENT_NOTIFICATION, methodParams, type LsPage, type MethodName } from './methods.js'
+import { CAT_NOTIFICATION, encodeMessage, EVENT_NOTIFICATION, isRequest, isValidId, LineSplitter, LineTooLongError, RpcCode, type RpcErrorObject, type RpcId, type RpcResponse } from './jsonrpc.js'
+import { methodParams, type LsPage, type MethodName } from './methods.js'
 import type { LsEntry, NodeEvent, NodeModel, Topic } from './model.js'
 
 /** Requests are small; anything bigger is a broken or hostile client. */
@@ -166,7 +166,7 @@ export class ControlConnection {
   }
 
   /** A listing is computed once and paged from the snapshot, so scrolling 100,000 entries stays cheap. */
-  private async ls (p: { arena: string, path: string, offset: number, limit?: number, snapshot?: number, find?: string }, o: { signal: AbortSignal }): Promise<LsPage> {
+  private async ls (p: { arena: string, path: string, offset: number, limit?: number, snapshot?: number, find?: string, as: 'objects' | 'json' }, o: { signal: AbortSignal }): Promise<LsPage> {
     let snap = this.snapshots.find((s) => s.id === p.snapshot && s.arena === p.arena && s.path === p.path)
     if (snap == null) {
       snap = { id: this.nextId++, arena: p.arena, path: p.path, entries: await this.model.ls(p.arena, p.path, o) }
@@ -180,7 +180,10 @@ export class ControlConnection {
       if (found >= 0 && p.limit != null) offset = found - (found % p.limit)
     }
     const end = p.limit == null ? snap.entries.length : offset + p.limit
-    return { snapshot: snap.id, total: snap.entries.length, offset, entries: snap.entries.slice(offset, end), ...(found == null ? {} : { found }) }
+    const entries = snap.entries.slice(offset, end)
+    const page = { snapshot: snap.id, total: snap.entries.length, offset, ...(found == null ? {} : { found }) }
+    // Encoded here once; the client copies the text through without building 5,000 objects.
+    return p.as === 'json' ? { ...page, entries: [], json: JSON.stringify(entries) } : { ...page, entries }
   }
 
   /** Content as base64 `cat.data` notifications (following the socket's backpressure), then the answer. */

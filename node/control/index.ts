@@ -11,5 +11,6 @@
 export { ControlServer, socketPath } from './server.js'
 export { ControlClient, type Subscription } from './client.js'
 export { LocalNodeModel } from './local-model.js'
+export { controlSources, networkView, unrealView } from './adapters.js'
 export type * from './model.js'
 export type { ControlSources, NetworkView, UnrealView, ChurtenControl, ConnInfo, UnrealItem } from './sources.js'

@@ -48,6 +48,10 @@ export const RpcCode = {
   unavailable: -32001
 } as const
 
+/** Server -> client notifications: subscription events, and `cat` content (base64). */
+export const EVENT_NOTIFICATION = 'event'
+export const CAT_NOTIFICATION = 'cat.data'
+
 export function encodeMessage (message: RpcMessage): string {
   return `${JSON.stringify(message)}\n`
 }

@@ -1,9 +1,7 @@
 import { EventEmitter } from 'node:events'
-import { constants } from 'node:fs'
-import { lstat, open, realpath, type FileHandle } from 'node:fs/promises'
+import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { resolveCapacity } from '../blobs/capacity.js'
-import { isSameOrInside } from '../config/paths.js'
 import type { Config, PeerConfig } from '../config/config.js'
 import { InvalidInputError } from '../types/errors.js'
 import { hashToHex } from '../types/hash.js'
@@ -15,6 +13,7 @@ import type { Version } from '../types/version.js'
 import { NotFoundError, UnknownArenaError } from './errors.js'
 import { addPeerTo, editConfig, peerJson, removePeerFrom, setArenaMarkIn } from './household.js'
 import { listPath } from './listing.js'
+import { openReal } from './real-content.js'
 import { formatTarget, resolveTarget } from './target.js'
 import { noChurten, noNetwork, noUnreal, type ControlSources } from './sources.js'
 import type {
@@ -24,7 +23,7 @@ import type {
 
 /** Paths named in one `index` event; the count says how many there were. */
 const EVENT_PATHS = 20
-const CAT_CHUNK = 256 * 1024
+const LISTINGS = 2
 
 /**
  * NodeModel on a running RealizeNode: arenas, the real index, marks and the
@@ -35,9 +34,11 @@ export class LocalNodeModel implements NodeModel {
   readonly events = new EventEmitter<NodeModelEvents>()
   private readonly sources: ControlSources
   private readonly unsubscribe: Array<() => void> = []
-  /** Bumped on every history batch so real file counts are recomputed only after a change. */
+  /** Bumped by every change to an arena, so its cached listings are recomputed only after one. */
   private readonly generation = new Map<string, number>()
-  private readonly counts = new Map<string, { generation: number, value: Promise<{ files: number, bytes: number }> }>()
+  private readonly counts = new Map<string, { generation: number, files: number, bytes: number }>()
+  /** Recent listings, reused until their arena changes (a TUI opening after `ls`, paging, repeated `ls`). */
+  private readonly listings = new Map<string, { generation: number, entries: Promise<LsEntry[]> }>()
   /** Config edits run one at a time: each reads the file the previous one wrote. */
   private edits: Promise<unknown> = Promise.resolve()
 
@@ -45,7 +46,6 @@ export class LocalNodeModel implements NodeModel {
     this.sources = { network: sources.network ?? noNetwork(), unreal: sources.unreal ?? noUnreal(), churten: sources.churten ?? noChurten() }
     for (const a of node.arenas) {
       this.listen(a.index, 'history', (entries: Array<{ notification: { path: string } }>) => {
-        this.generation.set(a.name, (this.generation.get(a.name) ?? 0) + 1)
         this.publish({ type: 'index', arena: a.name, source: 'real', paths: entries.slice(0, EVENT_PATHS).map((e) => e.notification.path), count: entries.length })
       })
       this.listen(a.index, 'marks', (changes: Array<{ path: string, mark: Mark | undefined }>) => {
@@ -68,6 +68,10 @@ export class LocalNodeModel implements NodeModel {
   }
 
   private publish (e: NodeEvent): void {
+    // Anything that can change a listing makes the cached ones stale.
+    if (e.type === 'index' || e.type === 'marks') this.generation.set(e.arena, (this.generation.get(e.arena) ?? 0) + 1)
+    // A job that ended may have filled the cache or changed the real of any arena.
+    if (e.type === 'churten' && e.event.type === 'ended') for (const a of this.node.arenas) this.generation.set(a.name, (this.generation.get(a.name) ?? 0) + 1)
     this.events.emit('event', e)
   }
 
@@ -121,20 +125,26 @@ export class LocalNodeModel implements NodeModel {
     return await resolveTarget(target, this.node.arenas.map((a) => ({ name: a.name, root: a.root ?? null })), cwd)
   }
 
-  /** Files and bytes in the real: one index scan, reused until the next history batch. */
+  /**
+   * Files and bytes in the real, from the arena's root listing (which folds
+   * every file below into its top directory): one index scan, shared with
+   * an `ls ARENA:` (the TUI asks for both at once) and reused until the
+   * arena changes.
+   */
   private async realCounts (a: Arena, o: CallOptions): Promise<{ files: number, bytes: number }> {
     const generation = this.generation.get(a.name) ?? 0
-    const cached = this.counts.get(a.name)
-    if (cached != null && cached.generation === generation) return await cached.value
-    const value = (async () => {
-      let files = 0
-      let bytes = 0
-      for await (const [, e] of a.store.index.all(o)) { files++; bytes += e.size }
-      return { files, bytes }
-    })()
-    this.counts.set(a.name, { generation, value })
-    value.catch(() => { if (this.counts.get(a.name)?.value === value) this.counts.delete(a.name) })
-    return await value
+    const known = this.counts.get(a.name)
+    if (known?.generation === generation) return known
+    let files = 0
+    let bytes = 0
+    for (const e of await this.ls(a.name, '', o)) {
+      if (e.type === 'file' ? e.location !== 'real' : e.files == null) continue
+      files += e.files ?? 1
+      bytes += e.size
+    }
+    // Kept apart from the listing, which a user's browsing may evict.
+    this.counts.set(a.name, { generation, files, bytes })
+    return { files, bytes }
   }
 
   async peers (o: CallOptions = {}): Promise<PeerInfo[]> {
@@ -238,7 +248,19 @@ export class LocalNodeModel implements NodeModel {
   }
 
   async ls (arena: string, path: string, o: CallOptions = {}): Promise<LsEntry[]> {
-    return await listPath({ arena: this.arena(arena), unreal: this.sources.unreal, peerName: this.peerName }, parsePath(path, { allowRoot: true }), o)
+    const a = this.arena(arena)
+    const p = parsePath(path, { allowRoot: true })
+    const key = `${a.name}\0${p}`
+    const generation = this.generation.get(a.name) ?? 0
+    const cached = this.listings.get(key)
+    if (cached != null && cached.generation === generation) return await cached.entries
+    const entries = listPath({ arena: a, unreal: this.sources.unreal, peerName: this.peerName }, p, o)
+    this.listings.delete(key)
+    this.listings.set(key, { generation, entries })
+    // A 100,000-entry listing is tens of MB: keep the two most recent.
+    for (const k of this.listings.keys()) if (this.listings.size > LISTINGS) this.listings.delete(k)
+    entries.catch(() => { if (this.listings.get(key)?.entries === entries) this.listings.delete(key) })
+    return await entries
   }
 
   async cat (arena: string, path: string, o: CallOptions = {}): Promise<Content> {
@@ -286,43 +308,4 @@ export class LocalNodeModel implements NodeModel {
 
 function versionJson (v: Version): VersionJson {
   return { hash: hashToHex(v.hash), size: v.size, mtime: v.mtime }
-}
-
-/**
- * The real file, opened without following a symlink at the end and checked
- * to resolve inside the arena root, so `cat` never reads outside it.
- */
-async function openReal (root: string, p: RelPath, where: string): Promise<Content> {
-  const abs = join(root, p)
-  let fh: FileHandle
-  try {
-    fh = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW)
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ELOOP') throw new NotFoundError(`${where}: no such file in the arena root (it changed since it was indexed)`)
-    throw err
-  }
-  try {
-    const st = await fh.stat()
-    if (!st.isFile()) throw new NotFoundError(`${where}: not a regular file in the arena root`)
-    if (!isSameOrInside(await realpath(abs), await realpath(root))) throw new NotFoundError(`${where}: resolves outside the arena root`)
-    return { source: 'real', size: st.size, chunks: readChunks(fh) }
-  } catch (err) {
-    await fh.close()
-    throw err
-  }
-}
-
-async function * readChunks (fh: FileHandle): AsyncGenerator<Uint8Array> {
-  try {
-    const buf = Buffer.allocUnsafe(CAT_CHUNK)
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null)
-      if (bytesRead === 0) return
-      // A copy: the consumer may hold the chunk while the next read refills the buffer.
-      yield Buffer.from(buf.subarray(0, bytesRead))
-    }
-  } finally {
-    await fh.close()
-  }
 }

@@ -32,7 +32,9 @@ export const methodParams = {
     limit: z.number().int().min(1).optional(),
     snapshot: z.number().int().optional(),
     /** A name to look for: the answer says where it is and the page returned is the one holding it. */
-    find: z.string().optional()
+    find: z.string().optional(),
+    /** `json`: the page's entries as JSON text in `json` (for a client that only passes them on, like `ls --json`). */
+    as: z.enum(['objects', 'json']).default('objects')
   }),
   cat: z.strictObject(target),
   conflicts: none,
@@ -53,7 +55,10 @@ export interface LsPage {
   snapshot: number
   total: number
   offset: number
+  /** Empty when asked `as: "json"`. */
   entries: LsEntry[]
+  /** The entries as a JSON array, when asked `as: "json"`. */
+  json?: string
   /** Index of `find`; -1 when it is not there; absent without `find`. */
   found?: number
 }
@@ -89,6 +94,4 @@ export interface MethodResults {
 export type ParamsOf<M extends MethodName> = In<M>
 export type ResultOf<M extends MethodName> = MethodResults[M]
 
-/** Server -> client notifications. */
-export const EVENT_NOTIFICATION = 'event'
-export const CAT_NOTIFICATION = 'cat.data'
+export { CAT_NOTIFICATION, EVENT_NOTIFICATION } from './jsonrpc.js'

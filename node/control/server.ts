@@ -1,24 +1,12 @@
 import { chmod, lstat, unlink } from 'node:fs/promises'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
-import { join } from 'node:path'
 import type { Logger } from '../log.js'
 import { RealizeError, wrapError } from '../types/errors.js'
 import { ControlConnection } from './connection.js'
+import { checkSocketPath, socketPath } from './socket-path.js'
 import type { NodeModel } from './model.js'
 
-export const SOCKET_NAME = 'control.sock'
-/** sun_path is 108 bytes on Linux, including the terminating NUL. */
-export const MAX_SOCKET_PATH = 107
-
-export function socketPath (dataDir: string): string {
-  return join(dataDir, SOCKET_NAME)
-}
-
-export function checkSocketPath (path: string): void {
-  if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
-    throw new RealizeError('SOCKET_PATH_TOO_LONG', `the control socket path ${path} is longer than ${MAX_SOCKET_PATH} bytes, the limit for a unix socket; use a shorter --data directory`)
-  }
-}
+export { socketPath } from './socket-path.js'
 
 export interface ControlServerOptions {
   dataDir: string

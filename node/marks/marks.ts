@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeMarkXattr } from './xattr.js'
@@ -18,16 +19,34 @@ export interface ResolvedMark {
  * {#marksxattrs}) plus the arena's mark from the config. A path's mark is
  * the nearest marked ancestor's: file, then directories up to the arena.
  */
-export class Marks {
+export interface MarksEvents {
+  /**
+   * Marks of these paths changed here ('' for the arena's own mark), after
+   * their dirty marks committed; churten listens to decide them again.
+   */
+  changed: [RelPath[]]
+}
+
+export class Marks extends EventEmitter<MarksEvents> {
   constructor (
     private readonly store: ArenaStore,
     private arenaMark: Mark | undefined,
     private readonly root: string | undefined
-  ) {}
+  ) {
+    super()
+  }
 
-  /** The arena's own mark changed in the config (`realize-node mark own ARENA:`). */
+  /**
+   * The arena's own mark changed in the config (`realize-node mark own ARENA:`).
+   * The caller marks the arena root dirty in a write it queues right after
+   * this call: 'changed' is emitted once that write (and any before it)
+   * committed.
+   */
   setArenaMark (mark: Mark): void {
     this.arenaMark = mark
+    setImmediate(() => {
+      void this.store.store.flush().then(() => { this.emit('changed', ['' as RelPath]) }, () => {})
+    })
   }
 
   async resolve (path: RelPath): Promise<ResolvedMark> {
@@ -58,6 +77,7 @@ export class Marks {
       else this.store.marks.put(b, path, { mark, local })
       await this.store.dirty.mark(b, path)
     })
+    this.emit('changed', [path])
     return local ? 'xattr' : 'table'
   }
 }

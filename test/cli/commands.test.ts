@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { getAttribute } from 'fs-xattr'
 import { loadConfig } from '../../node/config/config.js'
 import { NodeProcess } from '../helpers/node-process.js'
 import { tempDir } from '../helpers/tmp.js'
+import { until } from '../helpers/wait.js'
 import { LAPTOP, runCli, STRANGER, type Run } from '../control/fixtures.js'
 
 const json = (r: Run): any => {
@@ -52,7 +54,8 @@ describe('realize-node commands against a running node', function () {
   it('status --json: peerId, churten, arenas with real/cached counts, cache', async () => {
     const s = json(await cli(['status', '--json']))
     assert.match(s.peerId, /^12D3KooW/)
-    assert.deepEqual(s.churten, { available: false, running: false, jobs: 0, active: [] })
+    // churten starts with the node (churten.autostart) and has nothing to do here.
+    assert.deepEqual(s.churten, { available: true, running: true, jobs: 0, active: [] })
     assert.deepEqual(s.arenas, [
       { name: 'photos', root, mark: 'own', realFiles: 4, realBytes: 6 + 6 + 7 + 700_000, cachedFiles: 0, cachedBytes: 0 },
       { name: 'music', root: null, mark: 'watch', realFiles: 0, realBytes: 0, cachedFiles: 0, cachedBytes: 0 }
@@ -62,7 +65,7 @@ describe('realize-node commands against a running node', function () {
     const text = await cli(['status'])
     assert.equal(text.code, 0)
     assert.match(text.stdout, /photos\s+own\s+4 files, 684 KiB\s+0 files, 0 B\s+\S*photos/)
-    assert.match(text.stdout, /churten\s+not available/)
+    assert.match(text.stdout, /churten\s+running, 0 jobs/)
   })
 
   it('mark by file system path sets the xattr; mark get shows inherited marks {#setmark}', async () => {
@@ -150,13 +153,28 @@ describe('realize-node commands against a running node', function () {
     assert.equal((await cli(['conflicts'])).stdout, 'no conflicts\n')
   })
 
-  it('churten reports that this node has no job runner: status exit 0, start/stop/run exit 1 {#churten-run}', async () => {
-    assert.deepEqual(json(await cli(['churten', 'status', '--json'])), { available: false, running: false, jobs: 0, active: [] })
-    for (const sub of ['start', 'stop', 'run']) {
-      const r = await cli(['churten', sub])
-      assert.equal(r.code, 1, `churten ${sub}: ${r.stderr}`)
-      assert.equal(r.stderr, 'error: churten is not available on this node (the job runner is not built yet)\n')
-    }
+  it('churten stop, start and status drive the job runner; churten run stops it on Ctrl-C {#churten-run}', async () => {
+    assert.deepEqual(json(await cli(['churten', 'status', '--json'])), { available: true, running: true, jobs: 0, active: [] })
+    assert.equal((await cli(['churten', 'stop'])).stdout, 'churten stopped, 0 jobs\n')
+    assert.equal((await cli(['churten', 'status'])).stdout, 'churten stopped, 0 jobs\n')
+    assert.equal((await cli(['churten', 'start'])).stdout, 'churten running, 0 jobs\n')
+    assert.equal(json(await cli(['status', '--json'])).churten.running, true)
+    const { spawn } = await import('node:child_process')
+    const { CLI } = await import('../helpers/node-process.js')
+    const run = spawn(process.execPath, [CLI, 'churten', 'run', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    run.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
+    run.stderr.setEncoding('utf8').on('data', (c: string) => { err += c })
+    await until(run.stderr, 'data', () => err.includes('Ctrl-C stops it'), 'churten run to start')
+    assert.equal(err, 'churten running, 0 jobs; Ctrl-C stops it\n')
+    run.kill('SIGINT')
+    const [code] = await once(run, 'exit')
+    assert.equal(code, 0, err)
+    assert.equal(out, 'churten stopped\n')
+    assert.match(err, /churten stopped, 0 jobs\n$/)
+    assert.equal(json(await cli(['churten', 'status', '--json'])).running, false)
+    assert.equal((await cli(['churten', 'start'])).code, 0)
   })
 
   it('bad input exits 2 with the reason: unknown command or flag, bad mark, path outside any arena, unknown arena', async () => {

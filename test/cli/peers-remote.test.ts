@@ -1,21 +1,27 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { EventEmitter, once } from 'node:events'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { EventEmitter } from 'node:events'
 import { getAttribute } from 'fs-xattr'
+import { loadConfig, writeConfig } from '../../node/config/config.js'
 import { ControlClient } from '../../node/control/client.js'
-import { until } from '../helpers/wait.js'
-import type { Topic } from '../../node/control/model.js'
 import { freePort } from '../helpers/net.js'
-import { NodeProcess } from '../helpers/node-process.js'
+import { CLI, NodeProcess } from '../helpers/node-process.js'
 import { tempDir } from '../helpers/tmp.js'
+import { until } from '../helpers/wait.js'
 import { runCli, type Run } from '../control/fixtures.js'
+import type { Topic } from '../../node/control/model.js'
+
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex')
 
 /**
- * Two real nodes on loopback: `a` has arena `shared` cache-only, `b` has
- * it rooted with a file. Through `a`'s CLI: connection info {#conninfo} of
- * `b`, and `b`'s file listed, marked and (not yet) read.
+ * Two real nodes on loopback: `a` has arena `shared` cache-only (churten
+ * not autostarted), `b` has it rooted with files. Everything through `a`'s
+ * CLI: connection info {#conninfo}, files known only from `b` listed and
+ * marked, `churten run` downloading one {#churten-run}, `cat` from the
+ * cache and from the peer.
  */
 describe('realize-node with a connected peer', function () {
   let tmp: { dir: string, cleanup: () => Promise<void> }
@@ -36,11 +42,18 @@ describe('realize-node with a connected peer', function () {
     const rootB = join(tmp.dir, 'rootb')
     await mkdir(join(rootB, 'docs'), { recursive: true })
     await writeFile(join(rootB, 'docs', 'note.txt'), 'from b\n')
+    await writeFile(join(rootB, 'docs', 'other.txt'), 'other\n')
+    await writeFile(join(rootB, 'docs', 'third.txt'), 'third\n')
     const [portA, portB] = [await freePort(), await freePort()]
     for (const [data, port, arena] of [[a, portA, 'shared'], [b, portB, `shared=${rootB}`]] as const) {
       const r = await runCli(['init', '--data', data, '--arena', arena, '--port', String(port), '--no-mdns'])
       assert.equal(r.code, 0, r.stderr)
     }
+    // `a` runs churten only when told, so `churten run` shows the job.
+    const config = await loadConfig(a)
+    assert.ok(config != null)
+    config.churten.autostart = false
+    await writeConfig(a, config)
     const id = async (data: string): Promise<string> => JSON.parse((await runCli(['id', '--json', '--data', data])).stdout).peerId
     const aId = await id(a)
     bId = await id(b)
@@ -70,7 +83,7 @@ describe('realize-node with a connected peer', function () {
 
   it('peers --json shows connection info of the connected peer {#conninfo}', async () => {
     await eventually(['peers'], async (c) => (await c.call('peers')).find((p) => p.connected), 'b connected')
-    const peer = json((await cli(['peers', '--json'])))[0]
+    const peer = json(await cli(['peers', '--json']))[0]
     assert.equal(peer.name, 'b')
     assert.equal(peer.connected, true)
     assert.equal(peer.peerId, bId)
@@ -82,26 +95,75 @@ describe('realize-node with a connected peer', function () {
     assert.ok(peer.bytesIn > 0 && peer.bytesOut > 0)
     const text = await cli(['peers'])
     assert.match(text.stdout, /^b\s+connected\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\/ip/m)
-    const status = json((await cli(['status', '--json'])))
-    assert.deepEqual(status.peers, [{ name: 'b', peerId: bId, connected: true }])
+    assert.deepEqual(json(await cli(['status', '--json'])).peers, [{ name: 'b', peerId: bId, connected: true }])
   })
 
-  it('ls lists a file known only from the peer; mark sets it in the table; cat says it cannot read it yet', async () => {
-    await eventually(['index'], async (c) => (await c.call('ls', { arena: 'shared', path: '' })).total > 0 || undefined, "b's files")
-    const entry = json((await cli(['ls', '--json', 'shared:docs'])))[0]
-    assert.deepEqual({ ...entry, mtime: typeof entry.mtime }, {
+  it('ls lists files known only from the peer; mark keep records it in the table', async () => {
+    await eventually(['index'], async (c) => (await c.call('ls', { arena: 'shared', path: 'docs' }).catch(() => ({ total: 0 }))).total === 3 || undefined, "b's files")
+    const list = json(await cli(['ls', '--json', 'shared:docs']))
+    assert.deepEqual(list.map((e: any) => e.name), ['note.txt', 'other.txt', 'third.txt'])
+    assert.deepEqual({ ...list[0], mtime: typeof list[0].mtime }, {
       name: 'note.txt', path: 'docs/note.txt', type: 'file', size: 7, mtime: 'number',
-      hash: createHash('sha256').update('from b\n').digest('hex'), mark: 'watch', location: 'remote', cached: 0, peers: ['b'], files: null
+      hash: sha('from b\n'), mark: 'watch', location: 'remote', cached: 0, peers: ['b'], files: null
     })
-    const top = json((await cli(['ls', '--json', 'shared:'])))
-    assert.deepEqual(top.map((e: any) => [e.name, e.type, e.location]), [['docs', 'dir', 'remote']])
+    assert.match((await cli(['ls', 'shared:docs'])).stdout, /^watch remote {12}7 B {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}note\.txt {2}\(b\)$/m)
+    assert.deepEqual(json(await cli(['ls', '--json', 'shared:'])).map((e: any) => [e.name, e.type, e.location]), [['docs', 'dir', 'remote']])
     const mark = await cli(['mark', 'keep', 'shared:docs/note.txt'])
     assert.equal(mark.stdout, 'shared:docs/note.txt keep (recorded for a file known only from peers)\n')
-    assert.deepEqual(json((await cli(['mark', 'get', '--json', 'shared:docs/note.txt']))), { arena: 'shared', path: 'docs/note.txt', mark: 'keep', inheritedFrom: null, source: 'path' })
-    // The peer's copy keeps no xattr from us: the mark lives on this node only.
+    assert.deepEqual(json(await cli(['mark', 'get', '--json', 'shared:docs/note.txt'])), { arena: 'shared', path: 'docs/note.txt', mark: 'keep', inheritedFrom: null, source: 'path' })
+    // The peer's copy gets no xattr from us: the mark lives on this node.
     await assert.rejects(getAttribute(join(tmp.dir, 'rootb', 'docs', 'note.txt'), 'user.realize.mark'), { code: 'ENODATA' })
-    const cat = await cli(['cat', 'shared:docs/note.txt'])
-    assert.equal(cat.code, 1)
-    assert.equal(cat.stderr, 'error: shared:docs/note.txt is only on peers (b); reading remote content is not available on this node yet\n')
+  })
+
+  it('churten run downloads the kept file, printing its progress, and stops churten on SIGINT {#churten-run}', async () => {
+    assert.equal(json(await cli(['churten', 'status', '--json'])).running, false)
+    const run = spawn(process.execPath, [CLI, 'churten', 'run', '--data', a], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    const seen = new EventEmitter<{ data: [] }>()
+    run.stdout.setEncoding('utf8').on('data', (c: string) => { out += c; seen.emit('data') })
+    run.stderr.setEncoding('utf8').on('data', (c: string) => { err += c; seen.emit('data') })
+    await until(seen, 'data', () => /^done +shared:docs\/note\.txt$/m.test(out), `the download to finish (stdout: ${out} stderr: ${err})`, 30_000)
+    assert.match(out, /^pending +download shared:docs\/note\.txt \(7 B\)$/m)
+    assert.match(out, /^started +download shared:docs\/note\.txt$/m)
+    assert.match(out, /^ +download shared:docs\/note\.txt$/m)
+    assert.match(out, /^ +shared:docs\/note\.txt 7 B of 7 B \(100%\) \d+(\.\d)? (B|KiB|MiB)\/s$/m)
+    assert.match(out, /^ +verify shared:docs\/note\.txt$/m)
+    run.kill('SIGINT')
+    assert.equal((await once(run, 'exit'))[0], 0, err)
+    assert.match(out, /churten stopped\n$/)
+    assert.equal(json(await cli(['churten', 'status', '--json'])).running, false)
+    const [note] = json(await cli(['ls', '--json', 'shared:docs/note.txt']))
+    assert.deepEqual([note.location, note.cached, note.mark], ['cached', 1, 'keep'])
+    const arena = json(await cli(['status', '--json'])).arenas[0]
+    assert.deepEqual([arena.cachedFiles, arena.cachedBytes], [1, 7])
+  })
+
+  it('cat streams from the cache, or from the peer (filling the cache)', async () => {
+    const cached = await cli(['cat', 'shared:docs/note.txt'])
+    assert.equal(cached.code, 0, cached.stderr)
+    assert.equal(cached.stdout, 'from b\n')
+    const remote = await cli(['cat', 'shared:docs/other.txt'])
+    assert.equal(remote.code, 0, remote.stderr)
+    assert.equal(remote.stdout, 'other\n')
+    const [other] = json(await cli(['ls', '--json', 'shared:docs/other.txt']))
+    assert.deepEqual([other.location, other.mark], ['cached', 'watch'])
+  })
+
+  it('cat of a file not cached while its only peer is away fails with the reason', async () => {
+    const client = await ControlClient.connect(a)
+    try {
+      const bus = new EventEmitter<{ event: [] }>()
+      await client.subscribe(['peers'], () => { bus.emit('event') })
+      nodes[1]?.kill('SIGTERM')
+      await until(bus, 'event', async () => (await client.call('peers'))[0]?.connected === false, 'b disconnected', 30_000)
+    } finally {
+      await client.close()
+    }
+    const r = await cli(['cat', 'shared:docs/third.txt'])
+    assert.equal(r.code, 1)
+    assert.equal(r.stderr, 'error: shared:docs/third.txt is not cached here and no connected peer has it (peers with it: b)\n')
+    // What is cached stays readable.
+    assert.equal((await cli(['cat', 'shared:docs/note.txt'])).stdout, 'from b\n')
   })
 })

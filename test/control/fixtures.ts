@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { baseConfig, writeConfig, type Config } from '../../node/config/config.js'
 import { ControlClient } from '../../node/control/client.js'
-import { networkView, unrealView } from '../../node/control/adapters.js'
+import { controlSources } from '../../node/control/adapters.js'
 import { LocalNodeModel } from '../../node/control/local-model.js'
 import { ControlServer } from '../../node/control/server.js'
 import { loadOrCreateIdentity } from '../../node/identity/identity.js'
@@ -62,11 +62,7 @@ export async function inProcessNode (options: { sources?: Partial<ControlSources
   const node = await RealizeNode.open({ dataDir, config, identity, headless: true, log: silentLogger })
   if (options.sources != null) {
     // Installed before start(), which then keeps this control server.
-    const model = new LocalNodeModel(node, {
-      network: networkView(node.network, () => node.options.config.arenas),
-      unreal: unrealView(node.unreal, () => node.options.config.peers),
-      ...options.sources
-    })
+    const model = new LocalNodeModel(node, { ...controlSources(node), ...options.sources })
     node.control = { server: await ControlServer.listen({ dataDir, model, log: silentLogger }), model }
   }
   await node.start()

@@ -9,11 +9,11 @@ import { VirtualList } from '../components/virtual-list.js'
 export function ArenasPane (props: { status: StatusInfo | null, selected: number, focused: boolean, height: number, width: number | string }): ReactNode {
   const s = props.status
   const arenas = s?.arenas ?? []
-  const cache = s == null ? '' : `cache ${progressBar(s.cache.capacity > 0 ? s.cache.used / s.cache.capacity : 0, 10)} ${formatBytes(s.cache.used)} of ${formatBytes(s.cache.capacity)}`
+  const cache = s == null ? '' : `cache ${formatBytes(s.cache.used)}/${formatBytes(s.cache.capacity)} ${progressBar(s.cache.capacity > 0 ? s.cache.used / s.cache.capacity : 0, 8)}`
   const row = (i: number): string => {
     const a = arenas[i]
     if (a == null) return ''
-    return `${a.name}  ${a.mark}  real ${a.realFiles} files ${formatBytes(a.realBytes)}  cached ${a.cachedFiles} files ${formatBytes(a.cachedBytes)}`
+    return `${a.name}  ${a.mark}  ${a.realFiles} real (${formatBytes(a.realBytes)})  ${a.cachedFiles} cached (${formatBytes(a.cachedBytes)})`
   }
   return (
     <Pane title={`2 Arenas  ${cache}`} focused={props.focused} height={props.height} width={props.width}>

@@ -19,15 +19,17 @@ export async function ls (raw: string, opts: ControlOptions): Promise<void> {
     const { arena, path } = await resolveTarget(c, raw)
     let first = true
     if (opts.json === true) await out('[')
-    await c.lsAll(arena, path, async (entries) => {
-      if (entries.length === 0) return
+    await c.lsAll(arena, path, async (entries, page) => {
       if (opts.json === true) {
-        await out(`${first ? '' : ','}${entries.map((e) => JSON.stringify(e)).join(',')}`)
-      } else {
+        // The node's JSON text of the page, without its brackets, copied through.
+        const inner = (page.json ?? '[]').slice(1, -1)
+        if (inner === '') return
+        await out(`${first ? '' : ','}${inner}`)
+        first = false
+      } else if (entries.length > 0) {
         await out(`${entries.map(line).join('\n')}\n`)
       }
-      first = false
-    })
+    }, { as: opts.json === true ? 'json' : 'objects' })
     if (opts.json === true) await out(']\n')
   })
 }

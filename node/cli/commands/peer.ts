@@ -1,7 +1,5 @@
 import type { Command } from 'commander'
 import { NodeNotRunningError } from '../../control/errors.js'
-import { addPeerTo, editConfig, peerJson, removePeerFrom } from '../../control/household.js'
-import { loadIdentity } from '../../identity/identity.js'
 import { dataDirOf } from '../common.js'
 import type { PeerConfigJson } from '../../control/model.js'
 import { asUsage, controlCommand, withClient, type ControlOptions } from './control-common.js'
@@ -44,6 +42,9 @@ export async function peerAdd (name: string, peerId: string, addrs: string[], op
   const { peer, running } = await viaNodeOrFile(opts,
     async () => await withClient(opts, async (c) => await c.call('peer.add', { name, peerId, addrs })),
     async () => {
+      // Loaded only for a stopped node: the config parser is the heaviest import of the CLI.
+      const { addPeerTo, editConfig, peerJson } = await import('../../control/household.js')
+      const { loadIdentity } = await import('../../identity/identity.js')
       const self = (await loadIdentity(dataDir))?.peerId.toString()
       const config = await editConfig(dataDir, (c) => { addPeerTo(c, { name, peerId, addrs }, self) })
       return peerJson(config.peers.find((p) => p.name === name) as (typeof config.peers)[number])
@@ -57,6 +58,7 @@ export async function peerRm (name: string, opts: ControlOptions): Promise<void>
   const { peer, running } = await viaNodeOrFile(opts,
     async () => await withClient(opts, async (c) => await c.call('peer.rm', { name })),
     async () => {
+      const { editConfig, peerJson, removePeerFrom } = await import('../../control/household.js')
       let removed: PeerConfigJson | undefined
       await editConfig(dataDir, (c) => { removed = peerJson(removePeerFrom(c, name)) })
       return removed as PeerConfigJson

@@ -1,0 +1,135 @@
+import { EventEmitter } from 'node:events'
+import { download } from '../churten/executors/download.js'
+import { InvalidInputError } from '../types/errors.js'
+import { hashEquals } from '../types/hash.js'
+import type { Arena } from '../arena.js'
+import type { BlobStore } from '../blobs/blob-store.js'
+import type { RangeSource } from '../churten/executors/context.js'
+import type { PeerConfig } from '../config/config.js'
+import type { Logger } from '../log.js'
+import type { RelPath } from '../types/path.js'
+import type { UnrealTree } from '../unreal/unreal-tree.js'
+import type { UnrealStat } from '../unreal/types.js'
+import { UnavailableError } from './errors.js'
+import type { CallOptions, Content } from './model.js'
+import type { UnrealItem, UnrealView } from './sources.js'
+
+export interface UnrealViewOptions {
+  trees: ReadonlyMap<string, UnrealTree>
+  blobs: ReadonlyMap<string, BlobStore>
+  arenas: readonly Arena[]
+  /** Content from peers (the blob protocol), for `cat` of a file not cached. */
+  source: RangeSource
+  /** The household, for peer names in messages. */
+  peers: () => readonly PeerConfig[]
+  /** Allocated bytes of the whole blob cache. */
+  cacheUsed: () => number
+  log: Logger
+}
+
+const CHUNK = 256 * 1024
+
+/**
+ * Remote files for the control model: the unreal tree's versions and
+ * peers, with what the blob cache holds of each; `cat` streams a cached
+ * copy, or first downloads the file from a peer into the cache (the same
+ * download churten runs, in the working queue), then streams it.
+ */
+export function unrealView (o: UnrealViewOptions): UnrealView {
+  const events = new EventEmitter<{ changed: [arena: string, paths: RelPath[]] }>()
+  for (const [arena, tree] of o.trees) tree.on('changed', (paths) => { events.emit('changed', arena, paths) })
+  const nameOf = (id: string): string => o.peers().find((p) => p.id === id)?.name ?? id
+
+  const item = async (arena: string, name: string, s: UnrealStat): Promise<UnrealItem> => {
+    if (s.kind === 'dir') return { name, type: 'dir', peers: [], cachedBytes: 0, complete: false }
+    const blob = s.blobId == null ? undefined : await o.blobs.get(arena)?.get(s.blobId)
+    const current = blob != null && hashEquals(blob.hash, s.chosen.hash)
+    return {
+      name,
+      type: 'file',
+      version: s.chosen,
+      peers: s.peers.map((p) => ({ peerId: p.peer, version: p.version })),
+      cachedBytes: current ? (blob.verified ? blob.size : blob.written.bytes) : 0,
+      complete: current && blob.verified
+    }
+  }
+
+  return {
+    available: true,
+    events,
+    list: async (arena, dir, co) => {
+      const tree = o.trees.get(arena)
+      const d = await tree?.lookupPath(dir)
+      if (tree == null || d == null || d.kind !== 'dir') return []
+      const out: UnrealItem[] = []
+      for (const e of await tree.readdir(d.inode, co)) {
+        const s = await tree.stat(e.inode)
+        if (s != null) out.push(await item(arena, e.name, s))
+      }
+      return out
+    },
+    lookup: async (arena, path) => {
+      const s = await o.trees.get(arena)?.statPath(path)
+      return s == null ? undefined : await item(arena, path.slice(path.lastIndexOf('/') + 1), s)
+    },
+    open: async (arena, path, co) => {
+      const content = await open(o, nameOf, arena, path, co ?? {})
+      // Fetched from a peer: the file is cached now.
+      if (content?.source === 'peer') events.emit('changed', arena, [path])
+      return content
+    },
+    arenaUsage: async (arena, co) => {
+      let cachedFiles = 0
+      let cachedBytes = 0
+      const store = o.arenas.find((a) => a.name === arena)?.store
+      for await (const [, b] of store?.blobs.all(co) ?? []) {
+        // Blobs of replaced or unrealized versions wait for eviction: not "cached files".
+        if (b.queue === 'pending' || !b.verified) continue
+        cachedFiles++
+        cachedBytes += b.size
+      }
+      return { cachedFiles, cachedBytes }
+    },
+    cacheUsed: async () => o.cacheUsed()
+  }
+}
+
+async function open (o: UnrealViewOptions, nameOf: (id: string) => string, arena: string, path: RelPath, co: CallOptions): Promise<Content | undefined> {
+  const tree = o.trees.get(arena)
+  const blobs = o.blobs.get(arena)
+  const a = o.arenas.find((x) => x.name === arena)
+  const s = await tree?.statPath(path)
+  if (s == null || tree == null || blobs == null || a == null) return undefined
+  if (s.kind === 'dir') throw new InvalidInputError('IS_A_DIRECTORY', `${arena}:${path} is a directory`)
+  const cached = s.blobId == null ? undefined : await blobs.get(s.blobId)
+  let id = cached != null && cached.verified && hashEquals(cached.hash, s.chosen.hash) ? cached.id : undefined
+  let source: Content['source'] = 'cache'
+  if (id == null) {
+    const peers = await o.source.peersWith(arena, path, s.chosen.hash)
+    if (peers.length === 0) {
+      throw new UnavailableError('NO_PEER', `${arena}:${path} is not cached here and no connected peer has it (peers with it: ${s.peers.map((p) => nameOf(p.peer)).join(', ') || 'none'})`)
+    }
+    const signal = co.signal ?? new AbortController().signal
+    const r = await download({ arena: a, tree, blobs, source: o.source, log: o.log }, path, s.chosen, { signal, attempt: 0, action: () => {}, progress: () => {} }, { keep: false })
+    id = r.blobId
+    source = 'peer'
+  }
+  const handle = await blobs.open(id)
+  return {
+    source,
+    size: handle.size,
+    chunks: (async function * () {
+      try {
+        const buf = Buffer.allocUnsafe(CHUNK)
+        for (let pos = 0; pos < handle.size;) {
+          const n = await handle.read(buf, pos, Math.min(CHUNK, handle.size - pos))
+          if (n === 0) break
+          pos += n
+          yield Buffer.from(buf.subarray(0, n))
+        }
+      } finally {
+        await handle.close()
+      }
+    })()
+  }
+}
