@@ -63,6 +63,25 @@ export class TooManyStreamsError extends RealizeError {
   }
 }
 
+/**
+ * The stream or connection closed under a request. libp2p rejects a write
+ * waiting for `drain` (and some stream waits) with the stream's close
+ * *event* rather than an Error; `asError` turns it into this.
+ */
+export class StreamClosedError extends RealizeError {
+  constructor (message = 'the stream closed', options?: { cause?: unknown }) {
+    super('STREAM_CLOSED', message, options)
+  }
+}
+
+/** An Error for anything thrown: a libp2p close event becomes its error, or a StreamClosedError. */
+export function asError (err: unknown): unknown {
+  if (!(err instanceof Event)) return err
+  const inner = (err as Event & { error?: unknown }).error
+  if (inner instanceof Error) return inner
+  return new StreamClosedError(err.type === 'close' ? 'the stream closed' : `the stream ended (${err.type})`)
+}
+
 /** Which side of a peer operation failed. */
 export type Side = 'local' | 'remote' | 'connection'
 
@@ -138,8 +157,10 @@ export function sideOf (err: unknown): Side {
  * An error wrapped already keeps its context (the outermost operation wins
  * only once: no duplicated chains).
  */
-export function wrapPeerError (operation: string, err: unknown, side: Side = sideOf(err)): RealizeError {
+export function wrapPeerError (operation: string, thrown: unknown, side?: Side): RealizeError {
+  const err = asError(thrown)
   if (err instanceof PeerOperationError) return err
+  side ??= sideOf(err)
   const code = codeOf(err)
   const inner = err instanceof SideError ? err : new SideError(side, code, { cause: err })
   return new PeerOperationError(code, operation, inner)

@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { loadConfig, writeConfig } from '../../node/config/config.js'
-import { Network, type HostSpec } from './netns.js'
-import { CLI, NodeProcess } from './node-process.js'
+import { loadConfig, writeConfig, type Config } from '../../node/config/config.js'
+import { HarnessError, Network, type HostSpec } from './netns.js'
+import { CLI, NodeProcess, type LogLine } from './node-process.js'
 import type { Mark } from '../../node/types/mark.js'
 
 const run = promisify(execFile)
@@ -15,15 +15,21 @@ const run = promisify(execFile)
  * (see netns.ts), for end-to-end scenarios and for trying things by hand.
  *
  *   Household.create ─> Network (bridge + namespaces) ─> init each node ─> peers of each other
+ *   addHost (a host joining later: `peer add` on every running node)
  *   start/stop/kill9/restart, cli(host, ...args), cut/restore, waitFor, destroy
  *
  * Peers know each other by PeerId only (discovery by mDNS) unless
  * `staticAddrs` is set, in which case each peer entry also lists the other
- * host's addresses.
+ * host's addresses. A host with `node: false` is only a namespace on the
+ * bridge (for a stranger's process), in nobody's household.
  */
 export interface HostPlan extends HostSpec {
   /** Arenas on this host: a root directory is made for each unless `root: false` (cache-only). */
   arenas?: Array<{ name: string, mark?: Mark, root?: boolean }>
+  /** false: a namespace without a Realize node. @default true */
+  node?: boolean
+  /** Edits this host's realize.toml after init and peering (history, churten, peer addresses...). */
+  config?: (config: Config) => void
 }
 
 export interface HouseholdOptions {
@@ -43,6 +49,7 @@ export interface HouseholdNode {
   roots: Record<string, string>
   peerId: string
   process: NodeProcess | undefined
+  plan: HostPlan
 }
 
 export const PORT = 9771
@@ -60,24 +67,7 @@ export class Household {
     const base = await mkdtemp(join(tmpdir(), 'realize-household-'))
     const h = new Household(net, base, [], options)
     try {
-      for (const plan of options.hosts) {
-        const dataDir = join(base, plan.name, 'data')
-        const roots: Record<string, string> = {}
-        const args = ['init', '--data', dataDir, '--port', String(PORT)]
-        if (options.mdns === false) args.push('--no-mdns')
-        for (const a of plan.arenas ?? [{ name: 'shared', mark: 'own' }]) {
-          if (a.root === false) {
-            args.push('--arena', a.name)
-          } else {
-            roots[a.name] = join(base, plan.name, 'arenas', a.name)
-            await mkdir(roots[a.name] as string, { recursive: true })
-            args.push('--arena', `${a.name}=${roots[a.name]}`)
-          }
-          if (a.mark != null) args.push('--mark', `${a.name}=${a.mark}`)
-        }
-        const { stdout } = await run(process.execPath, [CLI, ...args])
-        h.nodes.push({ name: plan.name, dataDir, roots, peerId: stdout.trim().split('\n')[0] ?? '', process: undefined })
-      }
+      for (const plan of options.hosts) if (plan.node !== false) h.nodes.push(await h.init(plan))
       for (const n of h.nodes) await h.writePeers(n)
     } catch (err) {
       await h.destroy()
@@ -86,29 +76,79 @@ export class Household {
     return h
   }
 
-  /** Makes every other host a household peer of `n`. */
+  /** `realize-node init` for a planned host: data dir, key, config with its arenas. */
+  private async init (plan: HostPlan): Promise<HouseholdNode> {
+    const dataDir = join(this.base, plan.name, 'data')
+    const roots: Record<string, string> = {}
+    const args = ['init', '--data', dataDir, '--port', String(PORT)]
+    if (this.options.mdns === false) args.push('--no-mdns')
+    for (const a of plan.arenas ?? [{ name: 'shared', mark: 'own' }]) {
+      if (a.root === false) {
+        args.push('--arena', a.name)
+      } else {
+        roots[a.name] = join(this.base, plan.name, 'arenas', a.name)
+        await mkdir(roots[a.name] as string, { recursive: true })
+        args.push('--arena', `${a.name}=${roots[a.name]}`)
+      }
+      if (a.mark != null) args.push('--mark', `${a.name}=${a.mark}`)
+    }
+    const { stdout } = await run(process.execPath, [CLI, ...args])
+    return { name: plan.name, dataDir, roots, peerId: stdout.trim().split('\n')[0] ?? '', process: undefined, plan }
+  }
+
+  /** The static addresses others list for `name` (none: found by mDNS). */
+  private addrsOf (name: string): string[] {
+    if (this.options.staticAddrs !== true) return []
+    const host = this.net.host(name)
+    return [host.ipv6 == null ? undefined : `/ip6/${host.ipv6}/tcp/${PORT}`, host.ipv4 == null ? undefined : `/ip4/${host.ipv4}/tcp/${PORT}`].filter((a): a is string => a != null)
+  }
+
+  /** Makes every other node a household peer of `n`, then applies the plan's config edit. */
   private async writePeers (n: HouseholdNode): Promise<void> {
-    const config = await loadConfig(n.dataDir)
-    if (config == null) throw new Error(`no config for ${n.name}`)
-    config.peers = this.nodes.filter((o) => o !== n).map((o) => {
-      const host = this.net.host(o.name)
-      const addrs = this.options.staticAddrs === true
-        ? [host.ipv6 == null ? undefined : `/ip6/${host.ipv6}/tcp/${PORT}`, host.ipv4 == null ? undefined : `/ip4/${host.ipv4}/tcp/${PORT}`].filter((a): a is string => a != null)
-        : []
-      return { name: o.name, id: o.peerId, addrs }
+    await this.editConfig(n.name, (config) => {
+      config.peers = this.nodes.filter((o) => o !== n).map((o) => ({ name: o.name, id: o.peerId, addrs: this.addrsOf(o.name) }))
+      n.plan.config?.(config)
     })
-    await writeConfig(n.dataDir, config)
+  }
+
+  /** Edits a node's realize.toml (a running node reads it at its next start). */
+  async editConfig (name: string, edit: (config: Config) => void): Promise<void> {
+    const { dataDir } = this.node(name)
+    const config = await loadConfig(dataDir)
+    if (config == null) throw new HarnessError(`no config for ${name}`)
+    edit(config)
+    await writeConfig(dataDir, config)
+  }
+
+  /**
+   * A host joining the household later: its namespace on the same bridge,
+   * `init`, every current node as its peers, and `realize-node peer add`
+   * for it on every other node (through the control API when that node
+   * runs, so it applies at once; in the config file otherwise). Not started.
+   */
+  async addHost (plan: HostPlan): Promise<HouseholdNode> {
+    if (plan.node === false) throw new HarnessError('addHost is for household nodes; plan a bare namespace in create')
+    await this.net.addHost(plan)
+    const n = await this.init(plan)
+    this.nodes.push(n)
+    await this.writePeers(n)
+    for (const o of this.nodes) {
+      if (o === n) continue
+      const r = await this.cli(o.name, 'peer', 'add', n.name, n.peerId, ...this.addrsOf(n.name))
+      if (r.code !== 0) throw new HarnessError(`peer add ${n.name} on ${o.name} failed (exit ${r.code}): ${r.stderr.trim()}`)
+    }
+    return n
   }
 
   node (name: string): HouseholdNode {
     const n = this.nodes.find((x) => x.name === name)
-    if (n == null) throw new Error(`no node ${name}`)
+    if (n == null) throw new HarnessError(`no node ${name}`)
     return n
   }
 
   root (name: string, arena = 'shared'): string {
     const r = this.node(name).roots[arena]
-    if (r == null) throw new Error(`${name} has no root for arena ${arena}`)
+    if (r == null) throw new HarnessError(`${name} has no root for arena ${arena}`)
     return r
   }
 
@@ -117,7 +157,7 @@ export class Household {
     const list = names.length === 0 ? this.nodes.map((n) => n.name) : names
     await Promise.all(list.map(async (name) => {
       const n = this.node(name)
-      if (n.process != null && n.process.exitCode === undefined) throw new Error(`${name} is already running`)
+      if (n.process != null && n.process.exitCode === undefined) throw new HarnessError(`${name} is already running`)
       n.process = new NodeProcess(['--data', n.dataDir], { netns: this.net.host(name).ns, env: this.options.env })
       await n.process.waitForEvent('ready', 60_000)
     }))
@@ -146,6 +186,18 @@ export class Household {
   /** Runs `realize-node ARGS --data <host's data dir>` inside the host's namespace. */
   async cli (name: string, ...args: string[]): Promise<{ stdout: string, stderr: string, code: number }> {
     return await this.net.exec(name, process.execPath, [CLI, ...args, '--data', this.node(name).dataDir], { env: this.options.env })
+  }
+
+  /** `realize-node ARGS --json` on a host, parsed; a non-zero exit is an error naming the command. */
+  async cliJson<T = unknown> (name: string, ...args: string[]): Promise<T> {
+    const r = await this.cli(name, ...args, '--json')
+    if (r.code !== 0) throw new HarnessError(`realize-node ${args.join(' ')} on ${name} exited ${r.code}: ${r.stderr.trim()}`)
+    return JSON.parse(r.stdout) as T
+  }
+
+  /** The node's log lines so far (current process). */
+  lines (name: string): LogLine[] {
+    return this.node(name).process?.lines ?? []
   }
 
   async cut (name: string): Promise<void> { await this.net.cut(name) }

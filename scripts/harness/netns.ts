@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { RealizeError } from '../../node/types/errors.js'
 
 const run = promisify(execFile)
 
@@ -8,7 +11,9 @@ const run = promisify(execFile)
  * namespace and one namespace per host, joined by a veth pair, each host with
  * an IPv4 and/or an IPv6 address. mDNS works across the bridge (multicast
  * snooping off, a multicast route in each namespace); a host's link can be
- * taken down and up again to partition it.
+ * taken down and up again to partition it, two hosts can be kept apart while
+ * both reach the others (port isolation), a link can be slowed (tc), and a
+ * namespace can have its own /etc/hosts.
  *
  * Needs root and iproute2. Missing either is an error, never a silent skip.
  */
@@ -28,10 +33,10 @@ export interface NetHost {
   veth: string
 }
 
-export class HarnessError extends Error {
+/** The machine cannot run the harness (no root, no iproute2) or a harness step failed. */
+export class HarnessError extends RealizeError {
   constructor (message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'HarnessError'
+    super('HARNESS_SETUP', message, options)
   }
 }
 
@@ -45,6 +50,16 @@ const defaultEnv = (): HarnessEnv => ({ uid: process.getuid?.(), ipCommand: 'ip'
 
 async function ip (...args: string[]): Promise<string> {
   return await ipWith('ip', args)
+}
+
+async function tc (...args: string[]): Promise<string> {
+  try {
+    return (await run('tc', args)).stdout
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string }
+    if (e.code === 'ENOENT') throw new HarnessError('shaping a link needs the `tc` command (Debian package iproute2)', { cause: err })
+    throw new HarnessError(`tc ${args.join(' ')}: ${e.stderr?.trim() ?? e.message}`, { cause: err })
+  }
 }
 
 async function ipWith (cmd: string, args: string[]): Promise<string> {
@@ -65,8 +80,11 @@ export async function checkCanCreateNamespaces (env: HarnessEnv = defaultEnv()):
 
 let counter = 0
 
+/** Where `ip netns exec` finds a namespace's own /etc files (hosts, resolv.conf). */
+const NETNS_ETC = '/etc/netns'
+
 export class Network {
-  private constructor (readonly id: string, readonly bridge: string, readonly hosts: NetHost[]) {}
+  private constructor (readonly id: string, readonly bridge: string, readonly subnet: number, readonly hosts: NetHost[]) {}
 
   /** Creates the bridge and one namespace per host. */
   static async create (specs: HostSpec[]): Promise<Network> {
@@ -75,36 +93,42 @@ export class Network {
     const id = `${(process.pid % 10000).toString(36)}${(counter++).toString(36)}`
     const subnet = (process.pid + counter) % 200 + 20
     const bridge = `rzb${id}`
-    const net = new Network(id, bridge, [])
+    const net = new Network(id, bridge, subnet, [])
     try {
       await ip('link', 'add', bridge, 'type', 'bridge')
       await ip('link', 'set', bridge, 'type', 'bridge', 'mcast_snooping', '0')
       await ip('link', 'set', bridge, 'up')
-      for (const [i, spec] of specs.entries()) {
-        const host: NetHost = {
-          name: spec.name,
-          ns: `rz-${id}-${spec.name}`,
-          ipv4: spec.ipv4 === false ? undefined : `10.${subnet}.0.${i + 1}`,
-          ipv6: spec.ipv6 === false ? undefined : `fd00:${subnet}::${i + 1}`,
-          veth: `rzv${id}-${i}`
-        }
-        net.hosts.push(host)
-        await ip('netns', 'add', host.ns)
-        await ip('link', 'add', host.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host.ns)
-        await ip('link', 'set', host.veth, 'master', bridge, 'up')
-        await ip('-n', host.ns, 'link', 'set', 'lo', 'up')
-        await ip('-n', host.ns, 'link', 'set', 'eth0', 'up')
-        if (host.ipv4 != null) await ip('-n', host.ns, 'addr', 'add', `${host.ipv4}/24`, 'dev', 'eth0')
-        // nodad: usable at once instead of after duplicate address detection.
-        if (host.ipv6 != null) await ip('-n', host.ns, 'addr', 'add', `${host.ipv6}/64`, 'dev', 'eth0', 'nodad')
-        // Without a route, sending to the mDNS group fails with ENETUNREACH.
-        if (host.ipv4 != null) await ip('-n', host.ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0')
-      }
+      for (const spec of specs) await net.addHost(spec)
     } catch (err) {
       await net.destroy()
       throw err
     }
     return net
+  }
+
+  /** Adds one namespace on the bridge (also after the others are running: a host joining later). */
+  async addHost (spec: HostSpec): Promise<NetHost> {
+    if (this.hosts.some((h) => h.name === spec.name)) throw new HarnessError(`host ${spec.name} exists already`)
+    const i = this.hosts.length
+    const host: NetHost = {
+      name: spec.name,
+      ns: `rz-${this.id}-${spec.name}`,
+      ipv4: spec.ipv4 === false ? undefined : `10.${this.subnet}.0.${i + 1}`,
+      ipv6: spec.ipv6 === false ? undefined : `fd00:${this.subnet}::${i + 1}`,
+      veth: `rzv${this.id}-${i}`
+    }
+    this.hosts.push(host)
+    await ip('netns', 'add', host.ns)
+    await ip('link', 'add', host.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host.ns)
+    await ip('link', 'set', host.veth, 'master', this.bridge, 'up')
+    await ip('-n', host.ns, 'link', 'set', 'lo', 'up')
+    await ip('-n', host.ns, 'link', 'set', 'eth0', 'up')
+    if (host.ipv4 != null) await ip('-n', host.ns, 'addr', 'add', `${host.ipv4}/24`, 'dev', 'eth0')
+    // nodad: usable at once instead of after duplicate address detection.
+    if (host.ipv6 != null) await ip('-n', host.ns, 'addr', 'add', `${host.ipv6}/64`, 'dev', 'eth0', 'nodad')
+    // Without a route, sending to the mDNS group fails with ENETUNREACH.
+    if (host.ipv4 != null) await ip('-n', host.ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0')
+    return host
   }
 
   host (name: string): NetHost {
@@ -122,6 +146,51 @@ export class Network {
     await ip('link', 'set', this.host(name).veth, 'up')
   }
 
+  /**
+   * Bridge port isolation: isolated hosts cannot reach one another (unicast,
+   * multicast, link-local, both families), only the hosts that are not
+   * isolated. `isolate('a', 'c')` cuts a↔c while both still talk to b, like
+   * two LAN segments joined only through b.
+   */
+  async isolate (...names: string[]): Promise<void> {
+    for (const n of names) await ip('link', 'set', 'dev', this.host(n).veth, 'type', 'bridge_slave', 'isolated', 'on')
+  }
+
+  async unisolate (...names: string[]): Promise<void> {
+    for (const n of names) await ip('link', 'set', 'dev', this.host(n).veth, 'type', 'bridge_slave', 'isolated', 'off')
+  }
+
+  /**
+   * Limits the host's link to `rate` (tc syntax: `40mbit`) in both
+   * directions, so a transfer takes long enough to be interrupted.
+   */
+  async shape (name: string, rate: string): Promise<void> {
+    const h = this.host(name)
+    const tbf = ['qdisc', 'replace', 'dev', '', 'root', 'tbf', 'rate', rate, 'burst', '64kb', 'latency', '100ms']
+    await tc(...tbf.map((x) => x === '' ? h.veth : x))
+    await tc('-n', h.ns, ...tbf.map((x) => x === '' ? 'eth0' : x))
+  }
+
+  async unshape (name: string): Promise<void> {
+    const h = this.host(name)
+    await tc('qdisc', 'del', 'dev', h.veth, 'root')
+    await tc('-n', h.ns, 'qdisc', 'del', 'dev', 'eth0', 'root')
+  }
+
+  /**
+   * The host's own /etc/hosts (`ip netns exec` shows /etc/netns/<ns>/hosts
+   * there): `localhost` for both families plus `names`, each name with every
+   * address listed, so static `host:port` peer addresses resolve as on a LAN
+   * with local DNS {#ipv64}. Write it before starting the host's node.
+   */
+  async writeHosts (name: string, names: Record<string, string[]>): Promise<void> {
+    const dir = join(NETNS_ETC, this.host(name).ns)
+    await mkdir(dir, { recursive: true })
+    const lines = ['127.0.0.1 localhost', '::1 localhost']
+    for (const [n, addrs] of Object.entries(names)) for (const a of addrs) lines.push(`${a} ${n}`)
+    await writeFile(join(dir, 'hosts'), `${lines.join('\n')}\n`)
+  }
+
   /** Runs a command inside a host's namespace. */
   async exec (name: string, cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<{ stdout: string, stderr: string, code: number }> {
     try {
@@ -134,10 +203,11 @@ export class Network {
     }
   }
 
-  /** Removes every namespace, veth and the bridge; safe to call twice. */
+  /** Removes every namespace (and its /etc/netns files), veth and the bridge; safe to call twice. */
   async destroy (): Promise<void> {
     for (const h of this.hosts) {
       await ip('netns', 'del', h.ns).catch(() => {})
+      await rm(join(NETNS_ETC, h.ns), { recursive: true, force: true })
     }
     await ip('link', 'del', this.bridge).catch(() => {})
   }
