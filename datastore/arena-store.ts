@@ -10,6 +10,7 @@ import { ArenaInodeRange } from './tables/inode-ranges.js'
 import { BlobTables } from './tables/blobs.js'
 import { ConflictsTable } from './tables/conflicts.js'
 import { FailedJobsTable } from './tables/failed-jobs.js'
+import { TombstonesTable } from './tables/tombstones.js'
 import type { Datastore } from 'interface-datastore'
 
 /**
@@ -32,7 +33,8 @@ export class ArenaStore {
     readonly inodeRange: ArenaInodeRange,
     readonly blobs: BlobTables,
     readonly conflicts: ConflictsTable,
-    readonly failedJobs: FailedJobsTable
+    readonly failedJobs: FailedJobsTable,
+    readonly tombstones: TombstonesTable
   ) {}
 
   static async open (datastore: Datastore): Promise<ArenaStore> {
@@ -49,7 +51,8 @@ export class ArenaStore {
       new ArenaInodeRange(store),
       new BlobTables(store),
       new ConflictsTable(store),
-      new FailedJobsTable(store)
+      new FailedJobsTable(store),
+      new TombstonesTable(store)
     )
   }
 

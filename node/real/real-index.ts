@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import { hashEquals } from '../types/hash.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import { PREVIOUS_KEPT, type IndexEntry } from '../../datastore/tables/index-table.js'
+import { tombstonesTable } from '../../datastore/tables/tombstones.js'
 import type { Hash } from '../types/hash.js'
 import type { HistoryEntry, HistoryNotification } from '../types/history.js'
 import type { Mark } from '../types/mark.js'
@@ -50,15 +51,22 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
     const appended = await this.store.store.write(async (batch) => {
       const out: HistoryEntry[] = []
       const paths = [...files, ...marks].map((c) => c.path)
-      await Promise.all([index.prefetch(batch, paths), dirty.prefetch(batch, paths), this.store.marks.prefetch(batch, marks.map((m) => m.path))])
+      await Promise.all([index.prefetch(batch, paths), dirty.prefetch(batch, paths), this.store.marks.prefetch(batch, marks.map((m) => m.path)), batch.prefetch(tombstonesTable, files.map((f) => f.path))])
       for (const { path, version, drop } of files) {
         const old = await index.getIn(batch, path)
         const notification = diff(path, old, version, drop === true)
         if (version == null) {
-          if (old != null) index.delete(batch, path)
+          if (old != null) {
+            index.delete(batch, path)
+            // A deletion (not an unrealize) leaves a tombstone, so a peer
+            // still listing that version does not bring it back.
+            if (drop !== true) this.store.tombstones.put(batch, path, [old.hash, ...(old.previous ?? [])].slice(0, PREVIOUS_KEPT))
+          }
         } else if (old == null || old.size !== version.size || old.mtime !== version.mtime || !hashEquals(old.hash, version.hash)) {
           // A local change supersedes what peers said of the old version (spec section 6).
-          index.put(batch, path, { hash: version.hash, size: version.size, mtime: version.mtime, previous: previousOf(old, version) })
+          const buried = old == null ? await this.store.tombstones.getIn(batch, path) : undefined
+          if (buried != null) this.store.tombstones.delete(batch, path)
+          index.put(batch, path, { hash: version.hash, size: version.size, mtime: version.mtime, previous: previousOf(old, version, buried) })
         }
         if (notification == null) continue
         out.push({ n: history.append(batch, notification), notification })
@@ -80,8 +88,8 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
 }
 
 /** The earlier local hashes of a path after it changes from `old` to `v`. */
-function previousOf (old: IndexEntry | undefined, v: Version): Hash[] {
-  if (old == null) return []
+function previousOf (old: IndexEntry | undefined, v: Version, buried: Hash[] | undefined): Hash[] {
+  if (old == null) return (buried ?? []).filter((h) => !hashEquals(h, v.hash)).slice(0, PREVIOUS_KEPT)
   if (hashEquals(old.hash, v.hash)) return old.previous ?? []
   return [old.hash, ...(old.previous ?? [])].slice(0, PREVIOUS_KEPT)
 }
