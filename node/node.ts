@@ -11,14 +11,16 @@ import { BlobCache } from './blobs/blob-cache.js'
 import { BlobStore, blobDir } from './blobs/blob-store.js'
 import { RealSource } from './sync/real-source.js'
 import { startDataServers } from './sync/real-source-servers.js'
-import { createChurten, churtenControl } from './churten/service.js'
+import { createChurten } from './churten/service.js'
+import { rateLimits, type RateLimits } from './net/rate-limit.js'
 import type { Churten } from './churten/churten.js'
 import { ControlServer } from './control/server.js'
 import { LocalNodeModel } from './control/local-model.js'
-import { networkView, unrealView } from './control/adapters.js'
+import { controlSources } from './control/adapters.js'
 import type { GlobalStore } from '../datastore/global-store.js'
 import type { Config } from './config/config.js'
 import type { Identity } from './identity/identity.js'
+import type { Faults } from '../protocols/faults.js'
 
 /**
  * A running node: config + identity + stores + arenas.
@@ -38,6 +40,18 @@ export interface RunNodeOptions {
   log?: Logger
   /** Network and sync settings tests change (backoff, resolver, intervals, trim delay). */
   network?: Partial<Pick<NetworkOptions, 'minBackoffMs' | 'maxBackoffMs' | 'resolve' | 'mdnsIntervalMs' | 'pingIntervalMs'>> & { trimDelayMs?: number }
+  /** Test hooks: fault injection {#testretries} and churten's retry timing. */
+  testing?: NodeTesting
+}
+
+export interface NodeTesting {
+  /** Faults in this node's data servers (blob, hash, rsync). */
+  dataFaults?: Faults
+  /** Faults in churten's reads from peers (blob, hash, rsync clients and the writes they make). */
+  clientFaults?: Faults
+  /** First retry delay of a failed job. @default 1000 */
+  backoffMs?: number
+  maxBackoffMs?: number
 }
 
 export class RealizeNode {
@@ -53,7 +67,9 @@ export class RealizeNode {
     readonly cache: BlobCache,
     /** One blob store per arena, by arena name. */
     readonly blobs: Map<string, BlobStore>,
-    readonly churten: Churten
+    readonly churten: Churten,
+    /** Bandwidth limits from the config {#churtenlimit}; on-demand reads take `limits.download`. */
+    readonly limits: RateLimits
   ) {}
 
   private stopDataServers: (() => Promise<void>) | undefined
@@ -64,11 +80,7 @@ export class RealizeNode {
   /** Serves the control API; idempotent. start() calls it first, so clients can watch the catch-up. */
   async listenControl (): Promise<ControlServer> {
     if (this.control != null) return this.control.server
-    const model = new LocalNodeModel(this, {
-      network: networkView(this.network, () => this.options.config.arenas),
-      unreal: unrealView(this.unreal, () => this.options.config.peers),
-      churten: churtenControl(this.churten)
-    })
+    const model = new LocalNodeModel(this, controlSources(this))
     try {
       this.control = { server: await ControlServer.listen({ dataDir: this.options.dataDir, model, log: this.log }), model }
     } catch (err) {
@@ -111,8 +123,13 @@ export class RealizeNode {
         trimDelayMs: options.network?.trimDelayMs,
         log
       })
-      const churten = createChurten({ arenas, trees: unreal, blobs, network, batchBytes: config.churten.batchBytes, log })
-      return new RealizeNode(options, log, global, arenas, unreal, network, sync, cache, blobs, churten)
+      const limits = rateLimits(config.limits)
+      const testing = options.testing ?? {}
+      const churten = createChurten({
+        arenas, trees: unreal, blobs, network, batchBytes: config.churten.batchBytes, log, limits,
+        faults: testing.clientFaults, backoffMs: testing.backoffMs, maxBackoffMs: testing.maxBackoffMs
+      })
+      return new RealizeNode(options, log, global, arenas, unreal, network, sync, cache, blobs, churten, limits)
     } catch (err) {
       for (const b of blobs.values()) await b.close().catch(() => {})
       for (const a of arenas) await a.close().catch(() => {})
@@ -128,7 +145,7 @@ export class RealizeNode {
     // Listening first: a port in use fails the start before anything else runs.
     await this.network.start()
     const byName = new Map(this.arenas.map((a) => [a.name as string, a]))
-    this.stopDataServers = await startDataServers({ host: this.network.host, peers: this.network.household, log: this.log }, { source: new RealSource((name) => byName.get(name)) })
+    this.stopDataServers = await startDataServers({ host: this.network.host, peers: this.network.household, log: this.log }, { source: new RealSource((name) => byName.get(name)), faults: this.options.testing?.dataFaults, upload: this.limits.upload })
     await this.sync.start()
     await Promise.all(this.arenas.map(async (a) => {
       const w = a.watcher

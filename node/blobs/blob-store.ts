@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { BLOB_QUEUES, blobQueueTable, blobTable, type BlobEntry, type BlobQueue } from '../../datastore/tables/blobs.js'
 import { Counter } from '../../datastore/tables/meta.js'
 import { adoptFile, type AdoptOptions } from './adopt.js'
-import { BlobFile } from './blob-file.js'
+import { BlobFile, moveFile } from './blob-file.js'
 import { BlobHandle, OpenBlob, type BlobHost } from './blob-handle.js'
 import { BLOCK_SIZE } from './capacity.js'
 import { BlobNotFoundError, DataUnavailableError } from './errors.js'
@@ -41,6 +41,21 @@ export interface BlobInfo extends Omit<BlobEntry, 'prev' | 'next'> {
 }
 
 export type VerifyResult = { ok: true } | { ok: false, actual: Hash }
+
+export interface VerifyOptions {
+  signal?: AbortSignal
+  /**
+   * The hash of the blob's content, computed by the writer as it wrote every
+   * byte in order (a download in one pass): the file is not read again.
+   */
+  hashed?: Hash
+  /**
+   * fdatasync before marking it verified, so a verified blob survives power
+   * loss. A blob about to be moved into an arena root (realize) need not.
+   * @default true
+   */
+  durable?: boolean
+}
 
 export function blobDir (dataDir: string, arena: string): string {
   return join(dataDir, 'blobs', encodeURIComponent(arena))
@@ -194,7 +209,7 @@ export class BlobStore implements EvictableStore {
    * fdatasync, so a verified blob survives power loss), else the actual
    * hash is returned and the caller repairs it.
    */
-  async verify (id: number, options: { signal?: AbortSignal } = {}): Promise<VerifyResult> {
+  async verify (id: number, options: VerifyOptions = {}): Promise<VerifyResult> {
     const handle = await this.open(id, { write: true })
     try {
       if (handle.verified) return { ok: true }
@@ -202,8 +217,8 @@ export class BlobStore implements EvictableStore {
       const missing = ByteRanges.of([0, blob.size]).difference(blob.written).ranges[0]
       if (missing != null) throw new DataUnavailableError(id, missing)
       await handle.checkpoint()
-      await blob.file.datasync()
-      const { hash } = await hashFile(this.pathOf(id), { signal: options.signal, expectSize: blob.size })
+      if (options.durable !== false) await blob.file.datasync()
+      const hash = options.hashed ?? (await hashFile(this.pathOf(id), { signal: options.signal, expectSize: blob.size })).hash
       if (!hashEquals(hash, blob.hash)) return { ok: false, actual: hash }
       await this.store.store.write(async (b) => { await update(b, id, { verified: true, written: ByteRanges.of([0, blob.size]) }) })
       blob.verified = true
@@ -245,6 +260,25 @@ export class BlobStore implements EvictableStore {
       now: this.now,
       faults: this.options.faults
     }, source, hash, size, options)
+  }
+
+  /**
+   * Realize: moves blob `id`'s file to `target` (a temporary name next to
+   * the file it becomes, see churten's install) and forgets the blob, so
+   * the content is not copied again. Entry first, then the file: a crash in
+   * between leaves an orphan file that the startup scan removes.
+   */
+  async moveOut (id: number, target: string): Promise<void> {
+    if (this.busy(id)) throw new RealizeError('BLOB_BUSY', `blob ${id} is open`)
+    this.evicting.add(id)
+    try {
+      const entry = await this.store.store.write(async (b) => await b.get(blobTable, id) == null ? undefined : await remove(b, id))
+      if (entry == null) throw new BlobNotFoundError(id)
+      this.usedBytes -= entry.allocated
+      await moveFile(this.pathOf(id), target, `${target}.copy`)
+    } finally {
+      this.evicting.delete(id)
+    }
   }
 
   /** Removes a blob that is not open; false when it is busy. Entry first, then the file. */

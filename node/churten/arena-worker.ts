@@ -1,14 +1,19 @@
-import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decide, type Job, type RemoteState } from '../consensus/decide.js'
-import { download } from './executors/download.js'
-import { install, LocalChangedError } from './executors/install.js'
+import { chosenStat, download } from './executors/download.js'
+import { install } from './executors/install.js'
+import { DIRECT_MAX_BYTES, realizeDirect } from './executors/direct.js'
+import { unrealize } from './executors/unrealize.js'
 import { AbandonedError } from './errors.js'
-import { hashEquals } from '../types/hash.js'
+import { MarkCache } from './mark-cache.js'
+import { hashEquals, type Hash } from '../types/hash.js'
 import type { ExecutorContext } from './executors/context.js'
-import type { ArenaWorker, JobRun } from './types.js'
+import type { ArenaWorker, JobRun, JobStats } from './types.js'
 import type { RelPath } from '../types/path.js'
-import type { IndexEntry } from '../../datastore/tables/index-table.js'
+import type { HistoryEntry } from '../types/history.js'
+import type { Mark } from '../types/mark.js'
+import type { UnrealFileStat } from '../unreal/unreal-tree.js'
+import type { Version } from '../types/version.js'
 
 /**
  * One arena's jobs: gathers what the stores say about a dirty path, asks
@@ -16,86 +21,134 @@ import type { IndexEntry } from '../../datastore/tables/index-table.js'
  */
 export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
   const { arena, tree, blobs } = ctx
+  const marks = new MarkCache(arena)
+  const listeners = new Set<(paths: readonly RelPath[]) => void>()
+  const dirtied = (paths: readonly RelPath[]): void => { for (const l of listeners) l(paths) }
+  // The tree entry each decision saw, for the job it starts: one read per
+  // job less. A change after it marks the path dirty, and churten decides
+  // again (or cancels the job) on its own.
+  const seen = new Map<RelPath, UnrealFileStat>()
+  const statFor = async (path: RelPath, version: Version): Promise<UnrealFileStat> => {
+    const st = seen.get(path)
+    seen.delete(path)
+    return st != null && hashEquals(st.chosen.hash, version.hash) ? st : await chosenStat(ctx, path, version)
+  }
   return {
     name: arena.name,
     store: arena.store,
 
     async decide (path, signal) {
-      const [resolved, real, stat] = await Promise.all([arena.marks.resolve(path), arena.index.get(path), tree.statPath(path).catch(() => undefined)])
-      if (real == null && (stat?.kind === 'dir' || (stat == null && await hasRealUnder(arena, path)))) {
+      const [mark, real, stat] = await Promise.all([marks.resolve(path), arena.index.get(path), tree.statPath(path).catch(() => undefined)])
+      if (real == null && (stat?.kind === 'dir' || (stat == null && await hasRealUnder(ctx, path)))) {
         // A directory's mark changed: every file under it is decided again.
-        await expandDirectory(ctx, path, signal)
+        dirtied(await expandDirectory(ctx, path, signal))
         return undefined
       }
       let remote: RemoteState | undefined
+      seen.delete(path)
       if (stat?.kind === 'file') {
         const info = stat.blobId == null ? undefined : await blobs.get(stat.blobId)
+        if (info != null) await protectAsMarked(ctx, info.id, info.keep, mark, info.verified)
         remote = {
           chosen: stat.chosen,
           chain: stat.chain,
           peersWithChosen: stat.peers.filter((p) => hashEquals(p.version.hash, stat.chosen.hash)).map((p) => p.peer),
-          blob: info == null ? undefined : { complete: info.written.contains(0, info.size), verified: info.verified },
+          blob: info == null || !hashEquals(info.hash, stat.chosen.hash) ? undefined : { complete: info.written.contains(0, info.size), verified: info.verified },
           conflict: stat.conflict
         }
       }
-      return decide({ path, mark: resolved.mark, real, remote })
+      const job = decide({ path, mark, real, remote, hasRoot: arena.root != null })
+      if (stat?.kind === 'file' && (job?.kind === 'download' || job?.kind === 'realize')) seen.set(path, stat)
+      return job
     },
 
-    async run (job: Job, run: JobRun) {
+    async run (job: Job, run: JobRun): Promise<JobStats | undefined> {
       switch (job.kind) {
         case 'download': {
-          await download(ctx, job.path, job.version, run, { keep: true })
-          return
+          const r = await download(ctx, job.path, job.version, run, { keep: true, stat: await statFor(job.path, job.version) })
+          return statsOf(r)
         }
         case 'realize': {
-          if (arena.root == null) throw new AbandonedError(`arena ${arena.name} has no root here: nothing to realize into`)
-          const blobId = await download(ctx, job.path, job.version, run, { keep: false })
+          const root = arena.root
+          if (root == null) throw new AbandonedError(`arena ${arena.name} has no root here: nothing to realize into`)
+          const stat = await statFor(job.path, job.version)
+          if (job.version.size <= DIRECT_MAX_BYTES && !await isCached(ctx, stat, job.version.hash)) {
+            return await realizeDirect(ctx, job.path, job.version, job.replaces, stat, run)
+          }
+          // The real file being replaced is the local basis of a delta download {#delta}.
+          const basis = job.replaces == null ? undefined : { file: join(root, ...job.path.split('/')) }
+          const r = await download(ctx, job.path, job.version, run, { keep: false, basis, stat })
           run.action('realize')
-          await install(ctx, job.path, job.version, blobId, job.replaces)
-          return
+          await install(ctx, job.path, job.version, r.blobId, job.replaces)
+          return statsOf(r)
         }
-        case 'unrealize': {
+        case 'unrealize':
           run.action('unrealize')
-          await unrealize(ctx, job.path, job.real, 'drop')
-          return
-        }
-        case 'delete': {
+          await unrealize(ctx, job.path, job.real, 'drop', job.keep ? 'keep' : 'watch')
+          return undefined
+        case 'delete':
           run.action('delete')
-          await unrealize(ctx, job.path, job.real, 'remove')
-          return
-        }
-        case 'conflict': {
+          await unrealize(ctx, job.path, job.real, 'remove', 'own')
+          return undefined
+        case 'conflict':
+          // Recorded, never resolved by overwriting: both versions stay where they are.
           await arena.store.store.write(async (b) => {
             const c = await arena.store.conflicts.getIn(b, job.path) ?? { remote: [] }
             arena.store.conflicts.put(b, job.path, { ...c, ...(job.real != null ? { local: { hash: job.real.hash, size: job.real.size, mtime: job.real.mtime } } : {}) })
           })
-        }
+          ctx.log.warn({ arena: arena.name, path: job.path, event: 'conflict' }, 'conflict: the local file and a peer\'s version are not one history chain; both are kept')
+          return undefined
       }
     },
 
     onDirty (listener) {
-      const onHistory = (entries: Array<{ notification: { path: RelPath } }>): void => { listener(entries.map((e) => e.notification.path)) }
+      listeners.add(listener)
+      const onHistory = (entries: HistoryEntry[]): void => { listener(entries.map((e) => e.notification.path)) }
       const onMarks = (changes: Array<{ path: RelPath }>): void => { listener(changes.map((c) => c.path)) }
       const onTree = (paths: RelPath[]): void => { listener(paths) }
       arena.index.on('history', onHistory)
       arena.index.on('marks', onMarks)
+      arena.marks.on('changed', onTree)
       tree.on('changed', onTree)
       return () => {
+        listeners.delete(listener)
         arena.index.off('history', onHistory)
         arena.index.off('marks', onMarks)
+        arena.marks.off('changed', onTree)
         tree.off('changed', onTree)
       }
     }
   }
 }
 
-async function hasRealUnder (arena: ExecutorContext['arena'], dir: RelPath): Promise<boolean> {
-  for await (const _ of arena.store.index.under(dir)) return true
+/** Some of the chosen version's content is in the cache already (a keep download, a resumed one). */
+async function isCached (ctx: ExecutorContext, st: UnrealFileStat, hash: Hash): Promise<boolean> {
+  if (st.blobId == null) return false
+  const info = await ctx.blobs.get(st.blobId)
+  return info != null && hashEquals(info.hash, hash) && !info.written.isEmpty
+}
+
+function statsOf (r: { fetched: number, resumed: number, fromBasis: number, method: JobStats['method'] }): JobStats {
+  return { fetched: r.fetched, resumed: r.resumed, fromBasis: r.fromBasis, method: r.method }
+}
+
+/**
+ * A cached copy follows its file's mark {#bloblru}: protected while marked
+ * `keep` (complete and verified), an ordinary cache entry otherwise.
+ */
+async function protectAsMarked (ctx: ExecutorContext, blobId: number, isKept: boolean, mark: Mark, verified: boolean): Promise<void> {
+  const keep = mark === 'keep' || (mark === 'own' && ctx.arena.root == null)
+  if (keep === isKept || (keep && !verified)) return
+  await ctx.blobs.keep(blobId, keep).catch(() => {})
+}
+
+async function hasRealUnder (ctx: ExecutorContext, dir: RelPath): Promise<boolean> {
+  for await (const _ of ctx.arena.store.index.under(dir)) return true
   return false
 }
 
-/** Marks every file under `dir`, real or known from peers, dirty, a thousand per batch. */
-async function expandDirectory (ctx: ExecutorContext, dir: RelPath, signal: AbortSignal): Promise<void> {
+/** Marks every file under `dir`, real or known from peers, dirty, a thousand per batch; returns them. */
+async function expandDirectory (ctx: ExecutorContext, dir: RelPath, signal: AbortSignal): Promise<RelPath[]> {
   const paths = new Set<RelPath>()
   for await (const [p] of ctx.arena.store.index.under(dir, { signal })) paths.add(p)
   const top = await ctx.tree.lookupPath(dir).catch(() => undefined)
@@ -115,29 +168,5 @@ async function expandDirectory (ctx: ExecutorContext, dir: RelPath, signal: Abor
       for (const p of chunk) await ctx.arena.store.dirty.mark(b, p)
     })
   }
-}
-
-/**
- * Unrealize (and the local delete of a version a peer removed): the real
- * file's content moves into the blob store, never to the bin (spec section
- * 1). Only when a connected peer has the same version (for unrealize), and
- * only if size and mtime still match the index right before and after the
- * move. Published as Drop (unrealize) or Remove (delete).
- */
-async function unrealize (ctx: ExecutorContext, path: RelPath, real: IndexEntry, as: 'drop' | 'remove'): Promise<void> {
-  const { arena, tree, blobs } = ctx
-  if (arena.root == null) return
-  if (as === 'drop' && (await ctx.source.peersWith(arena.name, path, real.hash)).length === 0) {
-    throw new AbandonedError(`${arena.name}/${path}: no connected peer has this version; the only copy stays real`)
-  }
-  const target = join(arena.root, path)
-  const same = async (): Promise<boolean> => {
-    const st = await lstat(target).catch(() => undefined)
-    const indexed = await arena.index.get(path)
-    return st?.isFile() === true && indexed != null && hashEquals(indexed.hash, real.hash) && st.size === indexed.size && st.mtimeMs === indexed.mtime
-  }
-  if (!await same()) throw new LocalChangedError(`${path}: the local file changed`)
-  const blobId = await blobs.adopt(target, real.hash, real.size, { queue: as === 'drop' ? 'working' : 'pending', expectMtime: real.mtime })
-  await arena.index.apply([{ path, version: undefined, drop: as === 'drop' }])
-  if (as === 'drop') await tree.write(async (tx) => await tx.setBlob(path, real.hash, blobId))
+  return list
 }

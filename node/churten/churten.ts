@@ -1,19 +1,21 @@
 import { EventEmitter } from 'node:events'
 import { SizeGate } from './size-gate.js'
-import { AbandonedError, CancelledError } from './errors.js'
-import { describeError } from '../types/errors.js'
-import type { Job } from '../consensus/decide.js'
-import type { ArenaWorker, ChurtenNotification, JobResult } from './types.js'
+import { AbandonedError, CancelledError, NoPeerError } from './errors.js'
+import { sameJob, type Job } from '../consensus/decide.js'
+import { describeError, RealizeError } from '../types/errors.js'
+import type { ArenaWorker, ChurtenNotification, JobResult, JobStats } from './types.js'
 import type { RelPath } from '../types/path.js'
 import type { Logger } from '../log.js'
+import type { FailedJob } from '../../datastore/tables/failed-jobs.js'
 
 /**
  * Churten, the job runner (spec section 6).
  *
- *   dirty paths (counter order) ─> decide ─> none: clear ─────────────────────────┐
+ *   dirty paths (counter order) ─> decide ─> none: clear ───────────────────────────┐
  *                                        └─> job ─> size gate ─> run ─> done: clear dirty (if its counter did not move)
- *                                                                    └─> failed: record, retry after backoff (kept in the store)
- *   path marked dirty while its job runs ─> cancel, decide again
+ *                                                                    ├─> failed: record, retry after backoff (kept in the store)
+ *                                                                    └─> no peer has it: keep dirty, retry when a peer connects
+ *   path marked dirty while its job runs ─> decide again ─> same job: carry on; else cancel, decide again
  *
  * Dirty entries are cleared only when their job is done, so a crash or a
  * stop leaves them for the next start, and the next download resumes from
@@ -28,7 +30,12 @@ export interface ChurtenOptions {
   backoffMs?: number
   maxBackoffMs?: number
   now?: () => number
+  /** Calls `listener` when a peer connects (jobs waiting for a peer run again); returns the unsubscribe. */
+  onPeerConnected?: (listener: () => void) => () => void
 }
+
+/** Progress notifications per job at most this often (plus the last). */
+const PROGRESS_EVERY_MS = 100
 
 interface Running {
   id: number
@@ -37,6 +44,23 @@ interface Running {
   counter: number
   job: Job
   abort: AbortController
+  /**
+   * The job is committing its result (realize, unrealize, delete): its own
+   * writes mark the path dirty now, and it checks the disk itself.
+   */
+  committing: boolean
+}
+
+/** A scan of the whole dirty table this often, for marks written without an event. */
+const FULL_SCAN_MS = 60_000
+
+interface Pass {
+  busy: boolean
+  again: boolean
+  /** Scan the whole dirty table next (at start, and now and then). */
+  full: boolean
+  /** Paths reported dirty since the last pass, in the order reported. */
+  queue: Set<RelPath>
 }
 
 export class Churten extends EventEmitter<{ notification: [ChurtenNotification] }> {
@@ -44,9 +68,14 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
   private stopper = new AbortController()
   private readonly gate: SizeGate
   private readonly jobs = new Map<string, Running>()
-  private readonly passes = new Map<ArenaWorker, { cursor: number, busy: boolean, again: boolean }>()
+  private readonly passes = new Map<ArenaWorker, Pass>()
   private readonly retryTimers = new Map<string, NodeJS.Timeout>()
+  /** Paths whose job found no connected peer, by key; run again when one connects. */
+  private readonly waiting = new Map<string, { arena: ArenaWorker, path: RelPath }>()
   private readonly unsubscribe: Array<() => void> = []
+  /** The failed-jobs table, read once at start and kept in step (one read less per path). */
+  private readonly failed = new Map<string, FailedJob>()
+  private loading: Promise<void> = Promise.resolve()
   private nextId = 1
 
   constructor (private readonly options: ChurtenOptions) {
@@ -61,11 +90,24 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
     if (this.running) return
     this.running = true
     this.stopper = new AbortController()
+    if (this.options.onPeerConnected != null) this.unsubscribe.push(this.options.onPeerConnected(() => { this.retryWaiting() }))
+    this.failed.clear()
+    this.loading = Promise.all(this.options.arenas.map(async (arena) => {
+      for await (const [path, f] of arena.store.failedJobs.all()) this.failed.set(key(arena, path), f)
+    })).then(() => {}, (err) => { this.options.log.error({ err: describeError(err) }, 'reading failed jobs') })
     for (const arena of this.options.arenas) {
-      this.passes.set(arena, { cursor: 0, busy: false, again: false })
+      this.passes.set(arena, { busy: false, again: false, full: true, queue: new Set() })
       this.unsubscribe.push(arena.onDirty((paths) => { this.onDirty(arena, paths) }))
       this.wake(arena)
     }
+    const timer = setInterval(() => {
+      for (const [arena, pass] of this.passes) {
+        pass.full = true
+        this.wake(arena)
+      }
+    }, FULL_SCAN_MS)
+    timer.unref()
+    this.unsubscribe.push(() => { clearInterval(timer) })
     this.notify({ type: 'running', running: true })
   }
 
@@ -75,6 +117,7 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
     for (const u of this.unsubscribe.splice(0)) u()
     for (const t of this.retryTimers.values()) clearTimeout(t)
     this.retryTimers.clear()
+    this.waiting.clear()
     this.stopper.abort(new CancelledError('churten stopped'))
     for (const r of this.jobs.values()) r.abort.abort(new CancelledError('churten stopped'))
     await new Promise<void>((resolve) => {
@@ -82,6 +125,9 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
       this.on('notification', check)
       check()
     })
+    // Passes still reading the dirty table see the stop and end.
+    await Promise.all([...this.passes.values()].map(async (p) => { while (p.busy) await new Promise((resolve) => setImmediate(resolve)) }))
+    this.passes.clear()
     this.notify({ type: 'running', running: false })
   }
 
@@ -90,16 +136,33 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
   }
 
   private onDirty (arena: ArenaWorker, paths: readonly RelPath[]): void {
-    // A running job whose path moved is stale: cancel it; the pass decides again.
+    const pass = this.passes.get(arena)
     for (const p of paths) {
-      const r = this.jobs.get(key(arena, p))
-      if (r != null) {
-        void arena.store.dirty.counterOf(p).then((c) => {
-          if (c != null && c !== r.counter) r.abort.abort(new CancelledError('the path changed while its job ran'))
-        })
+      if (pass != null) {
+        // Re-added at the end: the order is the order of the latest reports.
+        pass.queue.delete(p)
+        pass.queue.add(p)
       }
+      const r = this.jobs.get(key(arena, p))
+      if (r != null && !r.committing) void this.recheck(r)
+      // A change is worth trying again at once, even for a path waiting for a peer.
+      this.waiting.delete(key(arena, p))
     }
     this.wake(arena)
+  }
+
+  /** The path of a running job moved: the same job carries on (with the new counter), another cancels it. */
+  private async recheck (r: Running): Promise<void> {
+    try {
+      const counter = await r.arena.store.dirty.counterOf(r.path)
+      if (counter == null || counter === r.counter) return
+      const job = await r.arena.decide(r.path, r.abort.signal)
+      if (this.jobs.get(key(r.arena, r.path)) !== r) return
+      if (job != null && sameJob(job, r.job)) r.counter = Math.max(r.counter, counter)
+      else r.abort.abort(new CancelledError('the path changed while its job ran'))
+    } catch (err) {
+      if (!r.abort.signal.aborted) this.options.log.warn({ path: r.path, err: describeError(err) }, 'deciding a running job again failed')
+    }
   }
 
   private wake (arena: ArenaWorker): void {
@@ -107,104 +170,178 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
     if (pass == null || !this.running) return
     if (pass.busy) { pass.again = true; return }
     pass.busy = true
-    void this.pass(arena).catch((err) => {
-      this.options.log.error({ arena: arena.name, err: describeError(err) }, 'churten pass failed')
+    void this.pass(arena, pass).catch((err) => {
+      if (this.running) this.options.log.error({ arena: arena.name, err: describeError(err) }, 'churten pass failed')
     }).finally(() => {
       pass.busy = false
       if (pass.again && this.running) { pass.again = false; this.wake(arena) }
     })
   }
 
-  /** Reads dirty paths after the cursor, in counter order, and starts their jobs. */
-  private async pass (arena: ArenaWorker): Promise<void> {
-    const pass = this.passes.get(arena)
-    if (pass == null) return
+  /**
+   * Starts the jobs of dirty paths: the paths reported since the last pass,
+   * in the order reported (each marks moves a path to the end of the dirty
+   * order, so this is counter order), and at start and every FULL_SCAN_MS
+   * the whole dirty table in counter order, for anything marked without an
+   * event. Paths waiting for a peer or a retry are left to their triggers.
+   */
+  private async pass (arena: ArenaWorker, pass: Pass): Promise<void> {
     const signal = this.stopper.signal
-    for await (const { path, counter } of arena.store.dirty.since(pass.cursor, { signal })) {
-      if (!this.running) return
-      pass.cursor = counter
-      if (this.jobs.has(key(arena, path))) continue
-      await this.handle(arena, path, counter)
+    await this.loading
+    while (this.running) {
+      if (pass.full) {
+        pass.full = false
+        for await (const { path, counter } of arena.store.dirty.since(0, { signal })) {
+          if (!this.running) return
+          const k = key(arena, path)
+          pass.queue.delete(path)
+          if (this.jobs.has(k) || this.waiting.has(k) || this.retryTimers.has(k)) continue
+          await this.handle(arena, path, counter)
+        }
+      }
+      const paths = [...pass.queue]
+      pass.queue.clear()
+      if (paths.length === 0 && !pass.full) return
+      for (const path of paths) {
+        if (!this.running) return
+        if (this.jobs.has(key(arena, path))) continue
+        const counter = await arena.store.dirty.counterOf(path)
+        if (counter != null) await this.handle(arena, path, counter)
+      }
     }
   }
 
   private async handle (arena: ArenaWorker, path: RelPath, counter: number): Promise<void> {
+    const k = key(arena, path)
     const now = (this.options.now ?? Date.now)()
-    const failed = await arena.store.failedJobs.get(path)
+    const failed = this.failed.get(k)
     if (failed != null && failed.counter === counter && failed.retryAt > now) {
       this.retryLater(arena, path, failed.retryAt - now)
       return
     }
     const job = await arena.decide(path, this.stopper.signal)
+    if (!this.running || this.jobs.has(k)) return
     if (job == null) {
       await this.clear(arena, path, counter)
       return
     }
     const bytes = job.kind === 'download' || job.kind === 'realize' ? job.version.size : 0
     const id = this.nextId++
-    const r: Running = { id, arena, path, counter, job, abort: new AbortController() }
-    this.jobs.set(key(arena, path), r)
+    const r: Running = { id, arena, path, counter, job, abort: new AbortController(), committing: false }
+    this.jobs.set(k, r)
+    this.waiting.delete(k)
     this.notify({ type: 'pending', id, arena: arena.name, path, job: job.kind, bytes })
     // Admission is awaited here so jobs start in counter order; the job itself runs on.
     let release: () => void
     try {
       release = await this.gate.acquire(bytes, AbortSignal.any([this.stopper.signal, r.abort.signal]))
     } catch (err) {
-      this.jobs.delete(key(arena, path))
+      this.jobs.delete(k)
       this.notify({ type: 'ended', id, arena: arena.name, path, job: job.kind, result: 'cancelled', error: describeError(err) })
+      if (this.running) void this.followUp(r)
       return
     }
-    void this.execute(r).finally(release)
+    // The gate is released before the follow-up, which may need it.
+    void this.execute(r, failed?.failures ?? 0).finally(release).then(async () => {
+      if (this.running) await this.followUp(r)
+    }).catch((err) => { this.options.log.error({ path, err: describeError(err) }, 'churten job bookkeeping failed') })
   }
 
-  private async execute (r: Running): Promise<void> {
+  private async execute (r: Running, attempt: number): Promise<void> {
     const { id, arena, path, job } = r
-    this.notify({ type: 'started', id, arena: arena.name, path, job: job.kind })
+    const log = this.options.log
+    this.notify({ type: 'started', id, arena: arena.name, path, job: job.kind, attempt })
+    log.debug({ arena: arena.name, path, job: job.kind, attempt, event: 'job-started' }, 'job started')
     let result: JobResult = 'done'
-    let error: string | undefined
+    let err: unknown
     let retryAt: number | undefined
+    let stats: JobStats | undefined
+    let lastProgress = 0
     try {
-      await arena.run(job, {
+      stats = await arena.run(job, {
         signal: AbortSignal.any([r.abort.signal, this.stopper.signal]),
-        action: (action) => { this.notify({ type: 'action', id, action }) },
-        progress: (bytes, total) => { this.notify({ type: 'progress', id, bytes, total }) }
-      })
-      await this.clear(arena, path, r.counter)
-    } catch (err) {
-      error = describeError(err)
+        attempt,
+        action: (action) => {
+          if (action === 'realize' || action === 'unrealize' || action === 'delete') r.committing = true
+          this.notify({ type: 'action', id, action })
+          log.debug({ arena: arena.name, path, action, event: 'job-action' }, 'job action')
+        },
+        progress: (bytes, total) => {
+          const t = performance.now()
+          if (bytes < total && t - lastProgress < PROGRESS_EVERY_MS) return
+          lastProgress = t
+          this.notify({ type: 'progress', id, bytes, total })
+        },
+        checkpoint: (bytes, total) => { log.debug({ arena: arena.name, path, bytes, total, event: 'download-checkpoint' }, 'download checkpoint') }
+      }) ?? undefined
+      await this.clear(arena, path, r.counter, true)
+    } catch (e) {
+      err = e
       if (r.abort.signal.aborted || this.stopper.signal.aborted) {
         result = 'cancelled'
-      } else if (err instanceof AbandonedError) {
+      } else if (e instanceof NoPeerError) {
+        // Kept dirty: it runs again when a peer connects or the path changes.
         result = 'abandoned'
-        await this.clear(arena, path, r.counter)
+        this.waiting.set(key(arena, path), { arena, path })
+      } else if (e instanceof AbandonedError) {
+        result = 'abandoned'
+        await this.clear(arena, path, r.counter).catch(() => {})
       } else {
         result = 'failed'
-        retryAt = await this.recordFailure(arena, path, r.counter, error)
+        retryAt = await this.recordFailure(arena, path, r.counter, describeError(e)).catch(() => undefined)
       }
     } finally {
       this.jobs.delete(key(arena, path))
     }
-    this.notify({ type: 'ended', id, arena: arena.name, path, job: job.kind, result, ...(error != null ? { error } : {}), ...(retryAt != null ? { retryAt } : {}) })
-    if (!this.running) return
-    // Marked again while it ran: decide again now rather than at the next pass.
-    const current = await arena.store.dirty.counterOf(path)
-    if (current != null && current !== r.counter && !this.jobs.has(key(arena, path))) await this.handle(arena, path, current)
+    const error = err == null ? undefined : describeError(err)
+    const code = err instanceof RealizeError ? err.code : undefined
+    this.notify({
+      type: 'ended', id, arena: arena.name, path, job: job.kind, result,
+      ...(error != null ? { error } : {}), ...(code != null ? { code } : {}), ...(retryAt != null ? { retryAt } : {}), ...(stats != null ? { stats } : {})
+    })
+    const fields = { arena: arena.name, path, job: job.kind, result, attempt, error, code, retryAt, ...stats, event: 'job-ended' }
+    if (result === 'failed') log.warn(fields, 'job failed')
+    else log.info(fields, `job ${result}`)
   }
 
-  private async clear (arena: ArenaWorker, path: RelPath, counter: number): Promise<void> {
-    await arena.store.store.write(async (b) => {
-      if (await arena.store.dirty.clear(b, path, counter)) arena.store.failedJobs.delete(b, path)
+  /** Marked again while its job ran (or waited): decide again now rather than at the next pass. */
+  private async followUp (r: Running): Promise<void> {
+    const current = await r.arena.store.dirty.counterOf(r.path).catch(() => undefined)
+    if (current != null && current !== r.counter && !this.jobs.has(key(r.arena, r.path))) await this.handle(r.arena, r.path, current)
+  }
+
+  private retryWaiting (): void {
+    const all = [...this.waiting.values()]
+    this.waiting.clear()
+    for (const { arena, path } of all) {
+      if (this.jobs.has(key(arena, path))) continue
+      void arena.store.dirty.counterOf(path).then(async (c) => { if (c != null && this.running) await this.handle(arena, path, c) }).catch((err) => {
+        this.options.log.warn({ path, err: describeError(err) }, 'retrying a job that waited for a peer failed')
+      })
+    }
+  }
+
+  /** Clears the dirty entry if still at `counter`; a job that was done also forgets its failures. */
+  private async clear (arena: ArenaWorker, path: RelPath, counter: number, done = false): Promise<void> {
+    const k = key(arena, path)
+    const forget = await arena.store.store.write(async (b) => {
+      const cleared = await arena.store.dirty.clear(b, path, counter)
+      if ((cleared || done) && this.failed.has(k)) arena.store.failedJobs.delete(b, path)
+      return cleared || done
     })
+    if (forget) this.failed.delete(k)
   }
 
   private async recordFailure (arena: ArenaWorker, path: RelPath, counter: number, error: string): Promise<number> {
     const now = (this.options.now ?? Date.now)()
-    const prev = await arena.store.failedJobs.get(path)
+    const prev = this.failed.get(key(arena, path))
     const failures = (prev?.failures ?? 0) + 1
     const base = this.options.backoffMs ?? 1000
     const delay = Math.min(base * 2 ** (failures - 1), this.options.maxBackoffMs ?? 3_600_000)
     const retryAt = now + delay
-    await arena.store.store.write((b) => { arena.store.failedJobs.put(b, path, { failures, retryAt, counter, error }) })
+    const record = { failures, retryAt, counter, error }
+    await arena.store.store.write((b) => { arena.store.failedJobs.put(b, path, record) })
+    this.failed.set(key(arena, path), record)
     this.retryLater(arena, path, delay)
     return retryAt
   }
@@ -215,7 +352,9 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
     this.retryTimers.set(k, setTimeout(() => {
       this.retryTimers.delete(k)
       if (!this.running || this.jobs.has(k)) return
-      void arena.store.dirty.counterOf(path).then(async (c) => { if (c != null) await this.handle(arena, path, c) })
+      void arena.store.dirty.counterOf(path).then(async (c) => { if (c != null) await this.handle(arena, path, c) }).catch((err) => {
+        this.options.log.warn({ path, err: describeError(err) }, 'retrying a failed job failed')
+      })
     }, delay))
   }
 }

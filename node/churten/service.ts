@@ -9,6 +9,8 @@ import type { UnrealTree } from '../unreal/unreal-tree.js'
 import type { Logger } from '../log.js'
 import type { ChurtenControl } from '../control/sources.js'
 import type { ChurtenEvent, ChurtenJob } from '../control/model.js'
+import type { RateLimits } from '../net/rate-limit.js'
+import type { Faults } from '../../protocols/faults.js'
 
 export interface ChurtenServiceOptions {
   arenas: readonly Arena[]
@@ -17,18 +19,37 @@ export interface ChurtenServiceOptions {
   network: Network
   batchBytes: number
   log: Logger
+  /** The node's bandwidth limits; churten's reads count against download and churten_download {#churtenlimit}. */
+  limits?: RateLimits
+  /** Test-only {#testretries}: faults in churten's reads from peers. */
+  faults?: Faults
+  backoffMs?: number
+  maxBackoffMs?: number
 }
 
 /** Builds churten over the node's arenas: one worker per arena, content from the network. */
 export function createChurten (options: ChurtenServiceOptions): Churten {
-  const source = networkSource(options.network, options.trees)
+  const log = options.log.child({ component: 'churten' })
+  const source = networkSource(options.network, { limits: options.limits, faults: options.faults })
   const workers = options.arenas.map((arena) => arenaWorker({
     arena,
     tree: options.trees.get(arena.name) as UnrealTree,
     blobs: options.blobs.get(arena.name) as BlobStore,
-    source
+    source,
+    log: log.child({ arena: arena.name })
   }))
-  return new Churten({ arenas: workers, batchBytes: options.batchBytes, log: options.log.child({ component: 'churten' }) })
+  const keeper = options.network.keeper
+  return new Churten({
+    arenas: workers,
+    batchBytes: options.batchBytes,
+    log,
+    backoffMs: options.backoffMs,
+    maxBackoffMs: options.maxBackoffMs,
+    onPeerConnected: (listener) => {
+      keeper.on('connected', listener)
+      return () => { keeper.off('connected', listener) }
+    }
+  })
 }
 
 /**

@@ -7,20 +7,49 @@ export type JobKind = Job['kind']
 export type ChurtenAction = 'download' | 'verify' | 'repair' | 'realize' | 'unrealize' | 'delete'
 export type JobResult = 'done' | 'failed' | 'abandoned' | 'cancelled'
 
+/** What a finished job moved, for logs, benchmarks and tests. */
+export interface JobStats {
+  /** Bytes received from peers (blob chunks, rsync literals). */
+  fetched: number
+  /** Bytes the blob held already when the job started (a resumed download). */
+  resumed: number
+  /** Bytes rebuilt from a local earlier version {#delta}. */
+  fromBasis: number
+  method: 'cached' | 'plain' | 'delta'
+}
+
 /** The notification stream of churten (spec section 6). */
 export type ChurtenNotification =
   | { type: 'running', running: boolean }
   | { type: 'pending', id: number, arena: ArenaName, path: RelPath, job: JobKind, bytes: number }
-  | { type: 'started', id: number, arena: ArenaName, path: RelPath, job: JobKind }
+  | { type: 'started', id: number, arena: ArenaName, path: RelPath, job: JobKind, attempt: number }
   | { type: 'action', id: number, action: ChurtenAction }
   | { type: 'progress', id: number, bytes: number, total: number }
-  | { type: 'ended', id: number, arena: ArenaName, path: RelPath, job: JobKind, result: JobResult, error?: string, retryAt?: number }
+  | {
+    type: 'ended'
+    id: number
+    arena: ArenaName
+    path: RelPath
+    job: JobKind
+    result: JobResult
+    /** The error chain, for failed, abandoned and cancelled jobs. */
+    error?: string
+    /** The error's code (NO_PEER, HASH_MISMATCH, ...). */
+    code?: string
+    /** Failed: when it is tried again (ms since epoch). */
+    retryAt?: number
+    stats?: JobStats
+  }
 
 /** What a running job may report and must honour. */
 export interface JobRun {
   signal: AbortSignal
+  /** Earlier failed attempts of this job (persisted): a retry picks the next peer. */
+  attempt: number
   action: (action: ChurtenAction) => void
   progress: (bytes: number, total: number) => void
+  /** The written ranges reached the store: a crash now resumes from `bytes`. */
+  checkpoint?: (bytes: number, total: number) => void
 }
 
 /**
@@ -32,8 +61,11 @@ export interface ArenaWorker {
   readonly name: ArenaName
   readonly store: ArenaStore
   decide: (path: RelPath, signal: AbortSignal) => Promise<Job | undefined>
-  /** Runs one job; throws AbandonedError when it cannot be done until something changes. */
-  run: (job: Job, run: JobRun) => Promise<void>
+  /**
+   * Runs one job. Throws AbandonedError when it cannot be done until
+   * something changes (NoPeerError: until a peer connects).
+   */
+  run: (job: Job, run: JobRun) => Promise<JobStats | undefined>
   /** Calls `listener` with paths newly marked dirty; returns the unsubscribe. */
   onDirty: (listener: (paths: readonly RelPath[]) => void) => () => void
 }

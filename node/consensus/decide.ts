@@ -29,6 +29,11 @@ export interface DecisionInput {
   mark: Mark
   real: IndexEntry | undefined
   remote: RemoteState | undefined
+  /**
+   * The arena has a root here. Without one nothing can be realized, so
+   * `own` keeps a verified copy in the cache like `keep`. @default true
+   */
+  hasRoot?: boolean
 }
 
 export interface RemoteState {
@@ -46,11 +51,13 @@ export interface RemoteState {
 export type Job =
   | { kind: 'download', path: RelPath, version: Version }
   | { kind: 'realize', path: RelPath, version: Version, replaces: Hash | undefined }
-  | { kind: 'unrealize', path: RelPath, real: IndexEntry }
+  | { kind: 'unrealize', path: RelPath, real: IndexEntry, keep: boolean }
   | { kind: 'delete', path: RelPath, real: IndexEntry }
   | { kind: 'conflict', path: RelPath, real: IndexEntry | undefined, remote: Version }
 
-export function decide ({ path, mark, real, remote }: DecisionInput): Job | undefined {
+export function decide (input: DecisionInput): Job | undefined {
+  const { path, real, remote } = input
+  const mark = input.hasRoot === false && input.mark === 'own' ? 'keep' : input.mark
   if (real == null) {
     if (remote == null) return undefined
     if (mark === 'own') return { kind: 'realize', path, version: remote.chosen, replaces: undefined }
@@ -63,11 +70,32 @@ export function decide ({ path, mark, real, remote }: DecisionInput): Job | unde
   if (remote == null) return undefined
   if (hashEquals(real.hash, remote.chosen.hash)) {
     if (mark === 'own') return undefined
-    return { kind: 'unrealize', path, real }
+    return { kind: 'unrealize', path, real, keep: mark === 'keep' }
   }
   const outdated = hashEquals(real.outdatedBy, remote.chosen.hash) || remote.chain.some((h) => hashEquals(h, real.hash))
   if (outdated) return { kind: 'realize', path, version: remote.chosen, replaces: real.hash }
   const ahead = (real.previous ?? []).some((h) => hashEquals(h, remote.chosen.hash))
   if (ahead) return undefined
   return { kind: 'conflict', path, real, remote: remote.chosen }
+}
+
+/**
+ * Whether two decisions are the same work: a path marked dirty again while
+ * its job runs keeps the job when deciding again gives the same one (the
+ * job's own bookkeeping, a peer confirming the version), and cancels it
+ * otherwise (spec section 6).
+ */
+export function sameJob (a: Job, b: Job): boolean {
+  if (a.kind !== b.kind || a.path !== b.path) return false
+  switch (a.kind) {
+    case 'download':
+      return hashEquals(a.version.hash, (b as typeof a).version.hash)
+    case 'realize':
+      return hashEquals(a.version.hash, (b as typeof a).version.hash) && hashEquals(a.replaces, (b as typeof a).replaces)
+    case 'unrealize':
+    case 'delete':
+      return hashEquals(a.real.hash, (b as typeof a).real.hash)
+    case 'conflict':
+      return hashEquals(a.remote.hash, (b as typeof a).remote.hash)
+  }
 }

@@ -42,7 +42,7 @@ export function controlSources (node: RealizeNode): ControlSources {
       trees: node.unreal,
       blobs: node.blobs,
       arenas: node.arenas,
-      source: networkSource(node.network, node.unreal),
+      source: networkSource(node.network, { limits: node.limits, onDemand: true }),
       peers: () => node.options.config.peers,
       cacheUsed: () => node.cache.used,
       log: node.log.child({ component: 'control' })

@@ -105,7 +105,7 @@ async function open (o: UnrealViewOptions, nameOf: (id: string) => string, arena
   let id = cached != null && cached.verified && hashEquals(cached.hash, s.chosen.hash) ? cached.id : undefined
   let source: Content['source'] = 'cache'
   if (id == null) {
-    const peers = await o.source.peersWith(arena, path, s.chosen.hash)
+    const peers = o.source.peersWith(arena, s.peers, s.chosen.hash)
     if (peers.length === 0) {
       throw new UnavailableError('NO_PEER', `${arena}:${path} is not cached here and no connected peer has it (peers with it: ${s.peers.map((p) => nameOf(p.peer)).join(', ') || 'none'})`)
     }

@@ -4,12 +4,15 @@ import { startRsyncServer } from '../../protocols/rsync/server.js'
 import type { BlobSource } from '../../protocols/blob/source.js'
 import type { ServeComponents } from '../../protocols/common/serve.js'
 import type { Faults } from '../../protocols/faults.js'
+import type { RateLimit } from '../net/rate-limit.js'
 
 export interface DataServersOptions {
   /** Usually a RealSource over the node's arenas (./real-source.ts). */
   source: BlobSource
   /** Test-only {#testretries}. */
   faults?: Faults
+  /** `limits.upload`: file bytes the blob server sends {#churtenlimit}. */
+  upload?: RateLimit
 }
 
 /**
@@ -21,7 +24,11 @@ export interface DataServersOptions {
 export async function startDataServers (components: ServeComponents, options: DataServersOptions): Promise<() => Promise<void>> {
   const stops: Array<() => Promise<void>> = []
   try {
-    stops.push(await startBlobServer(components, options))
+    const upload = options.upload
+    // Only the blob server's reads leave the machine as they are; hashing
+    // and delta generation read much more than they send.
+    const blobSource = upload == null || upload.unlimited ? options.source : throttled(options.source, upload)
+    stops.push(await startBlobServer(components, { ...options, source: blobSource }))
     stops.push(await startHashServer(components, options))
     stops.push(await startRsyncServer(components, options))
   } catch (err) {
@@ -29,4 +36,23 @@ export async function startDataServers (components: ServeComponents, options: Da
     throw err
   }
   return async () => { await Promise.all(stops.map(async (stop) => { await stop() })) }
+}
+
+/** A source whose reads wait for the upload limit: the blob server reads just ahead of what it sends. */
+function throttled (source: BlobSource, limit: RateLimit): BlobSource {
+  return {
+    open: async (arena, path, hash, options) => {
+      const handle = await source.open(arena, path, hash, options)
+      return {
+        size: handle.size,
+        read: async (into, position) => {
+          const n = await handle.read(into, position)
+          await limit.take(n, options.signal)
+          return n
+        },
+        verify: async () => { await handle.verify() },
+        close: async () => { await handle.close() }
+      }
+    }
+  }
 }

@@ -38,6 +38,11 @@ export interface BlobReadOptions {
   idleTimeoutMs?: number
   /** Test-only {#testretries}. */
   faults?: Faults
+  /**
+   * Bandwidth limit {#churtenlimit}: awaited with each chunk's wire bytes
+   * before the next is read, so the sender is slowed by flow control.
+   */
+  throttle?: (bytes: number, signal?: AbortSignal) => Promise<void>
 }
 
 export interface BlobPiece {
@@ -121,6 +126,12 @@ async function * receive (stream: FramedStream, peerId: string, req: BlobReadReq
       if (chunk.codec === Compression.NONE) summary.rawChunks++
       else summary.compressedChunks++
       summary.wireBytes += chunk.data.byteLength
+      if (options.throttle != null) {
+        // Our own pacing, not the peer's silence: the idle deadline waits meanwhile.
+        idle.pause()
+        await options.throttle(chunk.data.byteLength, options.signal)
+        idle.touch()
+      }
       const piece = decode(chunk, offset)
       piece.catch(() => {})
       offset += chunk.rawLength

@@ -1,19 +1,48 @@
 import type { Arena } from '../../arena.js'
 import type { BlobStore } from '../../blobs/blob-store.js'
 import type { UnrealTree } from '../../unreal/unreal-tree.js'
+import type { RsyncBasis } from '../../../protocols/rsync/client.js'
+import type { RepairResult } from '../../../protocols/rsync/repair.js'
+import type { RangeHash } from '../../../protocols/hash/client.js'
 import type { Hash } from '../../types/hash.js'
 import type { RelPath } from '../../types/path.js'
+import type { Logger } from '../../log.js'
+
+/** One range of one version of a file on a peer. */
+export interface RangeRequest {
+  arena: string
+  path: RelPath
+  hash: Hash
+  offset: number
+  length: number
+}
+
+export interface ReadOptions {
+  signal: AbortSignal
+}
 
 /**
- * Where file content comes from: the blob protocol client over the
- * household's connections. Only peers that are connected, in the household
- * and share the arena are listed.
+ * Where file content comes from: the data protocols (blob, hash, rsync)
+ * over the household's connections, under churten's download limits
+ * {#churtenlimit}. Only peers that are connected, in the household and
+ * share the arena are listed.
  */
 export interface RangeSource {
-  /** Connected peers whose current version of `path` is `hash`, best first. */
-  peersWith: (arena: string, path: RelPath, hash: Hash) => Promise<string[]>
-  /** Streams bytes [offset, offset + length) of that version from `peer`. */
-  read: (peer: string, arena: string, path: RelPath, hash: Hash, offset: number, length: number, options: { signal: AbortSignal }) => AsyncIterable<Uint8Array>
+  /**
+   * Of the peers that have `path` (the unreal tree's list), those whose
+   * version is `hash` and that are connected and share the arena now.
+   */
+  peersWith: (arena: string, peers: ReadonlyArray<{ peer: string, version: { hash: Hash } }>, hash: Hash) => string[]
+  /** Reads the range into `write` (offsets in the file), in order; resolves to the bytes received on the wire. */
+  read: (peer: string, req: RangeRequest, write: (data: Uint8Array, offset: number) => Promise<void>, options: ReadOptions) => Promise<number>
+  /**
+   * Rebuilds the peer's range from a local basis with rsync, falling back to
+   * a plain copy of the range when the delta is bad {#delta} {#testretries};
+   * `write` takes offsets relative to the range start.
+   */
+  rsync: (peer: string, req: RangeRequest, basis: RsyncBasis, write: (data: Uint8Array, offset: number) => Promise<void>, options: ReadOptions) => Promise<RepairResult>
+  /** The peer's SHA-256 of each range of the version (none past `localSize`). */
+  hashRanges: (peer: string, req: Omit<RangeRequest, 'offset' | 'length'>, ranges: ReadonlyArray<{ offset: number, length: number }>, localSize: number, options: ReadOptions) => Promise<RangeHash[]>
 }
 
 /** What the executors of one arena work with. */
@@ -22,4 +51,5 @@ export interface ExecutorContext {
   tree: UnrealTree
   blobs: BlobStore
   source: RangeSource
+  log: Logger
 }

@@ -1,98 +1,247 @@
+import { createHash } from 'node:crypto'
+import { open, type FileHandle } from 'node:fs/promises'
 import { ByteRanges } from '../../types/byte-ranges.js'
-import { hashEquals, hashToHex } from '../../types/hash.js'
-import { describeError, RealizeError, wrapError } from '../../types/errors.js'
-import { AbandonedError, CancelledError } from '../errors.js'
-import type { ExecutorContext } from './context.js'
+import { asHash, hashEquals, hashToHex, type Hash } from '../../types/hash.js'
+import { describeError, RealizeError } from '../../types/errors.js'
+import { CancelledError, HashMismatchError, NoPeerError } from '../errors.js'
+import { repair } from './repair.js'
+import type { ExecutorContext, RangeRequest } from './context.js'
 import type { JobRun } from '../types.js'
 import type { RelPath } from '../../types/path.js'
 import type { Version } from '../../types/version.js'
 import type { BlobHandle } from '../../blobs/blob-handle.js'
+import type { RsyncBasis } from '../../../protocols/rsync/client.js'
+import type { UnrealFileStat } from '../../unreal/unreal-tree.js'
 
 /** Bytes between checkpoints of the written ranges: what a crash may cost. */
-const CHECKPOINT_EVERY = 8 * 1024 * 1024
+export const CHECKPOINT_EVERY = 8 * 1024 * 1024
 
 /**
- * Download (spec section 6): into the chosen version's blob, resuming from
- * the ranges it already holds, checkpointing as it goes, then verify. A
- * mismatch is refetched once in full from another peer if there is one;
- * still wrong fails the job. Returns the blob id.
+ * Chunk writes (256 KiB each, 8 MiB in all) in flight while the next chunks
+ * arrive, so the file system's latency overlaps the network's instead of
+ * adding to it. 32 beat 8 and 1 in scripts/bench-sync.ts; gathering chunks
+ * into 1-4 MiB writes was slower (docs/BENCHMARKS.md).
  */
-export async function download (ctx: ExecutorContext, path: RelPath, version: Version, run: JobRun, options: { keep: boolean }): Promise<number> {
+export const WRITES_AHEAD = 32
+
+/** A local earlier version of the file {#delta}: only ever read. */
+export interface LocalBasis {
+  /** A real file in the arena root (the version a realize replaces). */
+  file: string
+}
+
+export interface DownloadOptions {
+  /** A `keep` download: the blob goes to the protected queue. */
+  keep: boolean
+  /** The real file being replaced, if any; else the tree's previous blob is tried. */
+  basis?: LocalBasis
+  /** The unreal tree's entry for the file, if the caller just read it (chosenStat). */
+  stat?: UnrealFileStat
+}
+
+/** The tree's entry for `path`, which must still serve `version`; else the job is stale. */
+export async function chosenStat (ctx: ExecutorContext, path: RelPath, version: Version): Promise<UnrealFileStat> {
   const stat = await ctx.tree.statPath(path)
-  if (stat?.kind !== 'file' || !hashEquals(stat.chosen.hash, version.hash)) throw new CancelledError(`${path}: the version to download is no longer chosen`)
-  let blobId = stat.blobId
+  if (stat?.kind !== 'file' || !hashEquals(stat.chosen.hash, version.hash)) throw new CancelledError(`${path}: the version to fetch is no longer chosen`)
+  return stat
+}
+
+export interface DownloadResult {
+  blobId: number
+  /** Bytes received from peers for this job (blob chunks and rsync literals). */
+  fetched: number
+  /** Bytes the blob held already when the job started (a resumed download). */
+  resumed: number
+  /** Bytes rebuilt from a local basis {#delta}. */
+  fromBasis: number
+  /** How the job got its bytes. */
+  method: 'cached' | 'plain' | 'delta'
+}
+
+/**
+ * Download (spec section 6):
+ *
+ *   chosen version's blob (resume: keep what it holds) ─> empty and a local basis? ─> rsync against it {#delta}
+ *     ─> missing ranges from one peer (checkpoint every 8 MiB) ─> verify
+ *     ─> mismatch: hash ranges with the peer, rsync the bad ones in place ─> verify again ─> still wrong: fail
+ *
+ * One peer per attempt: a failure fails the job, and the retry (backoff)
+ * takes the next peer that has the version (`run.attempt`).
+ */
+export async function download (ctx: ExecutorContext, path: RelPath, version: Version, run: JobRun, options: DownloadOptions): Promise<DownloadResult> {
+  const { arena, tree, blobs, source } = ctx
+  const stat = options.stat ?? await chosenStat(ctx, path, version)
+  const info = stat.blobId == null ? undefined : await blobs.get(stat.blobId)
+  const usable = info != null && hashEquals(info.hash, version.hash) && info.size === version.size
+  if (usable && info.verified) return { blobId: info.id, fetched: 0, resumed: version.size, fromBasis: 0, method: 'cached' }
+
+  const peers = source.peersWith(arena.name, stat.peers, version.hash)
+  if (peers.length === 0) throw new NoPeerError(`${arena.name}/${path}: no connected peer has version ${hashToHex(version.hash).slice(0, 12)}`)
+  const peer = peers[run.attempt % peers.length] as string
+
   let handle: BlobHandle | undefined
-  const info = blobId == null ? undefined : await ctx.blobs.get(blobId)
-  if (info != null && info.verified && hashEquals(info.hash, version.hash)) return info.id
   try {
-    if (info != null && hashEquals(info.hash, version.hash)) {
-      handle = await ctx.blobs.open(info.id, { write: true })
+    if (usable) {
+      handle = await blobs.open(info.id, { write: true })
     } else {
-      handle = await ctx.blobs.create(version.hash, version.size, { queue: options.keep ? 'protected' : 'working' })
-      blobId = handle.id
-      const id = blobId
-      await ctx.tree.write(async (tx) => await tx.setBlob(path, version.hash, id))
+      handle = await blobs.create(version.hash, version.size, { queue: options.keep ? 'protected' : 'working' })
+      const id = handle.id
+      if (!await tree.setBlob(path, version.hash, id)) throw new CancelledError(`${path}: the version to download is no longer chosen`)
     }
     const id = handle.id
+    const req: RangeRequest = { arena: arena.name, path, hash: version.hash, offset: 0, length: version.size }
+    const result: DownloadResult = { blobId: id, fetched: 0, resumed: handle.written.bytes, fromBasis: 0, method: 'plain' }
     run.action('download')
-    const peers = await ctx.source.peersWith(ctx.arena.name, path, version.hash)
-    if (peers.length === 0) throw new AbandonedError(`${ctx.arena.name}/${path}: no connected peer has version ${hashToHex(version.hash).slice(0, 12)}`)
-    await fetchMissing(ctx, handle, path, version, peers, run)
-    await handle.checkpoint()
+    run.progress(handle.written.bytes, version.size)
+    if (handle.written.isEmpty && version.size > 0) await fromBasis(ctx, handle, req, stat.basisBlobId, options.basis, peer, run, result)
+    const hashed = await fetchMissing(ctx, handle, req, peer, run, result)
     await handle.close()
     handle = undefined
+
     run.action('verify')
-    let result = await ctx.blobs.verify(id, { signal: run.signal })
-    if (!result.ok && peers.length > 1) {
-      // Repair: fetch everything again from the next peer (rsync repair replaces this once it lands).
+    // A realized blob becomes a real file at once: it need not survive power loss as a blob.
+    const durable = options.keep
+    let verified = await blobs.verify(id, { signal: run.signal, hashed, durable })
+    if (!verified.ok) {
       run.action('repair')
-      handle = await ctx.blobs.open(id, { write: true })
-      await fetchMissing(ctx, handle, path, version, peers.slice(1), run, true)
-      await handle.checkpoint()
-      await handle.close()
-      handle = undefined
-      result = await ctx.blobs.verify(id, { signal: run.signal })
+      const repaired = await repair(ctx, id, req, peer, run)
+      result.fetched += repaired.fetched
+      verified = await blobs.verify(id, { signal: run.signal, durable })
+      if (!verified.ok) {
+        throw new HashMismatchError(`${arena.name}/${path}: the content from ${peer} hashes to ${hashToHex(verified.actual).slice(0, 12)}, expected ${hashToHex(version.hash).slice(0, 12)}, even after repairing ${repaired.ranges} ranges`)
+      }
     }
-    if (!result.ok) throw new RealizeError('HASH_MISMATCH', `${ctx.arena.name}/${path}: downloaded content hashes to ${hashToHex(result.actual).slice(0, 12)}, expected ${hashToHex(version.hash).slice(0, 12)}`)
-    return id
+    return result
   } finally {
     await handle?.close().catch(() => {})
   }
 }
 
-async function fetchMissing (ctx: ExecutorContext, handle: BlobHandle, path: RelPath, version: Version, peers: string[], run: JobRun, all = false): Promise<void> {
-  const want = ByteRanges.of([0, version.size])
-  let missing = all ? want : want.difference(handle.written)
-  let done = version.size - missing.bytes
+/**
+ * The plain path: every range the blob lacks, from `peer`, checkpointed as
+ * it goes, with up to WRITES_AHEAD chunk writes in flight. A download of
+ * the whole file in one pass is hashed as it arrives (in order), so verify
+ * need not read it again; returns that hash.
+ */
+async function fetchMissing (ctx: ExecutorContext, handle: BlobHandle, req: RangeRequest, peer: string, run: JobRun, result: DownloadResult): Promise<Hash | undefined> {
+  const size = req.length
+  const missing = ByteRanges.of([0, size]).difference(handle.written)
+  const hasher = missing.bytes === size && size > 0 ? createHash('sha256') : undefined
+  const writes = new WriteWindow(WRITES_AHEAD)
   let sinceCheckpoint = 0
-  const errors: unknown[] = []
-  for (const peer of peers) {
-    try {
-      for (const r of missing.ranges) {
-        let pos = r.start
-        for await (const chunk of ctx.source.read(peer, ctx.arena.name, path, version.hash, r.start, r.end - r.start, { signal: run.signal })) {
-          if (pos + chunk.byteLength > r.end) throw new RealizeError('PROTOCOL_VIOLATION', `peer ${peer} sent more than asked for`)
-          await handle.write(chunk, pos)
-          pos += chunk.byteLength
-          done += chunk.byteLength
-          sinceCheckpoint += chunk.byteLength
-          run.progress(done, version.size)
-          if (sinceCheckpoint >= CHECKPOINT_EVERY) {
-            await handle.checkpoint()
-            sinceCheckpoint = 0
-          }
-        }
-      }
-      missing = want.difference(handle.written)
-      if (missing.isEmpty) return
-    } catch (err) {
-      if (run.signal.aborted) throw err
-      errors.push(wrapError(`downloading ${ctx.arena.name}/${path} from ${peer}`, err))
-      await handle.checkpoint().catch(() => {})
-      missing = all ? missing : want.difference(handle.written)
+  const written = async (bytes: number): Promise<void> => {
+    sinceCheckpoint += bytes
+    run.progress(handle.written.bytes, size)
+    if (sinceCheckpoint >= CHECKPOINT_EVERY) {
+      sinceCheckpoint = 0
+      // Taken before: the checkpoint stores at least this much (other writes may land meanwhile).
+      const bytes = handle.written.bytes
+      await handle.checkpoint()
+      run.checkpoint?.(bytes, size)
     }
   }
-  if (!missing.isEmpty) {
-    throw new RealizeError('DOWNLOAD_FAILED', `${ctx.arena.name}/${path}: ${missing.bytes} bytes still missing`, { cause: errors[errors.length - 1] ?? describeError(errors) })
+  // Pieces from the blob client are fresh buffers (protocols/blob/client.ts), safe to hold while written.
+  const write = async (data: Uint8Array, offset: number): Promise<void> => {
+    hasher?.update(data)
+    await writes.add(handle.write(data, offset).then(async () => { await written(data.byteLength) }))
   }
+  try {
+    for (const r of missing.ranges) {
+      run.signal.throwIfAborted()
+      result.fetched += await ctx.source.read(peer, { ...req, offset: r.start, length: r.end - r.start }, write, { signal: run.signal })
+      await writes.drain()
+    }
+  } finally {
+    // What arrived before a failure is kept for the retry.
+    await writes.settle()
+    await handle.checkpoint().catch(() => {})
+  }
+  const left = ByteRanges.of([0, size]).difference(handle.written)
+  if (!left.isEmpty) throw new RealizeError('DOWNLOAD_INCOMPLETE', `${req.arena}/${req.path}: ${left.bytes} bytes still missing after reading from ${peer}`)
+  return hasher == null ? undefined : asHash(new Uint8Array(hasher.digest()))
+}
+
+/** At most `depth` writes in flight; the first failure is thrown by the next add or drain. */
+class WriteWindow {
+  private readonly inFlight = new Set<Promise<void>>()
+  private failure: { err: unknown } | undefined
+
+  constructor (private readonly depth: number) {}
+
+  async add (write: Promise<void>): Promise<void> {
+    const tracked = write.catch((err) => { this.failure ??= { err } }).finally(() => { this.inFlight.delete(tracked) })
+    this.inFlight.add(tracked)
+    while (this.inFlight.size >= this.depth) await Promise.race(this.inFlight)
+    if (this.failure != null) throw this.failure.err
+  }
+
+  /** Waits for every write; throws the first failure. */
+  async drain (): Promise<void> {
+    await this.settle()
+    if (this.failure != null) throw this.failure.err
+  }
+
+  /** Waits for every write, whatever happened. */
+  async settle (): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight)
+  }
+}
+
+/**
+ * Delta download {#delta}: a new, empty blob is rebuilt with rsync from a
+ * local earlier version (the real file being replaced, or the previous
+ * version's complete blob): matching blocks are copied locally, only the
+ * differing ones come over the wire. The basis is only read. A failure
+ * here is not fatal: the plain path fetches whatever is still missing.
+ */
+async function fromBasis (ctx: ExecutorContext, handle: BlobHandle, req: RangeRequest, basisBlobId: number | undefined, local: LocalBasis | undefined, peer: string, run: JobRun, result: DownloadResult): Promise<void> {
+  const basis = await openBasis(ctx, basisBlobId, local)
+  if (basis == null) return
+  try {
+    const write = async (data: Uint8Array, offset: number): Promise<void> => {
+      await handle.write(data, offset)
+      run.progress(handle.written.bytes, req.length)
+    }
+    const r = await ctx.source.rsync(peer, req, basis.basis, write, { signal: run.signal })
+    result.method = 'delta'
+    result.fetched += r.rsync?.literalBytes ?? (r.method === 'copy' ? req.length : 0)
+    result.fromBasis += r.rsync?.copiedBytes ?? 0
+    await handle.checkpoint()
+    ctx.log.debug({ path: req.path, basis: basis.what, method: r.method, literal: r.rsync?.literalBytes, copied: r.rsync?.copiedBytes }, 'delta download')
+  } catch (err) {
+    if (run.signal.aborted) throw err
+    ctx.log.info({ path: req.path, basis: basis.what, err: describeError(err) }, 'delta download failed; fetching the rest plainly')
+    await handle.checkpoint().catch(() => {})
+  } finally {
+    await basis.close()
+  }
+}
+
+interface OpenBasis {
+  basis: RsyncBasis
+  what: string
+  close: () => Promise<void>
+}
+
+async function openBasis (ctx: ExecutorContext, basisBlobId: number | undefined, local: LocalBasis | undefined): Promise<OpenBasis | undefined> {
+  if (local != null) {
+    let fh: FileHandle | undefined
+    try {
+      fh = await open(local.file, 'r')
+      const st = await fh.stat()
+      if (st.isFile() && st.size > 0) {
+        const f = fh
+        return { basis: { reader: { read: async (into, pos) => (await f.read(into, 0, into.byteLength, pos)).bytesRead }, length: st.size }, what: 'real file', close: async () => { await f.close() } }
+      }
+      await fh.close()
+    } catch {
+      await fh?.close().catch(() => {})
+    }
+  }
+  if (basisBlobId == null) return undefined
+  const info = await ctx.blobs.get(basisBlobId).catch(() => undefined)
+  if (info == null || info.size === 0 || !(info.verified || info.written.contains(0, info.size))) return undefined
+  const h = await ctx.blobs.open(basisBlobId).catch(() => undefined)
+  if (h == null) return undefined
+  return { basis: { reader: { read: async (into, pos) => await h.read(into, pos, into.byteLength) }, length: info.size }, what: `blob ${basisBlobId}`, close: async () => { await h.close() } }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { copyFile, lstat, mkdir, realpath, rename, rm, utimes } from 'node:fs/promises'
+import { chmod, lstat, mkdir, realpath, rename, rm, utimes } from 'node:fs/promises'
 import { dirname, join, sep } from 'node:path'
 import { hashEquals } from '../../types/hash.js'
 import { RealizeError } from '../../types/errors.js'
@@ -16,45 +16,86 @@ export class LocalChangedError extends RealizeError {
 }
 
 /**
- * Realize (spec section 6): copy a verified blob into the arena root under
- * a temporary name in the target's directory, give it the version's mtime,
- * and rename it over the target; then index it like any local file (so it
- * is published in our history) and let the blob go.
- *
- * The target must be what the job expects right before the rename: absent
- * for a new file, the indexed `replaces` version for a replacement. A local
- * change in between wins; the job fails and is decided again.
+ * Realize (spec section 6): the verified blob's file moves into the arena
+ * root under a temporary name in the target's directory (a rename on the
+ * same file system, a copy across), and is committed over the target (see
+ * commitInstall); the blob is gone, its content is the real file now. If
+ * the commit fails, the content goes back into the cache so the retry need
+ * not download it again.
  */
 export async function install (ctx: ExecutorContext, path: RelPath, version: Version, blobId: number, replaces: Hash | undefined): Promise<void> {
-  const root = ctx.arena.root
-  if (root == null) throw new RealizeError('NO_ROOT', `arena ${ctx.arena.name} has no root on this node`)
-  const target = join(root, path)
-  const dir = dirname(target)
-  await mkdir(dir, { recursive: true })
-  // Nothing is ever written outside the arena root (spec section 8), symlinks included.
-  const realDir = await realpath(dir)
-  const realRoot = await realpath(root)
-  if (realDir !== realRoot && !realDir.startsWith(realRoot + sep)) throw new RealizeError('OUTSIDE_ROOT', `${path}: its directory resolves outside the arena root`)
-
-  await checkTarget(ctx, path, target, replaces)
-  const tmp = join(dir, `.realize-${randomBytes(6).toString('hex')}.part`)
+  const { target, tmp } = await prepareInstall(ctx, path, replaces)
+  await ctx.blobs.moveOut(blobId, tmp)
   try {
-    await copyFile(ctx.blobs.pathOf(blobId), tmp)
-    const st = await lstat(tmp)
-    if (st.size !== version.size) throw new RealizeError('BLOB_SIZE', `${path}: blob ${blobId} has ${st.size} bytes, expected ${version.size}`)
-    await utimes(tmp, new Date(), version.mtime / 1000)
-    await checkTarget(ctx, path, target, replaces)
-    await rename(tmp, target)
+    await commitInstall(ctx, path, version, tmp, target, replaces)
   } catch (err) {
-    await rm(tmp, { force: true })
+    await putBack(ctx, path, version, tmp)
     throw err
   }
-  const st = await lstat(target)
+  await ctx.tree.write(async (tx) => await tx.setBlob(path, version.hash, undefined))
+}
+
+/**
+ * Where a realized file goes: its directory is made, must resolve inside the
+ * arena root (spec section 8: nothing is written outside it, symlinks
+ * included), and the target must still be what the job expects. Returns the
+ * target and a temporary name next to it (`.realize-*.part`, which the
+ * watcher ignores).
+ */
+export async function prepareInstall (ctx: ExecutorContext, path: RelPath, replaces: Hash | undefined): Promise<{ target: string, tmp: string }> {
+  const root = ctx.arena.root
+  if (root == null) throw new RealizeError('NO_ROOT', `arena ${ctx.arena.name} has no root on this node`)
+  const target = join(root, ...path.split('/'))
+  const dir = dirname(target)
+  await mkdir(dir, { recursive: true })
+  const [realDir, realRoot] = await Promise.all([realpath(dir), rootRealpath(root)])
+  if (realDir !== realRoot && !realDir.startsWith(realRoot + sep)) throw new RealizeError('OUTSIDE_ROOT', `${path}: its directory resolves outside the arena root`)
+  await checkTarget(ctx, path, target, replaces)
+  return { target, tmp: join(dir, `.realize-${randomBytes(6).toString('hex')}.part`) }
+}
+
+/**
+ * The verified content at `tmp` becomes the real file: it gets the
+ * version's mtime, the target is checked once more (a local change in
+ * between wins), the rename puts it in place, and it is indexed like any
+ * local file (so it is published in our history). The caller owns `tmp`
+ * when this throws.
+ */
+export async function commitInstall (ctx: ExecutorContext, path: RelPath, version: Version, tmp: string, target: string, replaces: Hash | undefined): Promise<void> {
+  const st = await lstat(tmp)
+  if (st.size !== version.size) throw new RealizeError('BLOB_SIZE', `${path}: the content has ${st.size} bytes, expected ${version.size}`)
+  // Versions carry no permissions: a realized file is an ordinary user file (blob files are 0600).
+  await chmod(tmp, 0o644)
+  await utimes(tmp, new Date(), version.mtime / 1000)
+  await checkTarget(ctx, path, target, replaces)
+  await rename(tmp, target)
+  const done = await lstat(target)
   // Indexed with the mtime the file system kept (it may round), so the
   // watcher's size+mtime check sees no change.
-  await ctx.arena.index.apply([{ path, version: { hash: version.hash, size: st.size, mtime: st.mtimeMs } }])
-  await ctx.tree.write(async (tx) => await tx.setBlob(path, version.hash, undefined))
-  await ctx.blobs.delete(blobId).catch(() => {})
+  await ctx.arena.index.apply([{ path, version: { hash: version.hash, size: done.size, mtime: done.mtimeMs } }])
+}
+
+const realRoots = new Map<string, string>()
+
+/** The arena root's real path, resolved once: the root itself is the user's to place, even behind a link. */
+async function rootRealpath (root: string): Promise<string> {
+  let r = realRoots.get(root)
+  if (r == null) {
+    r = await realpath(root)
+    realRoots.set(root, r)
+  }
+  return r
+}
+
+/** A realize that could not finish: its content goes back into the cache, or away. */
+async function putBack (ctx: ExecutorContext, path: RelPath, version: Version, tmp: string): Promise<void> {
+  try {
+    const st = await lstat(tmp)
+    const id = await ctx.blobs.adopt(tmp, version.hash, version.size, { queue: 'working', expectMtime: st.mtimeMs })
+    if (!await ctx.tree.setBlob(path, version.hash, id)) await ctx.blobs.delete(id)
+  } catch {
+    await rm(tmp, { force: true })
+  }
 }
 
 async function checkTarget (ctx: ExecutorContext, path: RelPath, target: string, replaces: Hash | undefined): Promise<void> {

@@ -1,0 +1,45 @@
+import { lstat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { LocalChangedError } from './install.js'
+import { NoPeerError } from '../errors.js'
+import { hashEquals, hashToHex } from '../../types/hash.js'
+import type { ExecutorContext } from './context.js'
+import type { IndexEntry } from '../../../datastore/tables/index-table.js'
+import type { Mark } from '../../types/mark.js'
+import type { RelPath } from '../../types/path.js'
+
+/**
+ * Unrealize (spec sections 1 and 6), and the local delete of an `own` file
+ * whose version a peer removed: the real file's content moves into the
+ * blob store, never to the bin.
+ *
+ * - Unrealize (`drop`): only when a connected peer reports the same hash,
+ *   and only if size and mtime still match the index right before and after
+ *   the move (adopt checks the file again after it moved). The blob is
+ *   complete and verified, protected for `keep`; the tree's chosen entry
+ *   points at it, so the file reads as cached. Published as Drop.
+ * - Delete (`remove`): the content goes to pending removal (evicted first,
+ *   a delta basis meanwhile). Published as Remove.
+ */
+export async function unrealize (ctx: ExecutorContext, path: RelPath, real: IndexEntry, as: 'drop' | 'remove', mark: Mark): Promise<number | undefined> {
+  const { arena, tree, blobs } = ctx
+  if (arena.root == null) return undefined
+  const remote = as === 'drop' ? await tree.statPath(path) : undefined
+  if (as === 'drop' && (remote?.kind !== 'file' || ctx.source.peersWith(arena.name, remote.peers, real.hash).length === 0)) {
+    throw new NoPeerError(`${arena.name}/${path}: no connected peer has version ${hashToHex(real.hash).slice(0, 12)}; the only copy stays real`)
+  }
+  const target = join(arena.root, ...path.split('/'))
+  const st = await lstat(target).catch(() => undefined)
+  const indexed = await arena.index.get(path)
+  if (st?.isFile() !== true || indexed == null || !hashEquals(indexed.hash, real.hash) || st.size !== indexed.size || st.mtimeMs !== indexed.mtime) {
+    throw new LocalChangedError(`${path}: the local file changed`)
+  }
+  const blobId = await blobs.adopt(target, real.hash, real.size, { queue: as === 'drop' ? 'working' : 'pending', expectMtime: indexed.mtime })
+  if (as === 'drop' && mark === 'keep') await blobs.keep(blobId, true)
+  await arena.index.apply([{ path, version: undefined, drop: as === 'drop' }])
+  if (as === 'drop' && !await tree.setBlob(path, real.hash, blobId)) {
+    // The chosen version moved on meanwhile: the content is an old version now.
+    await arena.store.store.write(async (b) => { await blobs.retire(b, blobId) })
+  }
+  return blobId
+}

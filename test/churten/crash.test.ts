@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { open } from 'node:fs/promises'
+import { join } from 'node:path'
+import { hashFile } from '../../node/real/hasher.js'
+import { hashEquals } from '../../node/types/hash.js'
+import { NodeProcess, type LogLine } from '../helpers/node-process.js'
+import { processPlans } from '../helpers/nodes.js'
+import { tempDir } from '../helpers/tmp.js'
+import { until } from '../helpers/wait.js'
+
+const MiB = 1024 * 1024
+const SIZE = 512 * MiB
+
+/** Writes `size` random bytes to `path`, a MiB at a time; returns nothing, the hash is taken from the file. */
+async function randomFile (path: string, size: number): Promise<void> {
+  const fh = await open(path, 'w')
+  try {
+    for (let at = 0; at < size; at += 4 * MiB) await fh.write(randomBytes(Math.min(4 * MiB, size - at)), 0, Math.min(4 * MiB, size - at), at)
+  } finally {
+    await fh.close()
+  }
+}
+
+async function waitLine (n: NodeProcess, check: (l: LogLine) => boolean, what: string, ms = 120_000): Promise<LogLine> {
+  return await until(n, 'log', () => n.lines.find(check), what, ms)
+}
+
+describe('churten: crash resume', function () {
+  this.timeout(600_000)
+  let tmp: { dir: string, cleanup: () => Promise<void> }
+  const procs: NodeProcess[] = []
+  beforeEach(async () => { tmp = await tempDir('realize-crash-') })
+  afterEach(async () => {
+    for (const p of procs.splice(0)) if (p.exitCode === undefined) p.kill('SIGKILL')
+    await tmp.cleanup()
+  })
+
+  it('kill -9 halfway through a 512 MiB download, restart: it resumes and the result verifies', async () => {
+    // b's churten downloads at 128 MiB/s so "halfway" lasts long enough to hit.
+    const [a, b] = await processPlans(tmp.dir, [{ name: 'a' }, { name: 'b', limits: { churtenDownload: 128 * MiB } }])
+    const source = join(a!.roots.docs!, 'big.bin')
+    await randomFile(source, SIZE)
+    const { hash } = await hashFile(source)
+    const env = { REALIZE_LOG: 'debug' }
+    const pa = new NodeProcess(['--data', a!.dataDir], { env })
+    procs.push(pa)
+    await pa.waitForEvent('ready', 120_000)
+    const pb = new NodeProcess(['--data', b!.dataDir], { env })
+    procs.push(pb)
+    const half = await waitLine(pb, (l) => l.event === 'download-checkpoint' && l.path === 'big.bin' && Number(l.bytes) >= SIZE / 2, 'b past half of the download')
+    pb.kill('SIGKILL')
+    assert.deepEqual(await pb.waitForExit(), { code: null, signal: 'SIGKILL' })
+    assert.ok(!pb.lines.some((l) => l.event === 'job-ended' && l.path === 'big.bin'), 'killed before the job ended')
+
+    const again = new NodeProcess(['--data', b!.dataDir], { env })
+    procs.push(again)
+    const ended = await waitLine(again, (l) => l.event === 'job-ended' && l.path === 'big.bin', 'the resumed job ended', 300_000)
+    assert.equal(ended.result, 'done', String(ended.error))
+    const fetched = Number(ended.fetched)
+    assert.ok(Number(ended.resumed) >= Number(half.bytes), `resumed from ${ended.resumed}, the checkpoint said ${half.bytes}`)
+    assert.ok(fetched < 0.6 * SIZE, `${fetched} bytes transferred after the restart (${(fetched / SIZE * 100).toFixed(1)}% of the file)`)
+    if (process.env.REALIZE_TEST_VERBOSE != null) console.log(`killed at checkpoint ${String(half.bytes)}; resumed ${String(ended.resumed)}; fetched ${fetched} after restart`)
+    const got = await hashFile(join(b!.roots.docs!, 'big.bin'))
+    assert.ok(hashEquals(got.hash, hash), 'the realized file verifies')
+  })
+})

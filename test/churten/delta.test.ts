@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { open, readFile } from 'node:fs/promises'
+import { hashBytes, hashFile } from '../../node/real/hasher.js'
+import { hashEquals } from '../../node/types/hash.js'
+import { cluster, type Cluster } from '../helpers/nodes.js'
+
+const MiB = 1024 * 1024
+
+describe('churten: delta downloads {#delta}', function () {
+  this.timeout(180_000)
+  let c: Cluster
+  afterEach(async () => { await c.cleanup() })
+
+  it('B own holds a 64 MiB file; A overwrites 1 MiB in the middle; B gets A\'s content for under 4 MiB received', async () => {
+    c = await cluster([{ name: 'a' }, { name: 'b' }])
+    const a = c.get('a')
+    const b = c.get('b')
+    const content = randomBytes(64 * MiB)
+    const abs = await a.write('big.bin', content)
+    await b.waitForReal('big.bin', content, { ms: 60_000 })
+
+    const patch = randomBytes(MiB)
+    patch.copy(content, 32 * MiB + 12345)
+    const before = b.bytesInFrom(a)
+    const from = b.notes.length
+    const fh = await open(abs, 'r+')
+    try {
+      await fh.write(patch, 0, patch.byteLength, 32 * MiB + 12345)
+    } finally {
+      await fh.close()
+    }
+    await b.waitForReal('big.bin', content, { ms: 60_000 })
+    const received = b.bytesInFrom(a) - before
+    const ended = await b.waitJob('big.bin', 'done', { from })
+    assert.equal(ended.stats?.method, 'delta')
+    assert.ok(received < 4 * MiB, `b received ${received} bytes from a for a 1 MiB change`)
+    assert.ok((ended.stats?.fromBasis ?? 0) > 60 * MiB, `rebuilt ${ended.stats?.fromBasis} bytes from the local basis`)
+    assert.ok(hashEquals((await hashFile(b.abs('big.bin'))).hash, hashBytes(content)))
+    assert.ok(Buffer.compare(await readFile(b.abs('big.bin')), content) === 0)
+  })
+})
