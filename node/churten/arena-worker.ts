@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { decide, type Job, type RemoteState } from '../consensus/decide.js'
+import { ConflictRecords } from '../consensus/conflict-records.js'
 import { chosenStat, download } from './executors/download.js'
 import { install } from './executors/install.js'
 import { DIRECT_MAX_BYTES, realizeDirect } from './executors/direct.js'
@@ -22,6 +23,7 @@ import type { Version } from '../types/version.js'
 export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
   const { arena, tree, blobs } = ctx
   const marks = new MarkCache(arena)
+  const conflicts = new ConflictRecords(arena.store)
   const listeners = new Set<(paths: readonly RelPath[]) => void>()
   const dirtied = (paths: readonly RelPath[]): void => { for (const l of listeners) l(paths) }
   // The tree entry each decision saw, for the job it starts: one read per
@@ -57,7 +59,9 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
           conflict: stat.conflict
         }
       }
-      const job = decide({ path, mark, real, remote, hasRoot: arena.root != null })
+      const deleted = real == null && remote != null ? await arena.store.tombstones.get(path) : undefined
+      const job = decide({ path, mark, real, remote, hasRoot: arena.root != null, deleted })
+      await conflicts.note(path, real, stat?.kind === 'file' ? stat : undefined, job?.kind === 'conflict')
       if (stat?.kind === 'file' && (job?.kind === 'download' || job?.kind === 'realize')) seen.set(path, stat)
       return job
     },
@@ -91,11 +95,8 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
           await unrealize(ctx, job.path, job.real, 'remove', 'own')
           return undefined
         case 'conflict':
-          // Recorded, never resolved by overwriting: both versions stay where they are.
-          await arena.store.store.write(async (b) => {
-            const c = await arena.store.conflicts.getIn(b, job.path) ?? { remote: [] }
-            arena.store.conflicts.put(b, job.path, { ...c, ...(job.real != null ? { local: { hash: job.real.hash, size: job.real.size, mtime: job.real.mtime } } : {}) })
-          })
+          // Recorded when decided (ConflictRecords), never resolved by
+          // overwriting: both versions stay where they are.
           ctx.log.warn({ arena: arena.name, path: job.path, event: 'conflict' }, 'conflict: the local file and a peer\'s version are not one history chain; both are kept')
           return undefined
       }

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events'
 import { SizeGate } from './size-gate.js'
+import { key, Retries } from './retries.js'
 import { AbandonedError, CancelledError, NoPeerError } from './errors.js'
 import { sameJob, type Job } from '../consensus/decide.js'
 import { describeError, RealizeError } from '../types/errors.js'
 import type { ArenaWorker, ChurtenNotification, JobResult, JobStats } from './types.js'
 import type { RelPath } from '../types/path.js'
 import type { Logger } from '../log.js'
-import type { FailedJob } from '../../datastore/tables/failed-jobs.js'
 
 /**
  * Churten, the job runner (spec section 6).
@@ -69,18 +69,26 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
   private readonly gate: SizeGate
   private readonly jobs = new Map<string, Running>()
   private readonly passes = new Map<ArenaWorker, Pass>()
-  private readonly retryTimers = new Map<string, NodeJS.Timeout>()
-  /** Paths whose job found no connected peer, by key; run again when one connects. */
-  private readonly waiting = new Map<string, { arena: ArenaWorker, path: RelPath }>()
+  private readonly retries: Retries
   private readonly unsubscribe: Array<() => void> = []
-  /** The failed-jobs table, read once at start and kept in step (one read less per path). */
-  private readonly failed = new Map<string, FailedJob>()
   private loading: Promise<void> = Promise.resolve()
   private nextId = 1
 
   constructor (private readonly options: ChurtenOptions) {
     super()
     this.gate = new SizeGate(options.batchBytes)
+    this.retries = new Retries({
+      backoffMs: options.backoffMs,
+      maxBackoffMs: options.maxBackoffMs,
+      now: options.now,
+      log: options.log,
+      retry: (arena, path) => {
+        if (!this.running || this.jobs.has(key(arena, path))) return
+        void arena.store.dirty.counterOf(path).then(async (c) => { if (c != null && this.running) await this.handle(arena, path, c) }).catch((err) => {
+          this.options.log.warn({ path, err: describeError(err) }, 'retrying a job failed')
+        })
+      }
+    })
   }
 
   get isRunning (): boolean { return this.running }
@@ -90,11 +98,8 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
     if (this.running) return
     this.running = true
     this.stopper = new AbortController()
-    if (this.options.onPeerConnected != null) this.unsubscribe.push(this.options.onPeerConnected(() => { this.retryWaiting() }))
-    this.failed.clear()
-    this.loading = Promise.all(this.options.arenas.map(async (arena) => {
-      for await (const [path, f] of arena.store.failedJobs.all()) this.failed.set(key(arena, path), f)
-    })).then(() => {}, (err) => { this.options.log.error({ err: describeError(err) }, 'reading failed jobs') })
+    if (this.options.onPeerConnected != null) this.unsubscribe.push(this.options.onPeerConnected(() => { this.retries.peerConnected() }))
+    this.loading = this.retries.load(this.options.arenas).catch((err) => { this.options.log.error({ err: describeError(err) }, 'reading failed jobs') })
     for (const arena of this.options.arenas) {
       this.passes.set(arena, { busy: false, again: false, full: true, queue: new Set() })
       this.unsubscribe.push(arena.onDirty((paths) => { this.onDirty(arena, paths) }))
@@ -115,9 +120,7 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
     if (!this.running) return
     this.running = false
     for (const u of this.unsubscribe.splice(0)) u()
-    for (const t of this.retryTimers.values()) clearTimeout(t)
-    this.retryTimers.clear()
-    this.waiting.clear()
+    this.retries.stop()
     this.stopper.abort(new CancelledError('churten stopped'))
     for (const r of this.jobs.values()) r.abort.abort(new CancelledError('churten stopped'))
     await new Promise<void>((resolve) => {
@@ -145,8 +148,7 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
       }
       const r = this.jobs.get(key(arena, p))
       if (r != null && !r.committing) void this.recheck(r)
-      // A change is worth trying again at once, even for a path waiting for a peer.
-      this.waiting.delete(key(arena, p))
+      this.retries.changed(arena, p)
     }
     this.wake(arena)
   }
@@ -195,7 +197,7 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
           if (!this.running) return
           const k = key(arena, path)
           pass.queue.delete(path)
-          if (this.jobs.has(k) || this.waiting.has(k) || this.retryTimers.has(k)) continue
+          if (this.jobs.has(k) || this.retries.pending(arena, path)) continue
           await this.handle(arena, path, counter)
         }
       }
@@ -214,22 +216,22 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
   private async handle (arena: ArenaWorker, path: RelPath, counter: number): Promise<void> {
     const k = key(arena, path)
     const now = (this.options.now ?? Date.now)()
-    const failed = this.failed.get(k)
+    const failed = this.retries.failure(arena, path)
     if (failed != null && failed.counter === counter && failed.retryAt > now) {
-      this.retryLater(arena, path, failed.retryAt - now)
+      this.retries.later(arena, path, failed.retryAt - now)
       return
     }
     const job = await arena.decide(path, this.stopper.signal)
     if (!this.running || this.jobs.has(k)) return
     if (job == null) {
-      await this.clear(arena, path, counter)
+      await this.retries.clear(arena, path, counter)
       return
     }
     const bytes = job.kind === 'download' || job.kind === 'realize' ? job.version.size : 0
     const id = this.nextId++
     const r: Running = { id, arena, path, counter, job, abort: new AbortController(), committing: false }
     this.jobs.set(k, r)
-    this.waiting.delete(k)
+    this.retries.changed(arena, path)
     this.notify({ type: 'pending', id, arena: arena.name, path, job: job.kind, bytes })
     // Admission is awaited here so jobs start in counter order; the job itself runs on.
     let release: () => void
@@ -274,7 +276,7 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
         },
         checkpoint: (bytes, total) => { log.debug({ arena: arena.name, path, bytes, total, event: 'download-checkpoint' }, 'download checkpoint') }
       }) ?? undefined
-      await this.clear(arena, path, r.counter, true)
+      await this.retries.clear(arena, path, r.counter, true)
     } catch (e) {
       err = e
       if (r.abort.signal.aborted || this.stopper.signal.aborted) {
@@ -282,13 +284,13 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
       } else if (e instanceof NoPeerError) {
         // Kept dirty: it runs again when a peer connects or the path changes.
         result = 'abandoned'
-        this.waiting.set(key(arena, path), { arena, path })
+        this.retries.waitForPeer(arena, path)
       } else if (e instanceof AbandonedError) {
         result = 'abandoned'
-        await this.clear(arena, path, r.counter).catch(() => {})
+        await this.retries.clear(arena, path, r.counter).catch(() => {})
       } else {
         result = 'failed'
-        retryAt = await this.recordFailure(arena, path, r.counter, describeError(e)).catch(() => undefined)
+        retryAt = await this.retries.record(arena, path, r.counter, describeError(e)).catch(() => undefined)
       }
     } finally {
       this.jobs.delete(key(arena, path))
@@ -309,56 +311,5 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
     const current = await r.arena.store.dirty.counterOf(r.path).catch(() => undefined)
     if (current != null && current !== r.counter && !this.jobs.has(key(r.arena, r.path))) await this.handle(r.arena, r.path, current)
   }
-
-  private retryWaiting (): void {
-    const all = [...this.waiting.values()]
-    this.waiting.clear()
-    for (const { arena, path } of all) {
-      if (this.jobs.has(key(arena, path))) continue
-      void arena.store.dirty.counterOf(path).then(async (c) => { if (c != null && this.running) await this.handle(arena, path, c) }).catch((err) => {
-        this.options.log.warn({ path, err: describeError(err) }, 'retrying a job that waited for a peer failed')
-      })
-    }
-  }
-
-  /** Clears the dirty entry if still at `counter`; a job that was done also forgets its failures. */
-  private async clear (arena: ArenaWorker, path: RelPath, counter: number, done = false): Promise<void> {
-    const k = key(arena, path)
-    const forget = await arena.store.store.write(async (b) => {
-      const cleared = await arena.store.dirty.clear(b, path, counter)
-      if ((cleared || done) && this.failed.has(k)) arena.store.failedJobs.delete(b, path)
-      return cleared || done
-    })
-    if (forget) this.failed.delete(k)
-  }
-
-  private async recordFailure (arena: ArenaWorker, path: RelPath, counter: number, error: string): Promise<number> {
-    const now = (this.options.now ?? Date.now)()
-    const prev = this.failed.get(key(arena, path))
-    const failures = (prev?.failures ?? 0) + 1
-    const base = this.options.backoffMs ?? 1000
-    const delay = Math.min(base * 2 ** (failures - 1), this.options.maxBackoffMs ?? 3_600_000)
-    const retryAt = now + delay
-    const record = { failures, retryAt, counter, error }
-    await arena.store.store.write((b) => { arena.store.failedJobs.put(b, path, record) })
-    this.failed.set(key(arena, path), record)
-    this.retryLater(arena, path, delay)
-    return retryAt
-  }
-
-  private retryLater (arena: ArenaWorker, path: RelPath, delay: number): void {
-    const k = key(arena, path)
-    if (this.retryTimers.has(k)) return
-    this.retryTimers.set(k, setTimeout(() => {
-      this.retryTimers.delete(k)
-      if (!this.running || this.jobs.has(k)) return
-      void arena.store.dirty.counterOf(path).then(async (c) => { if (c != null) await this.handle(arena, path, c) }).catch((err) => {
-        this.options.log.warn({ path, err: describeError(err) }, 'retrying a failed job failed')
-      })
-    }, delay))
-  }
 }
 
-function key (arena: ArenaWorker, path: RelPath): string {
-  return `${arena.name}\0${path}`
-}

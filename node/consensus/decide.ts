@@ -16,9 +16,12 @@ import type { Version } from '../types/version.js'
  * | own        | remote version known, no real file                     | realize   |
  * | any        | real version replaced by a peer (outdatedBy / chain)   | realize (replace) |
  * | own        | a peer removed the version the real file has           | delete    |
+ * |            |   (even while other peers still list it)               |           |
  * | any        | real and remote diverge (not one chain)                | conflict  |
  *
- * Decisions where the spec is silent (docs/consensus.md): a real file that
+ * Decisions where the spec is silent (docs/consensus.md): a version this
+ * node deleted is not fetched again from peers that have not caught up
+ * (tombstones); a real file that
  * a peer replaced is brought up to date whatever its mark (a `keep` or
  * `watch` copy is then unrealized by the next pass); a remote version that
  * our own local change already replaced (it is in the index's `previous`)
@@ -34,6 +37,12 @@ export interface DecisionInput {
    * `own` keeps a verified copy in the cache like `keep`. @default true
    */
   hasRoot?: boolean
+  /**
+   * Versions of the path this node deleted (tombstones): a remote version
+   * among them is one our Remove superseded; peers that still list it have
+   * not caught up, and it is not brought back.
+   */
+  deleted?: readonly Hash[]
 }
 
 export interface RemoteState {
@@ -60,20 +69,23 @@ export function decide (input: DecisionInput): Job | undefined {
   const mark = input.hasRoot === false && input.mark === 'own' ? 'keep' : input.mark
   if (real == null) {
     if (remote == null) return undefined
+    if ((input.deleted ?? []).some((h) => hashEquals(h, remote.chosen.hash))) return undefined
     if (mark === 'own') return { kind: 'realize', path, version: remote.chosen, replaces: undefined }
     if (mark === 'keep' && !(remote.blob?.complete === true && remote.blob.verified)) return { kind: 'download', path, version: remote.chosen }
     return undefined
   }
-  if (real.removedByPeer === true && mark === 'own' && (remote == null || !hashEquals(remote.chosen.hash, real.hash))) {
-    return { kind: 'delete', path, real }
-  }
+  // A newer version made elsewhere beats ours, and beats a peer's removal of ours.
+  const outdated = remote != null && !hashEquals(real.hash, remote.chosen.hash) &&
+    (hashEquals(real.outdatedBy, remote.chosen.hash) || remote.chain.some((h) => hashEquals(h, real.hash)))
+  if (outdated) return { kind: 'realize', path, version: remote.chosen, replaces: real.hash }
+  // A peer removed the version we have: follow it, even while peers that
+  // have not seen the removal yet still list it (they follow it too).
+  if (real.removedByPeer === true && mark === 'own') return { kind: 'delete', path, real }
   if (remote == null) return undefined
   if (hashEquals(real.hash, remote.chosen.hash)) {
     if (mark === 'own') return undefined
     return { kind: 'unrealize', path, real, keep: mark === 'keep' }
   }
-  const outdated = hashEquals(real.outdatedBy, remote.chosen.hash) || remote.chain.some((h) => hashEquals(h, real.hash))
-  if (outdated) return { kind: 'realize', path, version: remote.chosen, replaces: real.hash }
   const ahead = (real.previous ?? []).some((h) => hashEquals(h, remote.chosen.hash))
   if (ahead) return undefined
   return { kind: 'conflict', path, real, remote: remote.chosen }

@@ -69,6 +69,26 @@ describe('churten between nodes: own', function () {
     })
   })
 
+  it('a delete on A is not undone by B still listing the file when it comes back', async () => {
+    c = await cluster([{ name: 'a' }, { name: 'b' }])
+    a = c.get('a')
+    b = c.get('b')
+    await a.write('gone.txt', 'deleted while b is away')
+    await b.waitForReal('gone.txt', 'deleted while b is away')
+    await b.stop()
+    await rm(a.abs('gone.txt'))
+    await a.waitUnindexed('gone.txt')
+    const fromA = a.notes.length
+    await b.start()
+    // b follows a's Remove; a, which still listed b's copy, does not fetch it back.
+    await b.waitUnindexed('gone.txt')
+    await assert.rejects(stat(b.abs('gone.txt')), { code: 'ENOENT' })
+    await a.waitFor(async () => (await a.tree().statPath('gone.txt')) == null, 'b\'s copy gone from a\'s tree')
+    await assert.rejects(stat(a.abs('gone.txt')), { code: 'ENOENT' })
+    assert.deepEqual(a.notes.slice(fromA).filter((s) => s.n.type === 'started' && s.n.path === 'gone.txt'), [], 'a started no job for it')
+    assert.deepEqual(a.kinds('gone.txt'), ['add', 'remove'])
+  })
+
   it('concurrent edits on A and B are a conflict, and both versions survive', async () => {
     c = await cluster([{ name: 'a' }, { name: 'b' }])
     a = c.get('a')
@@ -89,11 +109,21 @@ describe('churten between nodes: own', function () {
     assert.equal(await readFile(b.abs('c.txt'), 'utf8'), 'edited on b, offline')
     const onB = await b.arena().store.conflicts.get(parsePath('c.txt'))
     const onA = await a.arena().store.conflicts.get(parsePath('c.txt'))
-    assert.ok(hashEquals(onB?.local?.hash, hashBytes(Buffer.from('edited on b, offline'))))
-    assert.ok(hashEquals(onA?.local?.hash, hashBytes(Buffer.from('edited on a'))))
+    const hashA = hashBytes(Buffer.from('edited on a'))
+    const hashB = hashBytes(Buffer.from('edited on b, offline'))
+    // Each side's record shows both versions: its own as local, the other's with its peer.
+    assert.ok(hashEquals(onB?.local?.hash, hashB))
+    assert.deepEqual(onB?.remote.map((r) => [r.peer, hashEquals(r.version.hash, hashA)]), [[a.peerId, true]])
+    assert.ok(hashEquals(onA?.local?.hash, hashA))
+    assert.deepEqual(onA?.remote.map((r) => [r.peer, hashEquals(r.version.hash, hashB)]), [[b.peerId, true]])
     // Each side still serves the other's version from its unreal tree.
     const remoteOnB = await b.tree().statPath('c.txt')
-    assert.ok(remoteOnB?.kind === 'file' && hashEquals(remoteOnB.chosen.hash, hashBytes(Buffer.from('edited on a'))))
+    assert.ok(remoteOnB?.kind === 'file' && hashEquals(remoteOnB.chosen.hash, hashA))
+
+    // Resolved on b by taking a's version: the record goes on both sides.
+    await b.write('c.txt', 'edited on a')
+    await b.waitFor(async () => (await b.arena().store.conflicts.get(parsePath('c.txt'))) == null, 'b\'s conflict record cleared')
+    await a.waitFor(async () => (await a.arena().store.conflicts.get(parsePath('c.txt'))) == null, 'a\'s conflict record cleared')
   })
 
   it('marking a directory own after the fact realizes everything under it', async () => {
@@ -110,5 +140,21 @@ describe('churten between nodes: own', function () {
     await b.waitForReal('photos/2.jpg', 'two')
     await b.waitForReal('photos/trip/3.jpg', 'three')
     await assert.rejects(stat(b.abs('other.txt')), { code: 'ENOENT' })
+  })
+
+  it('marking the arena own after the fact (as `mark own ARENA:` does) realizes everything', async () => {
+    c = await cluster([{ name: 'a' }, { name: 'b', arenas: [{ name: 'docs', mark: 'watch' }] }])
+    a = c.get('a')
+    b = c.get('b')
+    await a.write('x/1.txt', 'one')
+    await a.write('2.txt', 'two')
+    await b.waitRemote('x/1.txt', 'one')
+    await b.waitRemote('2.txt', 'two')
+    // What the control API does: the config's mark, then the arena root marked dirty.
+    const arena = b.arena()
+    arena.marks.setArenaMark('own')
+    await arena.store.store.write(async (batch) => { await arena.store.dirty.mark(batch, parsePath('', { allowRoot: true })) })
+    await b.waitForReal('x/1.txt', 'one')
+    await b.waitForReal('2.txt', 'two')
   })
 })

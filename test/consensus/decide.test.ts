@@ -25,6 +25,17 @@ describe('consensus: which job a dirty path needs (spec section 6)', () => {
     assert.equal(kind('own', undefined, undefined), 'none')
   })
 
+  it('a remote version this node deleted (a tombstone) is not fetched again; a newer one is', () => {
+    const deleted = [v('x').hash]
+    assert.equal(decide({ path, mark: 'own', real: undefined, remote: remote('x'), deleted }), undefined)
+    assert.equal(decide({ path, mark: 'keep', real: undefined, remote: remote('x'), deleted }), undefined)
+    assert.equal(decide({ path, mark: 'own', real: undefined, remote: remote('y', { chain: [v('x').hash] }), deleted })?.kind, 'realize')
+  })
+
+  it('own without a root here keeps a verified copy in the cache, like keep', () => {
+    assert.equal(decide({ path, mark: 'own', real: undefined, remote: remote('x'), hasRoot: false })?.kind, 'download')
+  })
+
   it('same version here and remote: keep and watch unrealize, own keeps it', () => {
     assert.equal(kind('own', real('x'), remote('x')), 'none')
     assert.equal(kind('keep', real('x'), remote('x')), 'unrealize')
@@ -39,9 +50,11 @@ describe('consensus: which job a dirty path needs (spec section 6)', () => {
     assert.equal(kind('own', real('old'), remote('new', { chain: [v('old').hash] })), 'realize')
   })
 
-  it('a peer removed the version an own file has: delete; unless a peer still serves that version', () => {
+  it('a peer removed the version an own file has: delete, even while other peers still list it; a newer version wins', () => {
     assert.equal(kind('own', real('x', { removedByPeer: true }), undefined), 'delete')
-    assert.equal(kind('own', real('x', { removedByPeer: true }), remote('x')), 'none')
+    // Three peers: the third has not seen the removal yet; waiting for it would wait forever.
+    assert.equal(kind('own', real('x', { removedByPeer: true }), remote('x')), 'delete')
+    assert.equal(kind('own', real('x', { removedByPeer: true }), remote('y', { chain: [v('x').hash] })), 'realize')
     assert.equal(kind('keep', real('x', { removedByPeer: true }), undefined), 'none')
   })
 

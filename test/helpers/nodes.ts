@@ -191,9 +191,18 @@ export class TestPeer {
     return await this.waitNote((n): n is Extract<ChurtenNotification, { type: 'ended' }> => n.type === 'ended' && n.path === path && n.result === result && (options.job == null || n.job === options.job), `job on ${path} ${result}`, options)
   }
 
-  /** Waits until `check` holds, looking again whenever anything changes on this node. */
+  /**
+   * Waits until `check` holds, looking again whenever anything changes on
+   * this node, and every 100 ms for state that raises no event (the
+   * conflicts table, blob queues).
+   */
   async waitFor<T> (check: () => Promise<T | undefined | false> | T | undefined | false, what: string, ms = 30_000): Promise<T> {
-    return await until(this.events, 'tick', check, `${this.name}: ${what}`, ms)
+    const poll = setInterval(() => { this.events.emit('tick') }, 100)
+    try {
+      return await until(this.events, 'tick', check, `${this.name}: ${what}`, ms)
+    } finally {
+      clearInterval(poll)
+    }
   }
 
   /** The blob caching the chosen version of `path`, once it holds `content` complete and verified. */
