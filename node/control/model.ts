@@ -1,3 +1,4 @@
+import type { ChurtenAction, JobResult as JobOutcome } from '../churten/types.js'
 import type { EventEmitter } from 'node:events'
 import type { Mark } from '../types/mark.js'
 
@@ -62,8 +63,8 @@ export interface DiscoveredPeer {
 
 export interface PeerConfigJson { name: string, peerId: string, addrs: string[], arenas: string[] | null }
 
-export type ChurtenAction = 'download' | 'verify' | 'repair' | 'realize' | 'unrealize' | 'delete'
-export type JobOutcome = 'done' | 'failed' | 'abandoned' | 'cancelled'
+// The control API speaks churten's own vocabulary (node/churten/types.ts).
+export type { ChurtenAction, JobOutcome }
 
 export interface ChurtenJob {
   id: number
