@@ -61,6 +61,7 @@ async function main (): Promise<void> {
 
     const runs: Run[] = []
     for (let i = 0; i < 3; i++) runs.push(await runNode(data))
+    console.log(`restarts: ${runs.map((r) => (r.catchUpMs / 1000).toFixed(2)).join(' ')} s`)
     runs.sort((a, b) => a.catchUpMs - b.catchUpMs)
     const med = runs[1] as Run
     t = performance.now()
