@@ -30,6 +30,8 @@ export interface RealizeOptions {
   base: string
   /** NODE_OPTIONS for the nodes, e.g. --cpu-prof --cpu-prof-dir=DIR. */
   nodeOptions?: string
+  /** REALIZE_LOG for the nodes; `debug` logs each step of a job (costs a little). */
+  log?: string
 }
 
 export class RealizePair {
@@ -64,7 +66,7 @@ export class RealizePair {
   }
 
   private async startNode (n: Node): Promise<void> {
-    const env: NodeJS.ProcessEnv = { REALIZE_LOG: 'info' }
+    const env: NodeJS.ProcessEnv = { REALIZE_LOG: this.options.log ?? 'info' }
     if (this.options.nodeOptions != null) env.NODE_OPTIONS = this.options.nodeOptions
     n.proc = new NodeProcess(['--data', n.dataDir], { env })
     await n.proc.waitForEvent('ready', 120_000)
