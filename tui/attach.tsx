@@ -25,7 +25,10 @@ export async function attachTui (options: AttachOptions): Promise<AttachedTui> {
     exitOnCtrlC: true,
     // Like htop and less: the terminal's content comes back when the TUI ends.
     alternateScreen: true,
-    patchConsole: true
+    patchConsole: true,
+    // Ink turns itself off (final frame only) when a CI variable is set; a
+    // person at a terminal gets the live TUI whatever their environment says.
+    interactive: Boolean((options.stdout ?? process.stdout).isTTY)
   })
   const exited = instance.waitUntilExit().then(() => {})
   return {

@@ -14,7 +14,9 @@ const exec = promisify(execFile)
 /**
  * `realize-node start` on a real terminal: tmux runs it in a detached
  * session (its own tmux server, so other sessions are untouched), keys go
- * in with send-keys and the screen comes back with capture-pane.
+ * in with send-keys and the screen comes back with capture-pane. CI=true is
+ * set on purpose: Ink would otherwise draw nothing until exit in any shell
+ * that happens to export it (as CI machines do).
  */
 describe('realize-node start in a terminal (tmux)', function () {
   const server = `rz-test-${process.pid}-${randomBytes(3).toString('hex')}`
@@ -64,7 +66,7 @@ describe('realize-node start in a terminal (tmux)', function () {
     await writeFile(join(root, 'notes.txt'), 'hello')
     const init = await runCli(['init', '--data', data, '--arena', `photos=${root}`, '--port', '0', '--no-mdns'])
     assert.equal(init.code, 0, init.stderr)
-    await tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', `exec env HOME=${tmp.dir} ${process.execPath} ${CLI} start --data ${data}`)
+    await tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', `exec env HOME=${tmp.dir} CI=true ${process.execPath} ${CLI} start --data ${data}`)
 
     let s = await screen((x) => x.includes('3 Files  photos:  2 entries') && x.includes('notes.txt'), 'the file browser')
     for (const pane of ['1 Peers', '2 Arenas', '4 Churten', '5 Log']) assert.ok(s.includes(pane), pane)
@@ -104,7 +106,7 @@ describe('realize-node start in a terminal (tmux)', function () {
       await node.waitForEvent('ready')
       const attach = async (name: string): Promise<void> => {
         // The shell stays after the command, to show what it printed last and its exit code.
-        await tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', `env HOME=${tmp.dir} ${process.execPath} ${CLI} tui --data ${data}; echo "exit code $?"; exec sleep 600`)
+        await tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', `env HOME=${tmp.dir} CI=true ${process.execPath} ${CLI} tui --data ${data}; echo "exit code $?"; exec sleep 600`)
       }
       await attach('tui1')
       await screen((x) => x.includes('3 Files  music:  1 entry') && x.includes('song.flac'), 'the attached TUI', 20_000, 'tui1')
