@@ -60,7 +60,7 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
             index.delete(batch, path)
             // A deletion (not an unrealize) leaves a tombstone, so a peer
             // still listing that version does not bring it back.
-            if (drop !== true) this.store.tombstones.put(batch, path, [old.hash, ...(old.previous ?? [])].slice(0, PREVIOUS_KEPT))
+            if (drop !== true) this.store.tombstones.put(batch, path, [old.hash, ...(old.previous ?? [])].slice(0, PREVIOUS_KEPT), Date.now())
           }
         } else if (old == null || old.size !== version.size || old.mtime !== version.mtime || !hashEquals(old.hash, version.hash)) {
           // A local change supersedes what peers said of the old version (spec section 6).

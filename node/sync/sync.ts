@@ -11,7 +11,8 @@ import type { UnrealTree } from '../unreal/unreal-tree.js'
 import type { Logger } from '../log.js'
 import type { RelPath } from '../types/path.js'
 import type { IndexEntry } from '../../datastore/tables/index-table.js'
-import type { ListedFile } from '../../protocols/history/index.js'
+import type { ListedFile, ListedRemoval } from '../../protocols/history/index.js'
+import type { Tombstone } from '../../datastore/tables/tombstones.js'
 
 /** What sync needs of one local arena. */
 export interface SyncArena {
@@ -70,6 +71,7 @@ export class Sync {
       firstN: async () => await a.store.history.firstN(),
       entriesAfter: (after, o) => a.store.history.after(after, o),
       files: (o) => mapFiles(a.store.index.all(o)),
+      removed: (o) => mapRemoved(a.store.tombstones.all(o)),
       onEntries: (listener) => {
         a.index.on('history', listener)
         return () => { a.index.off('history', listener) }
@@ -95,6 +97,10 @@ export class Sync {
     for (const t of this.trimmers.values()) t.stop()
     await this.unserve?.()
   }
+}
+
+async function * mapRemoved (tombstones: AsyncIterable<[RelPath, Tombstone]>): AsyncGenerator<ListedRemoval> {
+  for await (const [path, t] of tombstones) yield { path, hashes: t.hashes }
 }
 
 async function * mapFiles (entries: AsyncIterable<[RelPath, IndexEntry]>): AsyncGenerator<ListedFile> {

@@ -1,8 +1,12 @@
 import { HistoryAcksTable } from '../../datastore/tables/history-acks.js'
+import { tombstonesTable } from '../../datastore/tables/tombstones.js'
 import { hashEquals } from '../types/hash.js'
 import { describeError } from '../types/errors.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { Logger } from '../log.js'
+import type { RelPath } from '../types/path.js'
+
+const SWEEP_BATCH = 1000
 
 export interface TrimmerOptions {
   /** PeerIds of the household members this arena is shared with. */
@@ -15,6 +19,9 @@ export interface TrimmerOptions {
   now?: () => number
 }
 
+/** Expired tombstones are looked for at most this often (a scan of the table). */
+const TOMBSTONE_SWEEP_MS = 60 * 60_000
+
 /**
  * Trims history every active subscriber has stored (spec section 3):
  * through the lowest acknowledgement of the household peers sharing the
@@ -22,12 +29,17 @@ export interface TrimmerOptions {
  * open subscription may still read from the store (`hold`). A peer that
  * never subscribed, went silent, or acknowledged an older store id gets a
  * full catch-up when it comes, so it holds nothing back.
+ *
+ * Tombstones (what this node deleted) go the same way after
+ * `inactive_after`: every peer active since then has seen the Remove live
+ * or in a catch-up listing; one silent for longer may bring the file back.
  */
 export class HistoryTrimmer {
   readonly acks: HistoryAcksTable
   private readonly holds = new Map<object, number>()
   private timer: NodeJS.Timeout | undefined
   private readonly now: () => number
+  private lastSweep = -Infinity
 
   constructor (private readonly store: ArenaStore, private readonly options: TrimmerOptions) {
     this.acks = new HistoryAcksTable(store.store)
@@ -73,8 +85,30 @@ export class HistoryTrimmer {
     return through
   }
 
+  /** Deletes tombstones older than `inactive_after`; returns how many. */
+  async expireTombstones (): Promise<number> {
+    this.lastSweep = this.now()
+    const cutoff = this.now() - this.options.inactiveAfterMs
+    const expired: RelPath[] = []
+    for await (const [path, t] of this.store.tombstones.all()) if (t.deletedAt < cutoff) expired.push(path)
+    for (let i = 0; i < expired.length; i += SWEEP_BATCH) {
+      const chunk = expired.slice(i, i + SWEEP_BATCH)
+      await this.store.store.write(async (batch) => {
+        // Re-read in the batch: a deletion since the scan wrote a fresh tombstone.
+        await batch.prefetch(tombstonesTable, chunk)
+        for (const path of chunk) {
+          const t = await batch.get(tombstonesTable, path)
+          if (t != null && t.deletedAt < cutoff) this.store.tombstones.delete(batch, path)
+        }
+      })
+    }
+    if (expired.length > 0) this.options.log.info({ expired: expired.length, event: 'tombstones-expired' }, 'tombstones expired')
+    return expired.length
+  }
+
   /** Trims what it can; returns how many entries went. */
   async trim (): Promise<number> {
+    if (this.now() - this.lastSweep >= TOMBSTONE_SWEEP_MS) await this.expireTombstones()
     const through = await this.trimmable()
     const first = await this.store.history.firstN()
     if (first == null || first > through) return 0

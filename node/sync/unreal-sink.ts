@@ -2,7 +2,7 @@ import { applyIn, type UnrealTree } from '../unreal/unreal-tree.js'
 import { recordPeerEffect } from '../consensus/peer-effects.js'
 import { hashEquals, hashToHex } from '../types/hash.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
-import type { HistorySink, ListedFile } from '../../protocols/history/index.js'
+import type { HistorySink, ListedFile, ListedRemoval } from '../../protocols/history/index.js'
 import type { HistoryEntry } from '../types/history.js'
 import type { Logger } from '../log.js'
 
@@ -11,6 +11,7 @@ import type { Logger } from '../log.js'
  *
  *   Start{catchup}   -> markPeerFiles(peer)
  *   Files...         -> catchupMany(peer, files)
+ *   Removed...       -> a Remove's effect on the real, per tombstone hash
  *   Complete{n}      -> deleteMarkedFiles(peer), progress {storeId, n}
  *   Entries          -> link/unlink + effects on the real + progress, one batch
  *
@@ -37,6 +38,30 @@ export class UnrealHistorySink implements HistorySink {
 
   async catchupFiles (files: ListedFile[]): Promise<void> {
     await this.tree.catchupMany(this.peerId, files)
+  }
+
+  /**
+   * The peer deleted these paths, and its history of it may be trimmed
+   * away: a real file still at one of the deleted versions is treated as a
+   * live Remove would be (removedByPeer, dirty), so a returning peer follows
+   * the deletion instead of bringing the file back. The unreal side needs
+   * nothing: the listing did not name these files, so deleteMarkedFiles
+   * drops the peer from them.
+   */
+  async catchupRemoved (removed: ListedRemoval[]): Promise<void> {
+    let followed = 0
+    await this.store.store.write(async (batch) => {
+      await this.store.index.prefetch(batch, removed.map((r) => r.path))
+      for (const r of removed) {
+        for (const oldHash of r.hashes) {
+          if (await recordPeerEffect(batch, this.store, { kind: 'remove', path: r.path, oldHash })) {
+            followed++
+            break
+          }
+        }
+      }
+    })
+    if (followed > 0) this.log.info({ peerId: this.peerId, followed, event: 'history-catchup-removals' }, 'deletions learnt from a catch-up listing')
   }
 
   async catchupComplete (storeId: Uint8Array, n: number): Promise<void> {

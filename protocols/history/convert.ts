@@ -1,4 +1,4 @@
-import { Kind, type Entry, type File } from './history.js'
+import { Kind, type Entry, type File, type Removed } from './history.js'
 import { ProtocolViolationError } from '../common/errors.js'
 import { asHash, type Hash } from '../../node/types/hash.js'
 import { parsePath, type RelPath } from '../../node/types/path.js'
@@ -83,6 +83,24 @@ export function fileToWire (f: ListedFile): File {
 
 export function fileFromWire (f: File): ListedFile {
   return { path: path('catch-up file', f.path), version: { hash: hash('catch-up file', f.hash), size: size('catch-up file', f.size), mtime: mtime('catch-up file', f.mtime) } }
+}
+
+/** A path the publisher deleted, with the hashes the file had (its tombstone). */
+export interface ListedRemoval {
+  path: RelPath
+  hashes: Hash[]
+}
+
+/** A tombstone holds at most this many hashes (PREVIOUS_KEPT); more is a hostile peer. */
+export const MAX_REMOVED_HASHES = 16
+
+export function removedToWire (r: ListedRemoval): Removed {
+  return { path: r.path, hashes: r.hashes as Array<Uint8Array<ArrayBuffer>> }
+}
+
+export function removedFromWire (r: Removed): ListedRemoval {
+  if (r.hashes.length === 0 || r.hashes.length > MAX_REMOVED_HASHES) throw new ProtocolViolationError(`invalid catch-up removal from peer: ${r.hashes.length} hashes`)
+  return { path: path('catch-up removal', r.path), hashes: r.hashes.map((h) => hash('catch-up removal', h)) }
 }
 
 /** Rough wire size, for batching by bytes. */

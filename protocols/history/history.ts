@@ -632,11 +632,143 @@ export namespace File {
   }
 }
 
+export interface Removed {
+  path: string
+  hashes: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace Removed {
+  let _codec: Codec<Removed>
+
+  export const codec = (): Codec<Removed> => {
+    if (_codec == null) {
+      _codec = message<Removed>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if (obj.hashes != null && obj.hashes.length > 0) {
+          for (const value of obj.hashes) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          hashes: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.hashes != null && obj.hashes.length === opts.limits.hashes) {
+                throw new MaxLengthError('Decode error - repeated field "hashes" had too many elements')
+              }
+
+              obj.hashes.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          hashes: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.path`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.hashes != null && obj.hashes === opts.limits.hashes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "hashes" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.hashes[]`,
+                index: obj.hashes,
+                value: reader.bytes()
+              }
+
+              obj.hashes++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RemovedPathFieldEvent {
+    field: '$.path'
+    value: string
+  }
+
+  export interface RemovedHashesFieldEvent {
+    field: '$.hashes[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Removed>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Removed.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Removed>): Removed {
+    return decodeMessage(buf, Removed.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Removed>): Generator<RemovedPathFieldEvent | RemovedHashesFieldEvent> {
+    return streamMessage(buf, Removed.codec(), opts)
+  }
+}
+
 export interface Publication {
   start?: Start
   files: File[]
   complete?: Complete
   entries: Entry[]
+  removed: Removed[]
 }
 
 export namespace Publication {
@@ -673,13 +805,21 @@ export namespace Publication {
           }
         }
 
+        if (obj.removed != null && obj.removed.length > 0) {
+          for (const value of obj.removed) {
+            w.uint32(42)
+            Removed.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           files: [],
-          entries: []
+          entries: [],
+          removed: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -720,6 +860,16 @@ export namespace Publication {
               }))
               break
             }
+            case 5: {
+              if (opts.limits?.removed != null && obj.removed.length === opts.limits.removed) {
+                throw new MaxLengthError('Decode error - repeated field "removed" had too many elements')
+              }
+
+              obj.removed.push(Removed.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.removed$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -731,7 +881,8 @@ export namespace Publication {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           files: 0,
-          entries: 0
+          entries: 0,
+          removed: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -787,6 +938,24 @@ export namespace Publication {
               }
 
               obj.entries++
+
+              break
+            }
+            case 5: {
+              if (opts.limits?.removed != null && obj.removed === opts.limits.removed) {
+                throw new MaxLengthError('Streaming decode error - repeated field "removed" had too many elements')
+              }
+
+              for (const evt of Removed.codec().stream(reader, reader.uint32(), `${prefix}.removed[]`, {
+                limits: opts.limits?.removed$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.removed
+                }
+              }
+
+              obj.removed++
 
               break
             }
@@ -888,6 +1057,18 @@ export namespace Publication {
     index: number
   }
 
+  export interface PublicationRemovedPathFieldEvent {
+    field: '$.removed[].path'
+    value: string
+    index: number
+  }
+
+  export interface PublicationRemovedHashesFieldEvent {
+    field: '$.removed[].hashes[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Publication>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Publication.codec())
   }
@@ -896,7 +1077,7 @@ export namespace Publication {
     return decodeMessage(buf, Publication.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Publication>): Generator<PublicationStartStoreIdFieldEvent | PublicationStartCatchupFieldEvent | PublicationStartLastNFieldEvent | PublicationFilesPathFieldEvent | PublicationFilesSizeFieldEvent | PublicationFilesMtimeFieldEvent | PublicationFilesHashFieldEvent | PublicationCompleteNFieldEvent | PublicationEntriesNFieldEvent | PublicationEntriesKindFieldEvent | PublicationEntriesPathFieldEvent | PublicationEntriesSizeFieldEvent | PublicationEntriesMtimeFieldEvent | PublicationEntriesHashFieldEvent | PublicationEntriesOldHashFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Publication>): Generator<PublicationStartStoreIdFieldEvent | PublicationStartCatchupFieldEvent | PublicationStartLastNFieldEvent | PublicationFilesPathFieldEvent | PublicationFilesSizeFieldEvent | PublicationFilesMtimeFieldEvent | PublicationFilesHashFieldEvent | PublicationCompleteNFieldEvent | PublicationEntriesNFieldEvent | PublicationEntriesKindFieldEvent | PublicationEntriesPathFieldEvent | PublicationEntriesSizeFieldEvent | PublicationEntriesMtimeFieldEvent | PublicationEntriesHashFieldEvent | PublicationEntriesOldHashFieldEvent | PublicationRemovedPathFieldEvent | PublicationRemovedHashesFieldEvent> {
     return streamMessage(buf, Publication.codec(), opts)
   }
 }

@@ -7,4 +7,4 @@
 export { HISTORY_PROTOCOL } from './constants.js'
 export { publishHistory, type PublishedArena, type PublisherOptions } from './publisher.js'
 export { subscribeHistory, type HistoryProgress, type HistorySink, type SubscribeOptions } from './subscriber.js'
-export type { ListedFile } from './convert.js'
+export type { ListedFile, ListedRemoval } from './convert.js'

@@ -1,6 +1,6 @@
 import { BATCH_BYTES, MAX_BATCH_ITEMS, MAX_PENDING_LIVE, SUBSCRIBE_TIMEOUT_MS } from './constants.js'
-import { approxBytes, entryToWire, fileToWire, type ListedFile } from './convert.js'
-import { Ack, Publication as PublicationCodec, Subscribe, type Entry, type File, type Publication as Publication$ } from './history.js'
+import { approxBytes, entryToWire, fileToWire, removedToWire, type ListedFile, type ListedRemoval } from './convert.js'
+import { Ack, Publication as PublicationCodec, Subscribe, type Entry, type File, type Publication as Publication$, type Removed } from './history.js'
 import { ArenaNotSharedError, ProtocolViolationError } from '../common/errors.js'
 import { deadline } from '../common/client.js'
 import { hashEquals } from '../../node/types/hash.js'
@@ -18,6 +18,8 @@ export interface PublishedArena {
   entriesAfter: (after: number, options: { signal?: AbortSignal }) => AsyncIterable<HistoryEntry>
   /** The current real files, for a full catch-up. */
   files: (options: { signal?: AbortSignal }) => AsyncIterable<ListedFile>
+  /** What this node deleted and still remembers (tombstones), listed after the files. */
+  removed?: (options: { signal?: AbortSignal }) => AsyncIterable<ListedRemoval>
   /** Calls `listener` with each committed batch of new entries; returns the unsubscribe function. */
   onEntries: (listener: (entries: HistoryEntry[]) => void) => () => void
   /** The subscriber stored everything up to `n`: record it (history trimming). */
@@ -37,7 +39,7 @@ export interface PublisherOptions {
  * Serves one `/realize/history/1.0.0` subscription:
  *
  *   Subscribe{arena, storeId, lastSeen}
- *     store id differs, or history trimmed past lastSeen ─> Start{catchup} Files... Complete{n}
+ *     store id differs, or history trimmed past lastSeen ─> Start{catchup} Files... Removed... Complete{n}
  *     else                                               ─> Start{resume} Entries after lastSeen
  *   then live Entries (what piled up while sending goes in one batch), Acks read alongside
  *
@@ -93,13 +95,14 @@ class Publishing {
       const known = sub.storeId.byteLength > 0 && hashEquals(sub.storeId, arena.storeId)
       const held = firstN == null ? sub.lastSeen >= lastN : sub.lastSeen >= firstN - 1
       const catchup = !known || sub.lastSeen > lastN || !held
-      await this.write({ start: { storeId: arena.storeId as Uint8Array<ArrayBuffer>, catchup, lastN }, files: [], entries: [] })
+      await this.write({ start: { storeId: arena.storeId as Uint8Array<ArrayBuffer>, catchup, lastN } })
       request.log.info({ arena: sub.arena, catchup, lastSeen: sub.lastSeen, lastN, event: 'history-subscribed' }, catchup ? 'history subscription: full catch-up' : 'history subscription: resuming')
       if (catchup) {
         arena.hold?.(this, lastN)
         await this.sendFiles()
+        await this.sendRemoved()
         this.sent = lastN
-        await this.write({ complete: { n: lastN }, files: [], entries: [] })
+        await this.write({ complete: { n: lastN } })
       } else {
         this.sent = sub.lastSeen
         await this.sendStored()
@@ -128,8 +131,8 @@ class Publishing {
     }
   }
 
-  private async write (p: Publication$): Promise<void> {
-    await this.request.stream.write(p, PublicationCodec, { signal: this.signal })
+  private async write (p: Partial<Publication$>): Promise<void> {
+    await this.request.stream.write({ files: [], entries: [], removed: [], ...p }, PublicationCodec, { signal: this.signal })
   }
 
   /** Reads Ack frames until the subscriber closes its end; rejects on a bad ack. */
@@ -157,12 +160,28 @@ class Publishing {
       batch.push(fileToWire(f))
       bytes += approxBytes(f.path)
       if (batch.length >= MAX_BATCH_ITEMS || bytes >= BATCH_BYTES) {
-        await this.write({ files: batch, entries: [] })
+        await this.write({ files: batch })
         batch = []
         bytes = 0
       }
     }
-    if (batch.length > 0) await this.write({ files: batch, entries: [] })
+    if (batch.length > 0) await this.write({ files: batch })
+  }
+
+  private async sendRemoved (): Promise<void> {
+    if (this.arena.removed == null) return
+    let batch: Removed[] = []
+    let bytes = 0
+    for await (const r of this.arena.removed({ signal: this.signal })) {
+      batch.push(removedToWire(r))
+      bytes += approxBytes(r.path) + 32 * r.hashes.length
+      if (batch.length >= MAX_BATCH_ITEMS || bytes >= BATCH_BYTES) {
+        await this.write({ removed: batch })
+        batch = []
+        bytes = 0
+      }
+    }
+    if (batch.length > 0) await this.write({ removed: batch })
   }
 
   /** Sends the stored entries after what was sent. */
@@ -188,7 +207,7 @@ class Publishing {
       if (frame.length >= MAX_BATCH_ITEMS || bytes >= BATCH_BYTES || i === entries.length - 1) {
         // Before the write: the subscriber may ack it as soon as it arrives.
         this.sent = e.n
-        await this.write({ files: [], entries: frame })
+        await this.write({ entries: frame })
         frame = []
         bytes = 0
       }

@@ -1,5 +1,5 @@
 import { HISTORY_PROTOCOL, MAX_HISTORY_MESSAGE_BYTES } from './constants.js'
-import { entryFromWire, fileFromWire, type ListedFile } from './convert.js'
+import { entryFromWire, fileFromWire, removedFromWire, type ListedFile, type ListedRemoval } from './convert.js'
 import { Ack, Publication, Subscribe } from './history.js'
 import { openStream } from '../common/client.js'
 import { ProtocolViolationError, wrapPeerError } from '../common/errors.js'
@@ -24,6 +24,8 @@ export interface HistorySink {
   /** The publisher's store id and whether a full catch-up follows. */
   started: (info: { storeId: Uint8Array, catchup: boolean, lastN: number }) => Promise<void>
   catchupFiles: (files: ListedFile[]) => Promise<void>
+  /** Paths the publisher deleted (its tombstones), after the files of a catch-up. */
+  catchupRemoved: (removed: ListedRemoval[]) => Promise<void>
   /** The catch-up listing is complete and reflects history up to `n`. */
   catchupComplete: (storeId: Uint8Array, n: number) => Promise<void>
   /** Entries in order; store them with the progress `{storeId, last n}` in one batch. */
@@ -79,6 +81,10 @@ async function follow (stream: FramedStream, arena: string, progress: HistoryPro
     if (p.files.length > 0) {
       if (!listing) throw new ProtocolViolationError('catch-up files outside a catch-up')
       await sink.catchupFiles(p.files.map(fileFromWire))
+    }
+    if (p.removed.length > 0) {
+      if (!listing) throw new ProtocolViolationError('catch-up removals outside a catch-up')
+      await sink.catchupRemoved(p.removed.map(removedFromWire))
     }
     if (p.complete != null) {
       if (!listing) throw new ProtocolViolationError('Complete outside a catch-up')

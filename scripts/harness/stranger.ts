@@ -100,6 +100,7 @@ async function attack (host: RealizeHost, id: string, addr: string | undefined, 
   const sink: HistorySink = {
     started: async () => {},
     catchupFiles: async (files) => { leaked.files += files.length },
+    catchupRemoved: async () => {},
     catchupComplete: async () => {},
     entries: async (_storeId, entries) => { leaked.entries += entries.length }
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { household, readOr, sameTree, sha256, tree } from './helpers.js'
 import type { Household } from '../../scripts/harness/household.js'
@@ -17,6 +17,9 @@ function disconnected (h: Household, n: string, peer: string): boolean {
  * both sides change files, then back: each side's changes reach the other,
  * and a file both sides changed is a conflict, recorded, not overwritten.
  */
+/** What a holds before the partition: c has seen these entries (1 to 4) of a's history. */
+const start = { 'both.txt': 'original', 'c-edits.txt': 'original, c will edit', 'a-edits.txt': 'original, a will edit', 'a-deletes.txt': 'a will delete this while c is away' }
+
 describe('e2e: partition and reunion {#multi-peer}', function () {
   this.timeout(240_000)
   const e2e = household()
@@ -26,7 +29,6 @@ describe('e2e: partition and reunion {#multi-peer}', function () {
       ? undefined
       : (c: { history: { inactiveAfterMs: number } }) => { c.history.inactiveAfterMs = Number.parseInt(options.inactiveAfter as string) * 1000 }
     const h = await e2e.create({ hosts: ['a', 'b', 'c'].map((name) => ({ name, config })) })
-    const start = { 'both.txt': 'original', 'c-edits.txt': 'original, c will edit', 'a-edits.txt': 'original, a will edit' }
     for (const [f, text] of Object.entries(start)) await writeFile(join(h.root('a'), f), text)
     await h.start()
     for (const n of ['b', 'c']) await h.waitFor(`${n} has a's files`, async () => sameTree(await tree(h.root(n)), start))
@@ -37,14 +39,15 @@ describe('e2e: partition and reunion {#multi-peer}', function () {
     await writeFile(join(h.root('a'), 'both.txt'), 'changed on a while c was away')
     await writeFile(join(h.root('a'), 'a-edits.txt'), 'edited on a')
     await writeFile(join(h.root('a'), 'a-new.txt'), 'new on a')
+    await rm(join(h.root('a'), 'a-deletes.txt'))
     await writeFile(join(h.root('c'), 'both.txt'), 'changed on c while away, differently')
     await writeFile(join(h.root('c'), 'c-edits.txt'), 'edited on c')
     await writeFile(join(h.root('c'), 'c-new.txt'), 'new on c')
-    await h.waitFor('b has a\'s changes', async () => await readOr(join(h.root('b'), 'a-new.txt')) === 'new on a' && await readOr(join(h.root('b'), 'both.txt')) === 'changed on a while c was away')
+    await h.waitFor('b has a\'s changes', async () => await readOr(join(h.root('b'), 'a-new.txt')) === 'new on a' && await readOr(join(h.root('b'), 'both.txt')) === 'changed on a while c was away' && await readOr(join(h.root('b'), 'a-deletes.txt')) == null)
     return h
   }
 
-  /** After the reunion: every file but the conflicting one converges, and the conflict is recorded. */
+  /** After the reunion: every file but the conflicting one converges (a's deletion included), and the conflict is recorded. */
   async function converged (h: Household): Promise<void> {
     const common = { 'a-edits.txt': 'edited on a', 'a-new.txt': 'new on a', 'c-edits.txt': 'edited on c', 'c-new.txt': 'new on c' }
     for (const n of ['a', 'b', 'c']) {
@@ -85,14 +88,15 @@ describe('e2e: partition and reunion {#multi-peer}', function () {
     }
   })
 
-  it('a host away longer than history.inactive_after gets a full catch-up once history was trimmed without it', async () => {
+  it('a host away longer than history.inactive_after gets a full catch-up once history was trimmed without it, deletions included', async () => {
     const h = await partitioned({ inactiveAfter: '2s' })
     // b acknowledges a's changes; c, silent for longer than 2 s, no longer holds a's history back.
-    await h.waitFor('a trims the history c has not seen', () => h.lines('a').some((l) => l.event === 'history-trimmed' && (l.through as number) > 3))
+    await h.waitFor('a trims the history c has not seen', () => h.lines('a').some((l) => l.event === 'history-trimmed' && (l.through as number) > Object.keys(start).length))
     const before = h.lines('a').length
     await h.restore('c')
     await converged(h)
     const subs = h.lines('a').slice(before).filter((l) => l.event === 'history-subscribed' && l.peer === 'c')
     assert.ok(subs.some((l) => l.catchup === true), 'a gave c a full catch-up: the entries c missed are gone')
+    assert.ok(h.lines('c').some((l) => l.event === 'history-catchup-removals'), 'c learnt of a-deletes.txt from the listing\'s tombstones, not from history')
   })
 })

@@ -135,7 +135,7 @@ describe('history protocol between nodes', function () {
     await a.start()
     await b.start()
     const peer = { name: 'a', id: a.peerId }
-    const sink = { started: async () => {}, catchupFiles: async () => {}, catchupComplete: async () => {}, entries: async () => {} }
+    const sink = { started: async () => {}, catchupFiles: async () => {}, catchupRemoved: async () => {}, catchupComplete: async () => {}, entries: async () => {} }
     const err = await subscribeHistory(b.running.network.host, peer, 'secret', { storeId: undefined, lastSeen: 0 }, sink).then(() => undefined, (e: unknown) => e)
     assert.ok(err instanceof RealizeError)
     assert.equal(err.code, 'ARENA_NOT_SHARED')

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { HistoryTrimmer } from '../../node/sync/trimmer.js'
 import { silentLogger } from '../../node/log.js'
 import { hashBytes } from '../../node/real/hasher.js'
+import { hashToHex } from '../../node/types/hash.js'
 import { tempArenaStore } from '../helpers/stores.js'
 import type { RelPath } from '../../node/types/path.js'
 
@@ -71,5 +72,20 @@ describe('history trimming (spec section 3)', () => {
     await h.reopen()
     const again = new HistoryTrimmer(h.store, { members: () => members, inactiveAfterMs: 30 * DAY, log: silentLogger, now: () => now })
     assert.equal(await again.trimmable(), 6)
+  })
+
+  it('expires tombstones older than inactive_after, keeps newer ones, and a trim sweeps them', async () => {
+    const h1 = hashBytes(Buffer.from('old'))
+    const h2 = hashBytes(Buffer.from('new'))
+    await h.store.store.write((batch) => {
+      h.store.tombstones.put(batch, 'old.txt' as RelPath, [h1], now - 31 * DAY)
+      h.store.tombstones.put(batch, 'recent.txt' as RelPath, [h2], now - 29 * DAY)
+    })
+    await trimmer.trim()
+    assert.equal(await h.store.tombstones.get('old.txt' as RelPath), undefined)
+    assert.deepEqual((await h.store.tombstones.get('recent.txt' as RelPath))?.map(hashToHex), [hashToHex(h2)])
+    now += 2 * DAY
+    assert.equal(await trimmer.expireTombstones(), 1)
+    assert.equal(await h.store.tombstones.get('recent.txt' as RelPath), undefined)
   })
 })

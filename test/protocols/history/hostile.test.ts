@@ -140,9 +140,9 @@ describe('history protocol: hostile household peer (spec section 8)', function (
       served.push(sub.arena)
       const bad = ['../escape.txt', '/etc/passwd', 'a\0b', 'ok/../../escape']
       const path = bad[(served.length - 1) % bad.length] as string
-      await s.write({ start: { storeId: new Uint8Array(16).fill(7), catchup: true, lastN: 1 }, files: [], entries: [] }, Publication)
-      await s.write({ files: [{ path: 'fine.txt', size: 1, mtime: 1, hash: evilHash }, { path, size: 1, mtime: 1, hash: evilHash }], entries: [] }, Publication)
-      await s.write({ complete: { n: 1 }, files: [], entries: [] }, Publication)
+      await s.write({ start: { storeId: new Uint8Array(16).fill(7), catchup: true, lastN: 1 }, files: [], entries: [], removed: [] }, Publication)
+      await s.write({ files: [{ path: 'fine.txt', size: 1, mtime: 1, hash: evilHash }, { path, size: 1, mtime: 1, hash: evilHash }], entries: [], removed: [] }, Publication)
+      await s.write({ complete: { n: 1 }, files: [], entries: [], removed: [] }, Publication)
       await ending(raw)
     })
     // a follows every household peer that shares the arena: it subscribes to evil and gets refused paths.
@@ -160,15 +160,40 @@ describe('history protocol: hostile household peer (spec section 8)', function (
     assert.deepEqual(await listAll(net.base).then((l) => l.filter((p) => p.includes('escape'))), [])
   })
 
+  it('refuses catch-up removals with a bad path or no hashes; nothing is deleted {#multi-peer}', async () => {
+    const evilHash = hashBytes(Buffer.from('x')) as Uint8Array<ArrayBuffer>
+    let served = 0
+    await evil.handle(HISTORY_PROTOCOL, async (raw) => {
+      const s = new FramedStream(raw)
+      await s.read(Subscribe, 'subscribe')
+      const bad = [{ path: '../escape.txt', hashes: [evilHash] }, { path: 'fine.txt', hashes: [] }]
+      const removed = bad[served++ % bad.length]!
+      await s.write({ start: { storeId: new Uint8Array(16).fill(5), catchup: true, lastN: 1 }, files: [], entries: [], removed: [] }, Publication)
+      await s.write({ files: [], entries: [], removed: [removed] }, Publication)
+      await s.write({ complete: { n: 1 }, files: [], entries: [], removed: [] }, Publication)
+      await ending(raw)
+    })
+    evilPeer.addrs = [evil.getMultiaddrs()[0]!.toString()]
+    a.running.network.updateHousehold(a.peers, a.config.arenas)
+    const failures = await until(a.capture.events, 'line', () => {
+      const f = a.capture.lines.filter((l) => l.event === 'history-failed' && l.peer === 'evil')
+      return f.length >= 2 ? f : undefined
+    }, 'two refused catch-ups', 30_000)
+    const messages = failures.map((f) => String(f.err)).join('\n')
+    assert.match(messages, /invalid catch-up removal from peer: invalid path/)
+    assert.match(messages, /invalid catch-up removal from peer: 0 hashes/)
+    assert.ok(!a.capture.lines.some((l) => l.event === 'history-catchup-removals'))
+  })
+
   it('refuses live entries out of order, keeping those before', async () => {
     const evilHash = hashBytes(Buffer.from('x')) as Uint8Array<ArrayBuffer>
     await evil.handle(HISTORY_PROTOCOL, async (raw) => {
       const s = new FramedStream(raw)
       await s.read(Subscribe, 'subscribe')
-      await s.write({ start: { storeId: new Uint8Array(16).fill(9), catchup: true, lastN: 0 }, files: [], entries: [] }, Publication)
-      await s.write({ complete: { n: 0 }, files: [], entries: [] }, Publication)
-      await s.write({ files: [], entries: [{ n: 1, kind: Kind.ADD, path: 'good.txt', size: 1, mtime: 1, hash: evilHash, oldHash: new Uint8Array(0) }] }, Publication)
-      await s.write({ files: [], entries: [{ n: 1, kind: Kind.ADD, path: 'again.txt', size: 1, mtime: 1, hash: evilHash, oldHash: new Uint8Array(0) }] }, Publication)
+      await s.write({ start: { storeId: new Uint8Array(16).fill(9), catchup: true, lastN: 0 }, files: [], entries: [], removed: [] }, Publication)
+      await s.write({ complete: { n: 0 }, files: [], entries: [], removed: [] }, Publication)
+      await s.write({ files: [], removed: [], entries: [{ n: 1, kind: Kind.ADD, path: 'good.txt', size: 1, mtime: 1, hash: evilHash, oldHash: new Uint8Array(0) }] }, Publication)
+      await s.write({ files: [], removed: [], entries: [{ n: 1, kind: Kind.ADD, path: 'again.txt', size: 1, mtime: 1, hash: evilHash, oldHash: new Uint8Array(0) }] }, Publication)
       await ending(raw)
     })
     evilPeer.addrs = [evil.getMultiaddrs()[0]!.toString()]
