@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises'
 import { resolve, sep } from 'node:path'
 import { openArenaStore } from './stores.js'
 import { Marks } from './marks/marks.js'
@@ -6,6 +7,7 @@ import { ArenaWatcher } from './real/watcher.js'
 import type { ArenaStore } from '../datastore/arena-store.js'
 import type { ArenaName } from './types/arena.js'
 import type { Mark } from './types/mark.js'
+import { describeError } from './types/errors.js'
 import type { Logger } from './log.js'
 
 export interface ArenaOptions {
@@ -31,6 +33,14 @@ export function isOwnTempFile (name: string): boolean {
  */
 export class Arena {
   readonly watcher: ArenaWatcher | undefined
+  /**
+   * `.realize-*.part` files the start-up catch-up walked past. No job runs
+   * before churten starts, so they are left by a realize that a crash or
+   * kill cut short: their content is a copy of a peer's version, fetched
+   * again if still wanted.
+   */
+  private leftovers: string[] | undefined = []
+  private readonly log: Logger
 
   private constructor (
     readonly name: ArenaName,
@@ -40,6 +50,7 @@ export class Arena {
     readonly marks: Marks,
     options: ArenaOptions
   ) {
+    this.log = options.log
     if (root == null) return
     const dataDir = resolve(options.dataDir)
     this.watcher = new ArenaWatcher({
@@ -49,8 +60,33 @@ export class Arena {
       log: options.log,
       debounceMs: options.debounceMs,
       // The data directory may live inside an arena root; never index it.
-      ignored: (abs, name) => isOwnTempFile(name) || abs === dataDir || abs.startsWith(dataDir + sep)
+      ignored: (abs, name) => {
+        if (!isOwnTempFile(name)) return abs === dataDir || abs.startsWith(dataDir + sep)
+        if (name.endsWith('.part')) this.leftovers?.push(abs)
+        return true
+      }
     })
+  }
+
+  /**
+   * Removes what a realize cut short left in the root; call after the
+   * watcher's start-up catch-up and before churten starts (later temp files
+   * belong to running jobs). Returns how many went.
+   */
+  async removeLeftovers (): Promise<number> {
+    const found = this.leftovers ?? []
+    this.leftovers = undefined
+    let removed = 0
+    for (const abs of found) {
+      try {
+        await rm(abs)
+        removed++
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn({ arena: this.name, file: abs, err: describeError(err) }, 'could not remove a temporary file left by an interrupted realize')
+      }
+    }
+    if (removed > 0) this.log.info({ arena: this.name, removed, event: 'leftovers-removed' }, 'removed temporary files left by an interrupted realize')
+    return removed
   }
 
   static async open (options: ArenaOptions): Promise<Arena> {

@@ -154,6 +154,7 @@ export class RealizeNode {
       w.on('caughtUp', (r) => { this.log.info({ arena: a.name, files: r.files, changed: r.changed, ms: r.ms, event: 'caught-up' }, 'catch-up done') })
       w.on('reconciled', (path, r) => { if (r.changed > 0) this.log.debug({ arena: a.name, path, changed: r.changed }, 'changes indexed') })
       await w.start()
+      await a.removeLeftovers()
     }))
     if (this.options.config.churten.autostart) this.churten.start()
     this.log.info({ event: 'ready' }, 'node ready')

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { open } from 'node:fs/promises'
+import { mkdir, open, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { hashFile } from '../../node/real/hasher.js'
 import { hashEquals } from '../../node/types/hash.js'
@@ -63,5 +63,22 @@ describe('churten: crash resume', function () {
     if (process.env.REALIZE_TEST_VERBOSE != null) console.log(`killed at checkpoint ${String(half.bytes)}; resumed ${String(ended.resumed)}; fetched ${fetched} after restart`)
     const got = await hashFile(join(b!.roots.docs!, 'big.bin'))
     assert.ok(hashEquals(got.hash, hash), 'the realized file verifies')
+  })
+
+  it('a realize cut short by a crash leaves a .realize-*.part file: the next start removes it and indexes nothing of it', async () => {
+    const [a] = await processPlans(tmp.dir, [{ name: 'a' }])
+    const root = a!.roots.docs!
+    await mkdir(join(root, 'album'))
+    // What install leaves between moving the blob out and the rename over the target.
+    await writeFile(join(root, '.realize-0123456789ab.part'), 'half a photo')
+    await writeFile(join(root, 'album', '.realize-ba9876543210.part'), 'another')
+    await writeFile(join(root, 'album', 'kept.txt'), 'a real file')
+    const pa = new NodeProcess(['--data', a!.dataDir])
+    procs.push(pa)
+    await pa.waitForEvent('ready', 60_000)
+    const removed = pa.lines.find((l) => l.event === 'leftovers-removed')
+    assert.equal(removed?.removed, 2)
+    assert.deepEqual((await readdir(root, { recursive: true })).sort(), ['album', 'album/kept.txt'])
+    assert.ok(pa.lines.some((l) => l.event === 'caught-up' && l.files === 1), 'only the real file was indexed')
   })
 })
