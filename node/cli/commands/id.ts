@@ -1,7 +1,5 @@
 import { homedir } from 'node:os'
 import type { Command } from 'commander'
-import { defaultConfig, loadConfig } from '../../config/config.js'
-import { loadOrCreateIdentity } from '../../identity/identity.js'
 import { dataDirOf, withDataOption } from '../common.js'
 
 export function registerId (program: Command): void {
@@ -13,6 +11,8 @@ export function registerId (program: Command): void {
 
 export async function id (opts: { data?: string, json?: boolean }): Promise<void> {
   const dataDir = dataDirOf(opts)
+  // Loaded here, not at the top: every other command starts faster without the config parser and libp2p's crypto.
+  const [{ defaultConfig, loadConfig }, { loadOrCreateIdentity }] = await Promise.all([import('../../config/config.js'), import('../../identity/identity.js')])
   const config = (await loadConfig(dataDir)) ?? defaultConfig(homedir())
   const { peerId } = await loadOrCreateIdentity(dataDir)
   // The configured listen addresses; a running node will report the ones it actually bound.

@@ -2,9 +2,7 @@ import { lstat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { resolve } from 'node:path'
 import { InvalidArgumentError, type Command } from 'commander'
-import { listenAddrsForPort } from '../../config/addrs.js'
-import { baseConfig, configPath, defaultConfig, expandHome, parseConfig, serializeConfig, writeConfig, type ArenaConfig, type Config } from '../../config/config.js'
-import { loadOrCreateIdentity } from '../../identity/identity.js'
+import type { ArenaConfig, Config } from '../../config/config.js'
 import { checkArenaNames, parseArenaName } from '../../types/arena.js'
 import { ConfigError } from '../../types/errors.js'
 import { parseMark } from '../../types/mark.js'
@@ -28,6 +26,8 @@ export function registerInit (program: Command): void {
     .action(async (opts: InitOptions) => { await init(opts) })
 }
 
+type ConfigModule = typeof import('../../config/config.js') & typeof import('../../config/addrs.js')
+
 function parsePort (raw: string): number {
   const n = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN
   if (!(n >= 0 && n <= 65535)) throw new InvalidArgumentError('expected a TCP port number, 0 to 65535.')
@@ -45,7 +45,8 @@ function splitPair (option: string, raw: string, what: string): [string, string 
 }
 
 /** The config the flags describe; throws ConfigError naming the flag. */
-export function initConfig (opts: InitOptions, home: string, cwd: string): Config {
+function initConfig (cfg: ConfigModule, opts: InitOptions, home: string, cwd: string): Config {
+  const { baseConfig, defaultConfig, expandHome, listenAddrsForPort } = cfg
   let arenas: ArenaConfig[]
   if (opts.arena.length === 0) {
     arenas = defaultConfig(home).arenas
@@ -89,11 +90,14 @@ async function exists (file: string): Promise<boolean> {
 
 export async function init (opts: InitOptions): Promise<void> {
   const dataDir = dataDirOf(opts)
+  // Loaded here, not at the top: every other command starts faster without the config parser and libp2p's crypto.
+  const [cfg, addrs, { loadOrCreateIdentity }] = await Promise.all([import('../../config/config.js'), import('../../config/addrs.js'), import('../../identity/identity.js')])
+  const { configPath, parseConfig, serializeConfig, writeConfig } = cfg
   const file = configPath(dataDir)
   // Never clobber a config: it holds the household list and arena roots the user chose.
   if (await exists(file)) throw new ConfigError('a config file exists already; edit it, or move it away to start over', { file })
   const home = homedir()
-  const config = initConfig(opts, home, process.cwd())
+  const config = initConfig({ ...cfg, ...addrs }, opts, home, process.cwd())
   // The same checks a loaded file gets (roots overlapping each other or the data directory...).
   parseConfig(serializeConfig(config), { file, dataDir, home })
   const identity = await loadOrCreateIdentity(dataDir)

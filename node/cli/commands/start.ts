@@ -3,8 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import { configPath, defaultConfig, loadConfig, parseConfig, serializeConfig, writeConfig, type Config } from '../../config/config.js'
-import { loadOrCreateIdentity } from '../../identity/identity.js'
+import type { Config } from '../../config/config.js'
 import { wrapError } from '../../types/errors.js'
 import { dataDirOf, withDataOption } from '../common.js'
 
@@ -20,6 +19,8 @@ export function registerStart (program: Command): void {
  * so the user has a file to edit).
  */
 async function configOrDefault (dataDir: string): Promise<{ config: Config, save?: () => Promise<void> }> {
+  // Loaded here, not at the top: every other command starts faster without the config parser.
+  const { configPath, defaultConfig, loadConfig, parseConfig, serializeConfig, writeConfig } = await import('../../config/config.js')
   const loaded = await loadConfig(dataDir)
   if (loaded != null) return { config: loaded }
   const home = homedir()
@@ -39,6 +40,7 @@ export async function start (opts: { data?: string, headless?: boolean }): Promi
   const dataDir = dataDirOf(opts)
   // Config first: a bad config must not leave a new key or data dir behind.
   const { config, save } = await configOrDefault(dataDir)
+  const { loadOrCreateIdentity } = await import('../../identity/identity.js')
   const identity = await loadOrCreateIdentity(dataDir)
   await save?.()
   for (const arena of config.arenas) {
