@@ -18,6 +18,7 @@ export function networkView (network: Network, arenas: () => readonly ArenaConfi
   return {
     available: true,
     events,
+    listening: () => network.host.getMultiaddrs().map((a) => a.toString()),
     connections: async () => network.peers().filter((p) => p.connected).map((p) => ({
       peerId: p.peerId,
       since: p.since ?? 0,

@@ -105,6 +105,7 @@ export class LocalNodeModel implements NodeModel {
     return {
       peerId: this.node.options.identity.peerId.toString(),
       dataDir: this.node.options.dataDir,
+      addrs: this.sources.network.listening(),
       network: this.sources.network.available,
       churten,
       arenas,

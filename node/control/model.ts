@@ -100,6 +100,8 @@ export type ChurtenEvent =
 export interface StatusInfo {
   peerId: string
   dataDir: string
+  /** The addresses the node listens on now, with /p2p/PEERID (what `id` prints for a running node). */
+  addrs: string[]
   /** False while the node has no network layer (peers are never connected). */
   network: boolean
   churten: ChurtenStatus

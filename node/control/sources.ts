@@ -33,6 +33,8 @@ export interface NetworkEvents {
 export interface NetworkView {
   readonly available: boolean
   readonly events: EventEmitter<NetworkEvents>
+  /** The addresses the node listens on now (wildcards expanded), with /p2p/PEERID. */
+  listening: () => string[]
   /** Household peers connected now. */
   connections: (o?: CallOptions) => Promise<ConnInfo[]>
   /** Peers seen by mDNS (household members included). */
@@ -90,6 +92,7 @@ export function noNetwork (): NetworkView {
   return {
     available: false,
     events: new EventEmitter(),
+    listening: () => [],
     connections: async () => [],
     discovered: async () => [],
     householdChanged: async () => {}

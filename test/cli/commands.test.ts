@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
+import { createConnection } from 'node:net'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { getAttribute } from 'fs-xattr'
@@ -49,6 +50,17 @@ describe('realize-node commands against a running node', function () {
       await node.waitForExit()
     }
     await tmp.cleanup()
+  })
+
+  it('id --json on a running node prints the addresses it really listens on (port 0 resolved)', async () => {
+    const id = json(await cli(['id', '--json']))
+    assert.ok(id.addrs.length > 0)
+    for (const a of id.addrs) assert.match(a, new RegExp(`^/ip[46]/[^/]+/tcp/[1-9][0-9]*/p2p/${id.peerId as string}$`))
+    // The node answers connections on the first of them.
+    const [, , host, , port] = (id.addrs[0] as string).split('/')
+    const sock = createConnection({ host, port: Number(port) })
+    await once(sock, 'connect')
+    sock.destroy()
   })
 
   it('status --json: peerId, churten, arenas with real/cached counts, cache', async () => {

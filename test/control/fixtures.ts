@@ -124,7 +124,9 @@ export class ScriptedNetwork implements NetworkView {
   conns: ConnInfo[] = []
   found: Array<{ peerId: string, addrs: string[] }> = []
   household: string[] = []
+  addrs: string[] = []
 
+  listening (): string[] { return this.addrs }
   async connections (): Promise<ConnInfo[]> { return this.conns }
   async discovered (): Promise<Array<{ peerId: string, addrs: string[] }>> { return this.found }
   async householdChanged (peers: ReadonlyArray<{ id: string }>): Promise<void> { this.household = peers.map((p) => p.id) }
