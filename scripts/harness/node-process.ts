@@ -10,6 +10,8 @@ export interface NodeProcessOptions {
   env?: NodeJS.ProcessEnv
   /** Run inside this network namespace (`ip netns exec NS ...`). */
   netns?: string
+  /** Run as this user (uid = gid), e.g. 65534 to meet file permissions root would bypass. */
+  uid?: number
 }
 
 export interface LogLine {
@@ -35,7 +37,7 @@ export class NodeProcess extends EventEmitter<{ log: [LogLine], exit: [number | 
     super()
     const argv = [CLI, 'start', '--headless', ...args]
     this.child = options.netns == null
-      ? spawn(process.execPath, argv, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn(process.execPath, argv, { env: { ...process.env, ...options.env }, uid: options.uid, gid: options.uid, stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn('ip', ['netns', 'exec', options.netns, process.execPath, ...argv], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
     this.wire()
   }
