@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { Arena } from './arena.js'
 import { openGlobalStore } from './stores.js'
 import { createLogger, type Logger } from './log.js'
+import { Notices } from './notices.js'
 import { describeError } from './types/errors.js'
 import { Network, type NetworkOptions } from './net/network.js'
 import { Sync } from './sync/sync.js'
@@ -38,6 +39,11 @@ export interface RunNodeOptions {
   identity: Identity
   headless: boolean
   log?: Logger
+  /**
+   * Where `log`'s warnings and errors also go (the control API's notice
+   * topic); give the same to createLogger. Made here when `log` is not given.
+   */
+  notices?: Notices
   /** Network and sync settings tests change (backoff, resolver, intervals, trim delay). */
   network?: Partial<Pick<NetworkOptions, 'minBackoffMs' | 'maxBackoffMs' | 'resolve' | 'mdnsIntervalMs' | 'pingIntervalMs'>> & { trimDelayMs?: number }
   /** Test hooks: fault injection {#testretries} and churten's retry timing. */
@@ -69,7 +75,9 @@ export class RealizeNode {
     readonly blobs: Map<string, BlobStore>,
     readonly churten: Churten,
     /** Bandwidth limits from the config {#churtenlimit}; on-demand reads take `limits.download`. */
-    readonly limits: RateLimits
+    readonly limits: RateLimits,
+    /** Warnings and errors as they are logged, for the control API's notice topic. */
+    readonly notices: Notices
   ) {}
 
   private stopDataServers: (() => Promise<void>) | undefined
@@ -91,7 +99,8 @@ export class RealizeNode {
   }
 
   static async open (options: RunNodeOptions): Promise<RealizeNode> {
-    const log = options.log ?? createLogger()
+    const notices = options.notices ?? new Notices()
+    const log = options.log ?? createLogger({ notices })
     await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
     const global = await openGlobalStore(options.dataDir)
     const arenas: Arena[] = []
@@ -129,7 +138,7 @@ export class RealizeNode {
         arenas, trees: unreal, blobs, network, batchBytes: config.churten.batchBytes, log, limits,
         faults: testing.clientFaults, backoffMs: testing.backoffMs, maxBackoffMs: testing.maxBackoffMs
       })
-      return new RealizeNode(options, log, global, arenas, unreal, network, sync, cache, blobs, churten, limits)
+      return new RealizeNode(options, log, global, arenas, unreal, network, sync, cache, blobs, churten, limits, notices)
     } catch (err) {
       for (const b of blobs.values()) await b.close().catch(() => {})
       for (const a of arenas) await a.close().catch(() => {})

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Notice } from '../notices.js'
 import { resolveCapacity } from '../blobs/capacity.js'
 import type { Config, PeerConfig } from '../config/config.js'
 import { InvalidInputError } from '../types/errors.js'
@@ -60,6 +61,7 @@ export class LocalNodeModel implements NodeModel {
       this.publish({ type: 'index', arena, source: 'unreal', paths: paths.slice(0, EVENT_PATHS), count: paths.length })
     })
     this.listen(churten.events, 'event', (event: ChurtenEvent) => { this.publish({ type: 'churten', event }) })
+    this.listen(node.notices, 'notice', (n: Notice) => { this.publish({ type: 'notice', level: n.level, message: n.message }) })
   }
 
   private listen (emitter: EventEmitter<any>, event: string, fn: (...args: any[]) => void): void {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
+import { EventEmitter, once } from 'node:events'
 import { createConnection } from 'node:net'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { getAttribute } from 'fs-xattr'
+import { getAttribute, setAttribute } from 'fs-xattr'
+import { ControlClient } from '../../node/control/client.js'
+import type { NodeEvent } from '../../node/control/model.js'
 import { loadConfig } from '../../node/config/config.js'
 import { NodeProcess } from '../helpers/node-process.js'
 import { tempDir } from '../helpers/tmp.js'
@@ -211,6 +213,22 @@ describe('realize-node commands against a running node', function () {
     const noTty = await cli(['tui'])
     assert.equal(noTty.code, 2)
     assert.match(noTty.stderr, /the TUI needs a terminal/)
+  })
+
+  it('warnings the node logs reach control clients as notices (the TUI\'s log pane)', async () => {
+    const client = await ControlClient.connect(data)
+    try {
+      const notices: NodeEvent[] = []
+      const bus = new EventEmitter()
+      await client.subscribe(['notice'], (e) => { notices.push(e); bus.emit('event') })
+      const file = join(root, 'odd-mark.txt')
+      await writeFile(file, 'x')
+      await setAttribute(file, 'user.realize.mark', 'sometimes')
+      const n = await until(bus, 'event', () => notices.find((e) => e.type === 'notice' && e.message.includes('invalid mark xattr')), 'the notice', 20_000)
+      assert.deepEqual(n, { type: 'notice', level: 'warn', message: 'ignoring invalid mark xattr (arena photos, path odd-mark.txt)' })
+    } finally {
+      await client.close()
+    }
   })
 
   it('another user cannot drive the node', async () => {

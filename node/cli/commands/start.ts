@@ -56,6 +56,7 @@ export async function start (opts: { data?: string, headless?: boolean }): Promi
   // Imported here so init and id do not load the whole node (libp2p, stores).
   const { runNode } = await import('../../node.js')
   // Under the TUI the terminal is the UI: the node's JSON log goes to <data>/node.log.
-  const log = headless ? undefined : (await import('../../log.js')).createLogger({ destination: openSync(join(dataDir, 'node.log'), 'a', 0o600) })
-  await runNode({ dataDir, config, identity, headless, log })
+  const notices = new (await import('../../notices.js')).Notices()
+  const log = headless ? undefined : (await import('../../log.js')).createLogger({ destination: openSync(join(dataDir, 'node.log'), 'a', 0o600), notices })
+  await runNode({ dataDir, config, identity, headless, log, notices })
 }
