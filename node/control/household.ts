@@ -40,11 +40,18 @@ export function peerJson (p: PeerConfig): PeerConfigJson {
 }
 
 /** Adds a peer; a name already in use is refused rather than silently replaced. */
-export function addPeerTo (config: Config, peer: { name: string, peerId: string, addrs: string[] }, selfId?: string): void {
+export function addPeerTo (config: Config, peer: { name: string, peerId: string, addrs: string[], arenas?: string[] }, selfId?: string): void {
   if (selfId != null && peer.peerId === selfId) throw new ConfigError(`${peer.peerId} is this node's own PeerId`, { key: 'PEERID' })
   const same = config.peers.find((p) => p.name === peer.name)
   if (same != null) throw new ConfigError(`a peer named ${JSON.stringify(peer.name)} exists already (${same.id}); remove it first with \`peer rm ${peer.name}\``, { key: 'NAME' })
-  config.peers.push({ name: peer.name, id: peer.peerId, addrs: [...peer.addrs] })
+  const added: PeerConfig = { name: peer.name, id: peer.peerId, addrs: [...peer.addrs] }
+  if (peer.arenas != null && peer.arenas.length > 0) {
+    // Sharing an arena this node does not have would share nothing: almost always a typo.
+    const unknown = peer.arenas.filter((a) => !config.arenas.some((x) => x.name === a))
+    if (unknown.length > 0) throw new InvalidInputError('UNKNOWN_ARENA', `no arena ${unknown.map((a) => JSON.stringify(a)).join(', ')} in the config (arenas: ${config.arenas.map((a) => a.name).join(', ') || 'none'})`)
+    added.arenas = [...new Set(peer.arenas)] as ArenaName[]
+  }
+  config.peers.push(added)
 }
 
 export function removePeerFrom (config: Config, name: string): PeerConfig {

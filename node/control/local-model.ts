@@ -192,7 +192,7 @@ export class LocalNodeModel implements NodeModel {
     await this.sources.network.householdChanged(this.config.peers, o)
   }
 
-  async addPeer (peer: { name: string, peerId: string, addrs: string[] }, o: CallOptions = {}): Promise<PeerConfigJson> {
+  async addPeer (peer: { name: string, peerId: string, addrs: string[], arenas?: string[] }, o: CallOptions = {}): Promise<PeerConfigJson> {
     const next = await this.editConfigFile((c) => { addPeerTo(c, peer, this.node.options.identity.peerId.toString()) }, o)
     await this.applyHousehold(next, o)
     const added = peerJson(next.peers.find((p) => p.name === peer.name) as PeerConfig)

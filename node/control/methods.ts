@@ -21,7 +21,7 @@ export const methodParams = {
   resolve: z.strictObject({ target: z.string(), cwd: z.string().default('/') }),
   peers: none,
   'peers.discovered': none,
-  'peer.add': z.strictObject({ name: z.string(), peerId: z.string(), addrs: z.array(z.string()).default([]) }),
+  'peer.add': z.strictObject({ name: z.string(), peerId: z.string(), addrs: z.array(z.string()).default([]), arenas: z.array(z.string()).optional() }),
   'peer.rm': z.strictObject({ name: z.string() }),
   'mark.get': z.strictObject(target),
   'mark.set': z.strictObject({ ...target, mark: z.string() }),

@@ -185,7 +185,8 @@ export interface NodeModel {
   resolve: (target: string, cwd: string, o?: CallOptions) => Promise<{ arena: string, path: string }>
   peers: (o?: CallOptions) => Promise<PeerInfo[]>
   discoveredPeers: (o?: CallOptions) => Promise<DiscoveredPeer[]>
-  addPeer: (peer: { name: string, peerId: string, addrs: string[] }, o?: CallOptions) => Promise<PeerConfigJson>
+  /** `arenas`: share only these (absent or empty: every arena). */
+  addPeer: (peer: { name: string, peerId: string, addrs: string[], arenas?: string[] }, o?: CallOptions) => Promise<PeerConfigJson>
   removePeer: (name: string, o?: CallOptions) => Promise<PeerConfigJson>
   getMark: (arena: string, path: string, o?: CallOptions) => Promise<MarkInfo>
   /** `mark` null removes the path's own mark. */

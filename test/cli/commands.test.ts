@@ -160,6 +160,17 @@ describe('realize-node commands against a running node', function () {
     const dup = await cli(['peer', 'add', 'x', 'not-a-peer-id'])
     assert.equal(dup.code, 2)
     assert.match(dup.stderr, /invalid PeerId "not-a-peer-id"/)
+    // --arena shares only the arenas named; one the node does not have is refused.
+    const some = await cli(['peer', 'add', 'laptop', LAPTOP, '--arena', 'photos'])
+    assert.equal(some.code, 0, some.stderr)
+    assert.equal(some.stdout, `added peer laptop ${LAPTOP} (found by mDNS), sharing photos\n`)
+    assert.deepEqual((await loadConfig(data))?.peers.map((p) => [p.name, p.arenas]), [['laptop', ['photos']]])
+    assert.deepEqual(json(await cli(['peers', '--json']))[0].arenas, ['photos'])
+    assert.equal((await cli(['peer', 'rm', 'laptop'])).code, 0)
+    const typo = await cli(['peer', 'add', 'laptop', LAPTOP, '--arena', 'fotos'])
+    assert.equal(typo.code, 2, typo.stderr)
+    assert.match(typo.stderr, /no arena "fotos" in the config \(arenas: photos, music\)/)
+    assert.deepEqual((await loadConfig(data))?.peers, [])
   })
 
   it('conflicts --json is a list (empty here)', async () => {
@@ -246,10 +257,10 @@ describe('realize-node commands against a running node', function () {
       assert.equal(r.stderr, `error: no node is running with data directory ${data} (nothing answers on ${join(data, 'control.sock')}); start it with: realize-node start --data ${data}\n`)
       assert.equal(r.stdout, '')
     }
-    const add = await cli(['peer', 'add', 'desk', STRANGER])
+    const add = await cli(['peer', 'add', 'desk', STRANGER, '--arena', 'music'])
     assert.equal(add.code, 0, add.stderr)
     assert.match(add.stderr, /the node is not running; it applies the change when it starts/)
-    assert.deepEqual((await loadConfig(data))?.peers.map((p) => [p.name, p.id, p.addrs]), [['desk', STRANGER, []]])
+    assert.deepEqual((await loadConfig(data))?.peers.map((p) => [p.name, p.id, p.addrs, p.arenas]), [['desk', STRANGER, [], ['music']]])
     const rm = await cli(['peer', 'rm', 'desk'])
     assert.equal(rm.code, 0, rm.stderr)
     assert.deepEqual((await loadConfig(data))?.peers, [])

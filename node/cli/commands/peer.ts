@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { NodeNotRunningError } from '../../control/errors.js'
-import { dataDirOf } from '../common.js'
+import { collect, dataDirOf } from '../common.js'
 import type { PeerConfigJson } from '../../control/model.js'
 import { asUsage, controlCommand, withClient, type ControlOptions } from './control-common.js'
 
@@ -16,7 +16,8 @@ export function registerPeer (program: Command): void {
     .argument('<name>', 'a name for the peer')
     .argument('<peerid>', "the peer's PeerId (12D3KooW...)")
     .argument('[addr...]', 'static addresses; none: found by mDNS')
-    .action(async (name: string, peerId: string, addrs: string[], opts: ControlOptions) => { await peerAdd(name, peerId, addrs, opts) })
+    .option('--arena <name>', 'share only this arena with the peer (repeatable; default: every arena)', collect, [])
+    .action(async (name: string, peerId: string, addrs: string[], opts: ControlOptions & { arena: string[] }) => { await peerAdd(name, peerId, addrs, opts) })
   controlCommand(peer.command('rm'))
     .description('remove a household peer')
     .argument('<name>')
@@ -37,19 +38,21 @@ async function viaNodeOrFile (opts: ControlOptions, viaNode: () => Promise<PeerC
   }
 }
 
-export async function peerAdd (name: string, peerId: string, addrs: string[], opts: ControlOptions): Promise<void> {
+export async function peerAdd (name: string, peerId: string, addrs: string[], opts: ControlOptions & { arena?: string[] }): Promise<void> {
   const dataDir = dataDirOf(opts)
+  const arenas = opts.arena != null && opts.arena.length > 0 ? opts.arena : undefined
   const { peer, running } = await viaNodeOrFile(opts,
-    async () => await withClient(opts, async (c) => await c.call('peer.add', { name, peerId, addrs })),
+    async () => await withClient(opts, async (c) => await c.call('peer.add', { name, peerId, addrs, arenas })),
     async () => {
       // Loaded only for a stopped node: the config parser is the heaviest import of the CLI.
       const { addPeerTo, editConfig, peerJson } = await import('../../control/household.js')
       const { loadIdentity } = await import('../../identity/identity.js')
       const self = (await loadIdentity(dataDir))?.peerId.toString()
-      const config = await editConfig(dataDir, (c) => { addPeerTo(c, { name, peerId, addrs }, self) })
+      const config = await editConfig(dataDir, (c) => { addPeerTo(c, { name, peerId, addrs, arenas }, self) })
       return peerJson(config.peers.find((p) => p.name === name) as (typeof config.peers)[number])
     })
-  process.stdout.write(`added peer ${peer.name} ${peer.peerId}${peer.addrs.length > 0 ? ` at ${peer.addrs.join(', ')}` : ' (found by mDNS)'}\n`)
+  const sharing = peer.arenas == null ? '' : `, sharing ${peer.arenas.join(', ')}`
+  process.stdout.write(`added peer ${peer.name} ${peer.peerId}${peer.addrs.length > 0 ? ` at ${peer.addrs.join(', ')}` : ' (found by mDNS)'}${sharing}\n`)
   if (!running) process.stderr.write('the node is not running; it applies the change when it starts\n')
 }
 
