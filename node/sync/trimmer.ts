@@ -6,8 +6,6 @@ import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { Logger } from '../log.js'
 import type { RelPath } from '../types/path.js'
 
-const SWEEP_BATCH = 1000
-
 export interface TrimmerOptions {
   /** PeerIds of the household members this arena is shared with. */
   members: () => string[]
@@ -21,6 +19,8 @@ export interface TrimmerOptions {
 
 /** Expired tombstones are looked for at most this often (a scan of the table). */
 const TOMBSTONE_SWEEP_MS = 60 * 60_000
+/** Expired tombstones deleted per batch. */
+const SWEEP_BATCH = 1000
 
 /**
  * Trims history every active subscriber has stored (spec section 3):
