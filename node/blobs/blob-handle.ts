@@ -5,6 +5,7 @@ import { DataUnavailableError } from './errors.js'
 import type { BlobFile } from './blob-file.js'
 import type { BlobCache } from './blob-cache.js'
 import type { Hash } from '../types/hash.js'
+import type { BlobBytes } from '../../protocols/blob/bytes.js'
 
 /** What an open blob needs from its store. */
 export interface BlobHost {
@@ -72,7 +73,7 @@ export class OpenBlob {
     return await this.file.read(buffer, n, offset)
   }
 
-  async write (data: Uint8Array, offset: number): Promise<void> {
+  async write (data: BlobBytes, offset: number): Promise<void> {
     const end = offset + data.byteLength
     if (!Number.isSafeInteger(offset) || offset < 0 || end > this.size) {
       throw new InvalidInputError('OUT_OF_BOUNDS', `blob ${this.id}: write of ${data.byteLength} bytes at ${offset} is past its size ${this.size}`)
@@ -147,7 +148,7 @@ export class BlobHandle {
     return await this.blob.read(buffer, offset, length)
   }
 
-  async write (data: Uint8Array, offset: number): Promise<void> {
+  async write (data: BlobBytes, offset: number): Promise<void> {
     this.checkOpen()
     if (!this.writable) throw new RealizeError('BLOB_READ_ONLY', `blob ${this.blob.id} was opened for reading`)
     await this.blob.write(data, offset)

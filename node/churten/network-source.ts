@@ -1,4 +1,4 @@
-import { readBlobInto } from '../../protocols/blob/client.js'
+import { readBlobInto, readBlobPiecesInto } from '../../protocols/blob/client.js'
 import { hashRanges } from '../../protocols/hash/client.js'
 import { repairRange } from '../../protocols/rsync/repair.js'
 import { throttleOf, type RateLimits } from '../net/rate-limit.js'
@@ -39,6 +39,9 @@ export function networkSource (network: Network, options: NetworkSourceOptions =
     },
     async read (peer, req, write, { signal }) {
       return await slots.run(peer, signal, async () => (await readBlobInto(components, peer, req, write, { signal, throttle, faults })).wireBytes)
+    },
+    async readPieces (peer, req, write, { signal }) {
+      return await slots.run(peer, signal, async () => (await readBlobPiecesInto(components, peer, req, write, { signal, throttle, faults })).wireBytes)
     },
     async rsync (peer, req, basis, write, { signal }) {
       return await slots.run(peer, signal, async () => await repairRange(components, peer, req, basis, write, { signal, faults }))

@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs'
+import { lstatSync, watch, type FSWatcher } from 'node:fs'
 import { EventEmitter } from 'node:events'
 import { join } from 'node:path'
 import { reconcile, type ScanContext, type ScanResult } from './scanner.js'
@@ -15,11 +15,28 @@ import { isWithin, parsePath, ROOT, type RelPath } from '../types/path.js'
  * per-directory watch reports them as an event for the child's name on the
  * parent (spec section 4). A path is reconciled once no event has touched it
  * for `debounceMs`; a file that changed while being hashed is looked at again.
+ * A large file whose content has not changed for `debounceMs` already (a
+ * file moved in) waits only QUIET_FILE_MS: nobody is writing it, so the full
+ * wait would only delay its history entry (scripts/bench-sync.ts).
  */
 export interface WatcherOptions extends Omit<ScanContext, 'onDirectory'> {
   /** Quiet time before a changed path is looked at. @default 200 */
   debounceMs?: number
 }
+
+/**
+ * The wait for a large file nobody is writing. Not zero: churten renames a
+ * realized file into place and indexes it a few milliseconds later; looking
+ * before that would hash the file again for nothing.
+ */
+export const QUIET_FILE_MS = 50
+
+/**
+ * Smaller files keep the full wait: for them it is not worth saving, and
+ * bursts of them (thousands realized by churten) must not race their own
+ * index updates.
+ */
+export const QUIET_FILE_MIN_BYTES = 1024 * 1024
 
 export interface WatcherEvents {
   /** Catch-up of the whole root finished. */
@@ -40,10 +57,12 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
   private readonly abort = new AbortController()
   private readonly ctx: ScanContext
   private readonly debounceMs: number
+  private readonly quietMs: number
 
   constructor (options: WatcherOptions) {
     super()
     this.debounceMs = options.debounceMs ?? 200
+    this.quietMs = Math.min(this.debounceMs, QUIET_FILE_MS)
     this.ctx = {
       ...options,
       signal: options.signal == null ? this.abort.signal : AbortSignal.any([options.signal, this.abort.signal]),
@@ -114,10 +133,10 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
     } catch {
       return
     }
-    this.schedule(path)
+    this.schedule(path, this.isQuietFile(path) ? this.quietMs : this.debounceMs)
   }
 
-  private schedule (path: RelPath): void {
+  private schedule (path: RelPath, delayMs = this.debounceMs): void {
     if (this.stopped) return
     const t = this.pending.get(path)
     if (t != null) clearTimeout(t)
@@ -125,7 +144,19 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
       this.pending.delete(path)
       this.ready.push(path)
       this.pump()
-    }, this.debounceMs))
+    }, delayMs))
+  }
+
+  /**
+   * A large regular file last written at least `debounceMs` ago. Only
+   * files: a directory's mtime says nothing about the files being written
+   * inside it. Being wrong costs a hash: a file that changes meanwhile fails
+   * the size and mtime check after hashing and is looked at again (unstable).
+   */
+  private isQuietFile (path: RelPath): boolean {
+    const st = lstatSync(join(this.ctx.root, path), { throwIfNoEntry: false })
+    if (st?.isFile() !== true || st.size < QUIET_FILE_MIN_BYTES) return false
+    return Date.now() - st.mtimeMs >= this.debounceMs
   }
 
   private pump (): void {

@@ -1,13 +1,14 @@
 import { BLOB_IDLE_TIMEOUT_MS, BLOB_PROTOCOL, BLOB_REQUEST_TIMEOUT_MS, MAX_BLOB_MESSAGE_BYTES, MAX_CHUNK_BYTES } from './constants.js'
 import { SUPPORTED, compressionToWire, decompress } from './compression.js'
-import { BlobRequestCodec, BlobResponseCodec } from './frames.js'
-import { Compression, type BlobChunk } from './blob.js'
+import { BlobRequestCodec, BlobResponseCodec, parseChunkFrame } from './frames.js'
+import { Compression } from './blob.js'
+import { flatten, type BlobBytes } from './bytes.js'
 import { IdleDeadline } from './idle.js'
 import { guardFlowControl } from './flow-control.js'
 import { deadline, openStream } from '../common/client.js'
 import { ProtocolViolationError, wrapPeerError } from '../common/errors.js'
 import { hashToHex, type Hash } from '../../node/types/hash.js'
-import type { FramedStream } from '../common/framing.js'
+import { decodeFrame, StreamEndedError, type FramedStream } from '../common/framing.js'
 import type { PeerDirectory } from '../common/peers.js'
 import type { Faults } from '../faults.js'
 import type { Libp2p } from '@libp2p/interface'
@@ -51,6 +52,18 @@ export interface BlobPiece {
   data: Uint8Array
 }
 
+/** A piece as received: a raw chunk keeps the pieces it arrived in (bytes.ts). */
+interface ReceivedPiece {
+  offset: number
+  data: BlobBytes
+}
+
+interface ReceivedChunk {
+  data: BlobBytes
+  codec: Compression
+  rawLength: number
+}
+
 export interface BlobReadSummary {
   /** Bytes of the range delivered. */
   bytes: number
@@ -76,6 +89,24 @@ export function describeRange (req: { arena: string, path: string, offset: numbe
  * Breaking out of the loop early resets the stream.
  */
 export async function * readBlob (components: DataClientComponents, peerId: string, req: BlobReadRequest, options: BlobReadOptions = {}): AsyncGenerator<BlobPiece, BlobReadSummary, undefined> {
+  const gen = readPieces(components, peerId, req, options)
+  let done = false
+  try {
+    for (;;) {
+      const r = await gen.next()
+      if (r.done === true) {
+        done = true
+        return r.value
+      }
+      yield { offset: r.value.offset, data: flatten(r.value.data) }
+    }
+  } finally {
+    // The consumer stopped early: the inner generator resets the stream.
+    if (!done) await gen.return(undefined as never)
+  }
+}
+
+async function * readPieces (components: DataClientComponents, peerId: string, req: BlobReadRequest, options: BlobReadOptions): AsyncGenerator<ReceivedPiece, BlobReadSummary, undefined> {
   const operation = `reading ${describeRange(req)} from ${peerName(components, peerId)}`
   let stream: FramedStream | undefined
   let finished = false
@@ -96,7 +127,7 @@ export async function * readBlob (components: DataClientComponents, peerId: stri
   }
 }
 
-async function * receive (stream: FramedStream, peerId: string, req: BlobReadRequest, options: BlobReadOptions): AsyncGenerator<BlobPiece, BlobReadSummary, undefined> {
+async function * receive (stream: FramedStream, peerId: string, req: BlobReadRequest, options: BlobReadOptions): AsyncGenerator<ReceivedPiece, BlobReadSummary, undefined> {
   const accept = (options.accept ?? SUPPORTED).map(compressionToWire)
   const first = deadline(options.timeoutMs ?? BLOB_REQUEST_TIMEOUT_MS, options.signal, 'waiting for the blob header')
   await stream.write({ ...req, hash: req.hash as Uint8Array<ArrayBuffer>, accept }, BlobRequestCodec, { signal: first })
@@ -115,10 +146,14 @@ async function * receive (stream: FramedStream, peerId: string, req: BlobReadReq
     let offset = req.offset
     const end = req.offset + req.length
     // One chunk decompressing (threadpool) while the next frame is read.
-    let pending: Promise<BlobPiece> | undefined
+    let pending: Promise<ReceivedPiece> | undefined
     for (;;) {
-      const m = await stream.read(BlobResponseCodec, 'the rest of the blob', { signal: idle.signal })
+      const frame = await stream.readFrameList({ signal: idle.signal })
+      if (frame == null) throw new StreamEndedError('the rest of the blob')
       idle.touch()
+      // Chunks are read without copying their data; every other frame the ordinary way.
+      const fast = parseChunkFrame(frame)
+      const m: { chunk?: ReceivedChunk, end?: unknown } = fast != null ? { chunk: fast } : decodeFrame(frame, BlobResponseCodec)
       if (m.end != null) break
       if (m.chunk == null) throw new ProtocolViolationError('expected a blob chunk or the end')
       const chunk = m.chunk
@@ -146,23 +181,24 @@ async function * receive (stream: FramedStream, peerId: string, req: BlobReadReq
     idle.clear()
   }
 
-  function fault (piece: BlobPiece): BlobPiece {
+  function fault (piece: ReceivedPiece): ReceivedPiece {
     if (options.faults == null) return piece
-    return { offset: piece.offset, data: options.faults.hit({ ...ctx, offset: piece.offset }, piece.data, stream.stream) ?? piece.data }
+    return { offset: piece.offset, data: options.faults.hit({ ...ctx, offset: piece.offset }, flatten(piece.data), stream.stream) ?? piece.data }
   }
 }
 
-function checkChunk (chunk: BlobChunk, codec: Compression, offset: number, end: number): void {
+function checkChunk (chunk: ReceivedChunk, codec: Compression, offset: number, end: number): void {
   if (chunk.codec !== Compression.NONE && chunk.codec !== codec) throw new ProtocolViolationError(`chunk compressed with ${chunk.codec}, header said ${codec}`)
   if (chunk.rawLength === 0 || chunk.rawLength > MAX_CHUNK_BYTES) throw new ProtocolViolationError(`chunk of ${chunk.rawLength} bytes (1 to ${MAX_CHUNK_BYTES} allowed)`)
   if (offset + chunk.rawLength > end) throw new ProtocolViolationError(`chunk runs past the end of the range (${offset + chunk.rawLength} > ${end})`)
   if (chunk.codec === Compression.NONE && chunk.data.byteLength !== chunk.rawLength) throw new ProtocolViolationError(`raw chunk of ${chunk.data.byteLength} bytes claims ${chunk.rawLength}`)
 }
 
-async function decode (chunk: BlobChunk, offset: number): Promise<BlobPiece> {
+async function decode (chunk: ReceivedChunk, offset: number): Promise<ReceivedPiece> {
+  if (chunk.codec === Compression.NONE) return { offset, data: chunk.data }
   let data: Uint8Array
   try {
-    data = await decompress(chunk.codec, chunk.data, chunk.rawLength)
+    data = await decompress(chunk.codec, flatten(chunk.data), chunk.rawLength)
   } catch (err) {
     throw new ProtocolViolationError(`undecodable ${chunk.codec} chunk at ${offset}`, { cause: err })
   }
@@ -173,12 +209,23 @@ async function decode (chunk: BlobChunk, offset: number): Promise<BlobPiece> {
 /** Stores received bytes; must be done with `data` when it resolves. */
 export type BlobWriteFn = (data: Uint8Array, offset: number) => Promise<void>
 
+/** Like BlobWriteFn, taking a raw chunk as the pieces it arrived in (bytes.ts). */
+export type BlobPiecesWriteFn = (data: BlobBytes, offset: number) => Promise<void>
+
 /**
  * Reads a range into `write` (a blob file, a temp file). A failing write
  * fails the read with side `local`; the 'write' fault point sits here.
  */
 export async function readBlobInto (components: DataClientComponents, peerId: string, req: BlobReadRequest, write: BlobWriteFn, options: BlobReadOptions = {}): Promise<BlobReadSummary> {
-  const gen = readBlob(components, peerId, req, options)
+  return await readBlobPiecesInto(components, peerId, req, async (data, offset) => { await write(flatten(data), offset) }, options)
+}
+
+/**
+ * readBlobInto for writers that take a raw chunk as the pieces it arrived
+ * in (hash them, write them vectored): no copy, no fresh buffer per chunk.
+ */
+export async function readBlobPiecesInto (components: DataClientComponents, peerId: string, req: BlobReadRequest, write: BlobPiecesWriteFn, options: BlobReadOptions = {}): Promise<BlobReadSummary> {
+  const gen = readPieces(components, peerId, req, options)
   const operation = `reading ${describeRange(req)} from ${peerName(components, peerId)}`
   for (;;) {
     const r = await gen.next()
@@ -186,7 +233,7 @@ export async function readBlobInto (components: DataClientComponents, peerId: st
     const { offset, data } = r.value
     try {
       const ctx = { point: 'write' as const, peer: peerId, arena: req.arena, path: req.path, offset }
-      const bytes = options.faults == null ? data : options.faults.hit(ctx, data, undefined) ?? data
+      const bytes = options.faults == null ? data : options.faults.hit(ctx, flatten(data), undefined) ?? data
       await write(bytes, offset)
     } catch (err) {
       await gen.return(undefined as never)

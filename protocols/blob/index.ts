@@ -8,7 +8,8 @@ export { BLOB_PROTOCOL, CHUNK_BYTES, MAX_BLOB_STREAMS_PER_PEER } from './constan
 export { Compression } from './blob.js'
 export { startBlobServer, serveBlob, type BlobServerOptions, type BlobServeOptions } from './server.js'
 export {
-  readBlob, readBlobInto, type BlobPiece, type BlobReadOptions, type BlobReadRequest, type BlobReadSummary,
-  type BlobWriteFn, type DataClientComponents
+  readBlob, readBlobInto, readBlobPiecesInto, type BlobPiece, type BlobReadOptions, type BlobReadRequest, type BlobReadSummary,
+  type BlobWriteFn, type BlobPiecesWriteFn, type DataClientComponents
 } from './client.js'
+export { flatten, pieces, type BlobBytes } from './bytes.js'
 export { NotFoundError, VersionChangedError, InvalidRangeError, checkRange, type BlobSource, type SourceHandle } from './source.js'

@@ -48,6 +48,25 @@ function encodeVarint (n: number): Uint8Array {
 }
 
 /**
+ * One frame's message: an error frame throws the peer's error; undecodable
+ * bytes throw ProtocolViolationError.
+ */
+export function decodeFrame<T> (frame: Uint8Array | Uint8ArrayList, codec: MessageCodec<T>): T {
+  let error: WireError | undefined
+  try {
+    error = ErrorFrame.decode(frame).error
+  } catch (err) {
+    throw new ProtocolViolationError('undecodable message', { cause: err })
+  }
+  if (error != null) throw fromWireError(error)
+  try {
+    return codec.decode(frame)
+  } catch (err) {
+    throw new ProtocolViolationError('undecodable message', { cause: err })
+  }
+}
+
+/**
  * Length-prefixed protobuf frames on a libp2p stream (varint length +
  * message), with the limits every Realize protocol needs: a frame longer than
  * `maxMessageBytes` is refused as soon as its length is read, a stream that
@@ -89,11 +108,20 @@ export class FramedStream {
 
   /** The next frame's bytes, or undefined when the stream ended cleanly between frames. */
   async readFrame (options: { signal?: AbortSignal } = {}): Promise<Uint8Array | undefined> {
+    return (await this.readFrameList(options))?.subarray()
+  }
+
+  /**
+   * The next frame as the pieces it arrived in, not copied together (bulk
+   * data: a 256 KiB blob chunk arrives in about five pieces), or undefined
+   * when the stream ended cleanly between frames.
+   */
+  async readFrameList (options: { signal?: AbortSignal } = {}): Promise<Uint8ArrayList | undefined> {
     for (;;) {
       const len = decodeVarint(this.buffer)
       if (len != null && len.value > this.maxMessageBytes) throw new MessageTooLargeError(len.value, this.maxMessageBytes)
       if (len != null && this.buffer.byteLength >= len.bytes + len.value) {
-        const frame = this.buffer.subarray(len.bytes, len.bytes + len.value)
+        const frame = this.buffer.sublist(len.bytes, len.bytes + len.value)
         this.buffer.consume(len.bytes + len.value)
         if (this.stream.readStatus === 'paused' && this.buffer.byteLength < READ_HIGH_WATER_BYTES) this.stream.resume()
         return frame
@@ -129,18 +157,7 @@ export class FramedStream {
   async readMaybe<T> (codec: MessageCodec<T>, options: { signal?: AbortSignal } = {}): Promise<T | undefined> {
     const frame = await this.readFrame(options)
     if (frame == null) return undefined
-    let error: WireError | undefined
-    try {
-      error = ErrorFrame.decode(frame).error
-    } catch (err) {
-      throw new ProtocolViolationError('undecodable message', { cause: err })
-    }
-    if (error != null) throw fromWireError(error)
-    try {
-      return codec.decode(frame)
-    } catch (err) {
-      throw new ProtocolViolationError('undecodable message', { cause: err })
-    }
+    return decodeFrame(frame, codec)
   }
 
   /** The next message; the stream ending instead is a TruncatedMessageError naming `what`. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { hashBytes } from '../../node/real/hasher.js'
 import { DataUnavailableError } from '../../node/blobs/errors.js'
 import { tempBlobs, type TestBlobs } from '../helpers/blobs.js'
@@ -48,6 +49,18 @@ describe('BlobStore: sparse files and reads {#bloblru}', () => {
     assert.deepEqual(buf, data.subarray(55_000, 60_000))
     assert.equal(await h.read(buf, 100_000), 0, 'at the end: nothing')
     await h.close()
+  })
+
+  it('writes a chunk given as the pieces it arrived in, in one go, and verifies it', async () => {
+    const data = randomBytes(3 * MiB + 123)
+    const h = await t.blobs.create(hashBytes(data), data.byteLength)
+    const pieces = new Uint8ArrayList()
+    for (let at = 0; at < data.byteLength; at += 65_519) pieces.append(data.subarray(at, at + 65_519))
+    await h.write(pieces, 0)
+    assert.deepEqual(h.written.toJSON(), [[0, data.byteLength]])
+    await h.close()
+    assert.ok((await readFile(t.blobs.pathOf(h.id))).equals(data))
+    assert.equal((await t.blobs.verify(h.id)).ok, true)
   })
 
   it('rejects a write past the blob size, and writes to a verified blob', async () => {

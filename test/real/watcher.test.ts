@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
-import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { createHash, randomBytes } from 'node:crypto'
+import { appendFile, mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { setAttribute, removeAttribute } from 'fs-xattr'
 import { hashToHex } from '../../node/types/hash.js'
 import { parsePath, type RelPath } from '../../node/types/path.js'
 import { MARK_XATTR } from '../../node/marks/xattr.js'
+import { QUIET_FILE_MIN_BYTES } from '../../node/real/watcher.js'
 import { testArena, type TestArena } from '../helpers/arena.js'
 import { until } from '../helpers/wait.js'
 import type { HistoryNotification } from '../../node/types/history.js'
 
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex')
+const sha = (s: string | Uint8Array): string => createHash('sha256').update(s).digest('hex')
 
 async function collect<T> (it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []
@@ -94,6 +95,32 @@ describe('watcher: the real follows the arena root', function () {
     await indexBecomes({})
     const removed = (await history()).filter((h) => h.kind === 'remove').map((h) => h.path).sort()
     assert.deepEqual(removed, ['a/b/y', 'a/x', 'c/b/y', 'c/b/z', 'c/x'])
+  })
+
+  it('looks at a large file moved in without the full quiet wait; small and freshly written files wait', async () => {
+    const debounceMs = 2000
+    t = await testArena({ debounceMs })
+    const stage = join(dirname(t.root), 'stage')
+    await mkdir(stage)
+    const large = randomBytes(QUIET_FILE_MIN_BYTES + 1)
+    await writeFile(join(stage, 'large.bin'), large)
+    await writeFile(join(stage, 'small.txt'), 'small')
+    // Written a minute ago: nobody is writing them now.
+    const old = new Date(Date.now() - 60_000)
+    for (const f of ['large.bin', 'small.txt']) await utimes(join(stage, f), old, old)
+    const t0 = performance.now()
+    await rename(join(stage, 'large.bin'), join(t.root, 'large.bin'))
+    await rename(join(stage, 'small.txt'), join(t.root, 'small.txt'))
+    await indexBecomes({ 'large.bin': sha(large) })
+    assert.ok(performance.now() - t0 < debounceMs, 'the large file did not wait for quiet')
+    await indexBecomes({ 'large.bin': sha(large), 'small.txt': sha('small') })
+    assert.ok(performance.now() - t0 >= debounceMs - 50, 'the small file waited')
+    // A large file being written (fresh mtime) waits for quiet too.
+    const t1 = performance.now()
+    const fresh = randomBytes(QUIET_FILE_MIN_BYTES + 1)
+    await writeFile(join(t.root, 'fresh.bin'), fresh)
+    await indexBecomes({ 'fresh.bin': sha(fresh), 'large.bin': sha(large), 'small.txt': sha('small') })
+    assert.ok(performance.now() - t1 >= debounceMs - 50, 'the file being written waited')
   })
 
   it('catches up on changes made while stopped', async () => {

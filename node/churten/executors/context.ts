@@ -7,6 +7,7 @@ import type { RangeHash } from '../../../protocols/hash/client.js'
 import type { Hash } from '../../types/hash.js'
 import type { RelPath } from '../../types/path.js'
 import type { Logger } from '../../log.js'
+import type { BlobBytes } from '../../../protocols/blob/bytes.js'
 
 /** One range of one version of a file on a peer. */
 export interface RangeRequest {
@@ -35,6 +36,8 @@ export interface RangeSource {
   peersWith: (arena: string, peers: ReadonlyArray<{ peer: string, version: { hash: Hash } }>, hash: Hash) => string[]
   /** Reads the range into `write` (offsets in the file), in order; resolves to the bytes received on the wire. */
   read: (peer: string, req: RangeRequest, write: (data: Uint8Array, offset: number) => Promise<void>, options: ReadOptions) => Promise<number>
+  /** `read` for bulk downloads: a raw chunk comes as the pieces it arrived in, not copied together (protocols/blob/bytes.ts). */
+  readPieces: (peer: string, req: RangeRequest, write: (data: BlobBytes, offset: number) => Promise<void>, options: ReadOptions) => Promise<number>
   /**
    * Rebuilds the peer's range from a local basis with rsync, falling back to
    * a plain copy of the range when the delta is bad {#delta} {#testretries};

@@ -5,6 +5,7 @@ import { asHash, hashEquals, hashToHex, type Hash } from '../../types/hash.js'
 import { describeError, RealizeError } from '../../types/errors.js'
 import { CancelledError, HashMismatchError, NoPeerError } from '../errors.js'
 import { repair } from './repair.js'
+import { pieces, type BlobBytes } from '../../../protocols/blob/bytes.js'
 import type { ExecutorContext, RangeRequest } from './context.js'
 import type { JobRun } from '../types.js'
 import type { RelPath } from '../../types/path.js'
@@ -140,15 +141,15 @@ async function fetchMissing (ctx: ExecutorContext, handle: BlobHandle, req: Rang
       run.checkpoint?.(bytes, size)
     }
   }
-  // Pieces from the blob client are fresh buffers (protocols/blob/client.ts), safe to hold while written.
-  const write = async (data: Uint8Array, offset: number): Promise<void> => {
-    hasher?.update(data)
+  // Pieces from the blob client are never reused (protocols/blob/client.ts), safe to hold while written.
+  const write = async (data: BlobBytes, offset: number): Promise<void> => {
+    if (hasher != null) for (const p of pieces(data)) hasher.update(p)
     await writes.add(handle.write(data, offset).then(async () => { await written(data.byteLength) }))
   }
   try {
     for (const r of missing.ranges) {
       run.signal.throwIfAborted()
-      result.fetched += await ctx.source.read(peer, { ...req, offset: r.start, length: r.end - r.start }, write, { signal: run.signal })
+      result.fetched += await ctx.source.readPieces(peer, { ...req, offset: r.start, length: r.end - r.start }, write, { signal: run.signal })
       await writes.drain()
     }
   } finally {
