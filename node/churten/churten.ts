@@ -191,29 +191,34 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
     const signal = this.stopper.signal
     await this.loading
     while (this.running) {
+      // Paths that need nothing are cleared without waiting for the commit:
+      // the clears of a pass share commits, awaited before the next round.
+      const clearing: Array<Promise<void>> = []
       if (pass.full) {
         pass.full = false
         for await (const { path, counter } of arena.store.dirty.since(0, { signal })) {
-          if (!this.running) return
+          if (!this.running) break
           const k = key(arena, path)
           pass.queue.delete(path)
           if (this.jobs.has(k) || this.retries.pending(arena, path)) continue
-          await this.handle(arena, path, counter)
+          await this.handle(arena, path, counter, clearing)
         }
       }
       const paths = [...pass.queue]
       pass.queue.clear()
-      if (paths.length === 0 && !pass.full) return
       for (const path of paths) {
-        if (!this.running) return
+        if (!this.running) break
         if (this.jobs.has(key(arena, path))) continue
         const counter = await arena.store.dirty.counterOf(path)
-        if (counter != null) await this.handle(arena, path, counter)
+        if (counter != null) await this.handle(arena, path, counter, clearing)
       }
+      await Promise.all(clearing)
+      if (!this.running || (paths.length === 0 && !pass.full)) return
     }
   }
 
-  private async handle (arena: ArenaWorker, path: RelPath, counter: number): Promise<void> {
+  /** `clearing`: where a pass collects the clears of paths that need nothing, instead of awaiting each. */
+  private async handle (arena: ArenaWorker, path: RelPath, counter: number, clearing?: Array<Promise<void>>): Promise<void> {
     const k = key(arena, path)
     const now = (this.options.now ?? Date.now)()
     const failed = this.retries.failure(arena, path)
@@ -224,7 +229,9 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
     const job = await arena.decide(path, this.stopper.signal)
     if (!this.running || this.jobs.has(k)) return
     if (job == null) {
-      await this.retries.clear(arena, path, counter)
+      const cleared = this.retries.clear(arena, path, counter)
+      if (clearing != null) clearing.push(cleared)
+      else await cleared
       return
     }
     const bytes = job.kind === 'download' || job.kind === 'realize' ? job.version.size : 0

@@ -63,10 +63,13 @@ export class Retries {
     return record.retryAt
   }
 
-  /** Clears the dirty entry if still at `counter`; a job that was done also forgets its failures. */
+  /**
+   * Clears the dirty entry if still at `counter`; a job that was done also
+   * forgets its failures. Clears of many paths share a commit (group commit).
+   */
   async clear (arena: ArenaWorker, path: RelPath, counter: number, done = false): Promise<void> {
     const k = key(arena, path)
-    const forget = await arena.store.store.write(async (b) => {
+    const forget = await arena.store.store.writeGrouped(async (b) => {
       const cleared = await arena.store.dirty.clear(b, path, counter)
       if ((cleared || done) && this.failed.has(k)) arena.store.failedJobs.delete(b, path)
       return cleared || done

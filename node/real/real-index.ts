@@ -48,7 +48,8 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
   async apply (files: readonly FileChange[], marks: readonly MarkChange[] = []): Promise<HistoryEntry[]> {
     if (files.length === 0 && marks.length === 0) return []
     const { index, history, dirty } = this.store
-    const appended = await this.store.store.write(async (batch) => {
+    // Point reads only, so concurrent changes (many small files realized at once) share a commit.
+    const appended = await this.store.store.writeGrouped(async (batch) => {
       const out: HistoryEntry[] = []
       const paths = [...files, ...marks].map((c) => c.path)
       await Promise.all([index.prefetch(batch, paths), dirty.prefetch(batch, paths), this.store.marks.prefetch(batch, marks.map((m) => m.path)), batch.prefetch(tombstonesTable, files.map((f) => f.path))])

@@ -1,5 +1,5 @@
-import { constants } from 'node:fs'
-import { open, realpath, type FileHandle } from 'node:fs/promises'
+import { closeSync, constants, fstatSync, openSync, read, readSync, realpathSync } from 'node:fs'
+import { promisify } from 'node:util'
 import { join, sep } from 'node:path'
 import { NotFoundError, VersionChangedError, type BlobSource, type SourceHandle } from '../../protocols/blob/source.js'
 import { RealizeError, wrapError } from '../types/errors.js'
@@ -15,6 +15,17 @@ export interface RealArena {
 }
 
 /** A path that leads outside the arena root (through a symlink) or to something that is not a plain file. */
+/**
+ * Files up to this size are read with synchronous calls. On the 2-core VM
+ * (docs/BENCHMARKS.md) every thread-pool round trip costs 50–100 µs of CPU,
+ * more than the whole read of a small file from the page cache; opening,
+ * checking and closing are synchronous for every file (a few µs each).
+ * Larger reads stay asynchronous so a cold disk never blocks the node.
+ */
+const SYNC_READ_MAX = 1024 * 1024
+
+const readAsync = promisify(read)
+
 export class PathEscapeError extends RealizeError {
   constructor (message: string) {
     super('PATH_OUTSIDE_ARENA', message)
@@ -50,21 +61,22 @@ export class RealSource implements BlobSource {
     }
 
     const abs = join(a.root, ...path.split('/'))
-    let fh: FileHandle | undefined
+    let fd: number | undefined
     try {
-      const [realRoot, real] = await Promise.all([realpath(a.root), realpath(abs)])
+      const realRoot = realpathSync.native(a.root)
+      const real = realpathSync.native(abs)
       if (real !== join(realRoot, ...path.split('/')) || !real.startsWith(realRoot + sep)) {
         throw new PathEscapeError(`${where}: resolves through a symbolic link; refused`)
       }
-      fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW)
-      const st = await fh.stat()
+      fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW)
+      const st = fstatSync(fd)
       if (!st.isFile()) throw new PathEscapeError(`${where}: not a regular file`)
       if (st.size !== entry.size || st.mtimeMs !== entry.mtime) {
         throw new VersionChangedError(`${where}: changed on disk since it was indexed`)
       }
-      return new RealHandle(fh, where, st.size, st.mtimeMs)
+      return new RealHandle(fd, where, st.size, st.mtimeMs)
     } catch (err) {
-      await fh?.close().catch(() => {})
+      if (fd != null) try { closeSync(fd) } catch {}
       if (err instanceof RealizeError) throw err
       const code = (err as NodeJS.ErrnoException).code
       // Gone since it was indexed (or a symlink, for O_NOFOLLOW): the indexed version is not here.
@@ -76,24 +88,31 @@ export class RealSource implements BlobSource {
 }
 
 class RealHandle implements SourceHandle {
-  constructor (private readonly fh: FileHandle, private readonly where: string, readonly size: number, private readonly mtime: number) {}
+  private closed = false
+
+  constructor (private readonly fd: number, private readonly where: string, readonly size: number, private readonly mtime: number) {}
 
   async read (into: Uint8Array, position: number): Promise<number> {
+    if (this.closed) throw new RealizeError('SOURCE_CLOSED', `reading ${this.where}: closed`)
     try {
-      return (await this.fh.read(into, 0, into.byteLength, position)).bytesRead
+      if (this.size <= SYNC_READ_MAX) return readSync(this.fd, into, 0, into.byteLength, position)
+      return (await readAsync(this.fd, into, 0, into.byteLength, position)).bytesRead
     } catch (err) {
       throw wrapError(`reading ${this.where}`, err)
     }
   }
 
   async verify (): Promise<void> {
-    const st = await this.fh.stat()
+    const st = fstatSync(this.fd)
     if (st.size !== this.size || st.mtimeMs !== this.mtime) {
       throw new VersionChangedError(`${this.where}: changed on disk while being read`)
     }
   }
 
   async close (): Promise<void> {
-    await this.fh.close()
+    // Once: the descriptor number may belong to another file after.
+    if (this.closed) return
+    this.closed = true
+    closeSync(this.fd)
   }
 }

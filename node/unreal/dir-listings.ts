@@ -6,8 +6,9 @@ import type { UnrealTreeTables } from '../../datastore/tables/unreal-tree.js'
 const PRELOAD_MAX_CHILDREN = 4096
 
 /**
- * Directory entries as one batch sees them. A point read costs a trip to
- * LevelDB's thread pool (~50 µs), so a catch-up that adds thousands of files
+ * Directory entries as one batch sees them. Where a point read costs a
+ * trip to LevelDB's thread pool (~50 µs; not with classic-level's
+ * synchronous reads, `Store.syncReads`), a catch-up that adds thousands of files
  * would spend its time waiting: instead a directory created in this batch,
  * or empty when first touched, is known to hold only what the batch put
  * there, and a small one is read with one range scan. Every entry written
@@ -86,7 +87,9 @@ export class DirListings {
   private async listing (dir: number): Promise<Map<string, DirEntryValue> | undefined> {
     const known = this.listings.get(dir)
     if (known != null) return known
-    if (this.unlisted.has(dir)) return undefined
+    // A point read is cheap then, and a listing of a 100-entry directory
+    // per batch of one file was the top cost of following a peer's sync.
+    if (this.unlisted.has(dir) || this.batch.store.syncReads) return undefined
     const rec = await this.record(dir)
     if (rec == null || rec.children > PRELOAD_MAX_CHILDREN) return undefined
     const listing = new Map<string, DirEntryValue>()

@@ -50,6 +50,8 @@ export class TreeBatch {
   readonly listings: DirListings
   /** Paths marked dirty by this batch, in order. */
   readonly changed: RelPath[] = []
+  /** Files whose entries this batch wrote, as it leaves them (`saved` undefined: removed). */
+  readonly touched = new Map<number, FileState>()
 
   constructor (readonly batch: Batch, private readonly ctx: TreeContext) {
     this.listings = new DirListings(batch, ctx.store.unreal)
@@ -173,6 +175,7 @@ export class TreeBatch {
     await this.saveConflict(file)
     await this.ctx.store.dirty.mark(batch, file.path)
     this.changed.push(file.path)
+    this.touched.set(file.inode, file)
   }
 
   private remember (path: RelPath, inode: number): void {

@@ -1,6 +1,6 @@
 import { fileKey, peerKey, unrealFileTable, unrealGenTable, unrealInodeTable, unrealPeerTable } from '../../datastore/tables/unreal-tree.js'
 import { peerDropped, peerHas, type Chosen } from './chosen.js'
-import { TreeBatch, type TreeContext } from './tree-batch.js'
+import { TreeBatch, type FileState, type TreeContext } from './tree-batch.js'
 import { baseName, parentOf, parsePath, type RelPath } from '../types/path.js'
 import { hashEquals, type Hash } from '../types/hash.js'
 import { sameVersion, type Version } from '../types/version.js'
@@ -26,6 +26,11 @@ export class UnrealTx {
   /** Paths marked dirty by this transaction, in order. */
   get changed (): RelPath[] {
     return this.tree.changed
+  }
+
+  /** Files whose entries this transaction wrote, as it leaves them. */
+  get touched (): ReadonlyMap<number, FileState> {
+    return this.tree.touched
   }
 
   /** A peer has `version` at `path` (history Add, or Replace with `oldHash`). */

@@ -3,6 +3,7 @@ import { peerKey, ROOT_INODE, UNREAL_TREE_TABLES, unrealGenTable, unrealPeerTabl
 import { parallelPeers, type Chosen } from './chosen.js'
 import { InodeAllocator, type InodeAllocatorOptions } from './inode-ranges.js'
 import { UnrealTx, type BlobRetirer } from './tree-tx.js'
+import { FileCache, type FileEntries } from './file-cache.js'
 import { checkName, checkPeer, checkVersion, NotADirectoryError, UnrealNotFoundError } from './types.js'
 import { parsePath, type RelPath } from '../types/path.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
@@ -12,6 +13,7 @@ import type { Hash } from '../types/hash.js'
 import type { HistoryNotification } from '../types/history.js'
 import type { Version } from '../types/version.js'
 import type { Outcome, PeerId, UnrealEntry, UnrealStat } from './types.js'
+import type { FileState } from './tree-batch.js'
 
 export interface UnrealTreeEvents {
   /** Paths changed by one committed batch (each also marked dirty). */
@@ -52,6 +54,8 @@ const DELETE_BATCH = 10_000
  * of catch-up entries, or live entries with the subscriber's progress).
  */
 export class UnrealTree extends EventEmitter<UnrealTreeEvents> {
+  private readonly fileCache = new FileCache()
+
   private constructor (readonly store: ArenaStore, readonly inodes: InodeAllocator, private readonly blobs: BlobRetirer | undefined) {
     super()
   }
@@ -63,12 +67,16 @@ export class UnrealTree extends EventEmitter<UnrealTreeEvents> {
   /** Runs `fn` as the store's only writer; everything it does commits in one batch. */
   async write<T> (fn: (tx: UnrealTx) => Promise<T>): Promise<T> {
     let changed: RelPath[] = []
+    let touched: ReadonlyMap<number, FileState> = new Map()
     const result = await this.store.store.write(async (batch) => {
       const tx = new UnrealTx(batch, { store: this.store, inodes: this.inodes, blobs: this.blobs })
       const r = await fn(tx)
       changed = tx.changed
+      touched = tx.touched
+      this.fileCache.committing(touched.keys())
       return r
     })
+    this.fileCache.committed(touched.values())
     if (changed.length > 0) this.emit('changed', changed)
     return result
   }
@@ -175,12 +183,7 @@ export class UnrealTree extends EventEmitter<UnrealTreeEvents> {
     const rec = await this.store.unreal.inode(inode)
     if (rec == null) return inode === ROOT_INODE ? { kind: 'dir', inode, parent: 0, name: '', children: 0 } : undefined
     if (rec.kind === 'dir') return { kind: 'dir', inode, parent: rec.parent, name: rec.name, children: rec.children }
-    let chosen: Chosen | undefined
-    const peers = new Map<PeerId, Version>()
-    for await (const [peer, entry] of this.store.unreal.fileEntries(inode)) {
-      if (peer === '') chosen = entry
-      else peers.set(peer, entry.version)
-    }
+    const { chosen, peers } = await this.fileEntries(inode)
     if (chosen == null) return undefined
     return {
       kind: 'file',
@@ -194,6 +197,20 @@ export class UnrealTree extends EventEmitter<UnrealTreeEvents> {
       peers: [...peers].map(([peer, version]) => ({ peer, version })),
       conflict: parallelPeers({ chosen, peers }).length > 0
     }
+  }
+
+  private async fileEntries (inode: number): Promise<FileEntries> {
+    const cached = this.fileCache.get(inode)
+    if (cached != null) return cached
+    const generation = this.fileCache.generation
+    let chosen: Chosen | undefined
+    const peers = new Map<PeerId, Version>()
+    for await (const [peer, entry] of this.store.unreal.fileEntries(inode)) {
+      if (peer === '') chosen = entry
+      else peers.set(peer, entry.version)
+    }
+    this.fileCache.keep(inode, { chosen, peers }, generation)
+    return { chosen, peers }
   }
 
   async statPath (path: string): Promise<UnrealStat | undefined> {
@@ -223,7 +240,9 @@ export class UnrealTree extends EventEmitter<UnrealTreeEvents> {
    * The inode range stays: inodes are never reused.
    */
   async deleteArena (): Promise<void> {
+    this.fileCache.clear()
     for (const table of UNREAL_TREE_TABLES) await this.deleteAll(table as Table<unknown, unknown>)
+    this.fileCache.clear()
     await this.store.store.write(async (b) => {
       for await (const [path, c] of this.store.conflicts.all()) {
         this.store.conflicts.put(b, path, { ...c, remote: [], chosen: undefined })

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { open, rm } from 'node:fs/promises'
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs'
 import { commitInstall, prepareInstall } from './install.js'
 import { HashMismatchError, NoPeerError } from '../errors.js'
 import { hashEquals, hashToHex } from '../../types/hash.js'
@@ -25,7 +25,9 @@ const TRIES = 2
  * Realize of a small file: its bytes go straight into a temporary file next
  * to the target, hashed as they arrive; a mismatch is fetched again once
  * (the repair of a file this small); then the same commit as a realize from
- * a blob (install.ts).
+ * a blob (install.ts). File calls are synchronous: for a file this small a
+ * thread-pool round trip per call (50–100 µs of CPU on the 2-core VM,
+ * docs/BENCHMARKS.md) costs more than the call itself.
  */
 export async function realizeDirect (ctx: ExecutorContext, path: RelPath, version: Version, replaces: Hash | undefined, stat: UnrealFileStat, run: JobRun): Promise<JobStats> {
   const peers = ctx.source.peersWith(ctx.arena.name, stat.peers, version.hash)
@@ -37,17 +39,17 @@ export async function realizeDirect (ctx: ExecutorContext, path: RelPath, versio
     run.action('download')
     for (let attempt = 1; ; attempt++) {
       const hasher = createHash('sha256')
-      const fh = await open(tmp, 'w', 0o644)
+      const fd = openSync(tmp, 'w', 0o644)
       try {
         if (version.size > 0) {
           stats.fetched += await ctx.source.read(peer, { arena: ctx.arena.name, path, hash: version.hash, offset: 0, length: version.size }, async (data, offset) => {
             hasher.update(data)
-            await fh.write(data, 0, data.byteLength, offset)
+            for (let done = 0; done < data.byteLength;) done += writeSync(fd, data, done, data.byteLength - done, offset + done)
             run.progress(offset + data.byteLength, version.size)
           }, { signal: run.signal })
         }
       } finally {
-        await fh.close()
+        closeSync(fd)
       }
       run.action('verify')
       const actual = new Uint8Array(hasher.digest())
@@ -61,7 +63,7 @@ export async function realizeDirect (ctx: ExecutorContext, path: RelPath, versio
     await commitInstall(ctx, path, version, tmp, target, replaces)
     return stats
   } catch (err) {
-    await rm(tmp, { force: true })
+    rmSync(tmp, { force: true })
     throw err
   }
 }

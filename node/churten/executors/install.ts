@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { chmod, lstat, mkdir, realpath, rename, rm, utimes } from 'node:fs/promises'
+import { chmodSync, lstatSync, mkdirSync, realpathSync, renameSync, utimesSync, type Stats } from 'node:fs'
+import { lstat, rm } from 'node:fs/promises'
 import { dirname, join, sep } from 'node:path'
 import { hashEquals } from '../../types/hash.js'
 import { RealizeError } from '../../types/errors.js'
@@ -40,15 +41,19 @@ export async function install (ctx: ExecutorContext, path: RelPath, version: Ver
  * arena root (spec section 8: nothing is written outside it, symlinks
  * included), and the target must still be what the job expects. Returns the
  * target and a temporary name next to it (`.realize-*.part`, which the
- * watcher ignores).
+ * watcher ignores). File system calls here and in commitInstall are
+ * synchronous: each is a few µs on a local file system, while a thread-pool
+ * round trip costs 50–100 µs of CPU on the 2-core VM (docs/BENCHMARKS.md),
+ * the bulk of realizing a small file.
  */
 export async function prepareInstall (ctx: ExecutorContext, path: RelPath, replaces: Hash | undefined): Promise<{ target: string, tmp: string }> {
   const root = ctx.arena.root
   if (root == null) throw new RealizeError('NO_ROOT', `arena ${ctx.arena.name} has no root on this node`)
   const target = join(root, ...path.split('/'))
   const dir = dirname(target)
-  await mkdir(dir, { recursive: true })
-  const [realDir, realRoot] = await Promise.all([realpath(dir), rootRealpath(root)])
+  mkdirSync(dir, { recursive: true })
+  const realDir = realpathSync.native(dir)
+  const realRoot = rootRealpath(root)
   if (realDir !== realRoot && !realDir.startsWith(realRoot + sep)) throw new RealizeError('OUTSIDE_ROOT', `${path}: its directory resolves outside the arena root`)
   await checkTarget(ctx, path, target, replaces)
   return { target, tmp: join(dir, `.realize-${randomBytes(6).toString('hex')}.part`) }
@@ -62,14 +67,14 @@ export async function prepareInstall (ctx: ExecutorContext, path: RelPath, repla
  * when this throws.
  */
 export async function commitInstall (ctx: ExecutorContext, path: RelPath, version: Version, tmp: string, target: string, replaces: Hash | undefined): Promise<void> {
-  const st = await lstat(tmp)
+  const st = lstatSync(tmp)
   if (st.size !== version.size) throw new RealizeError('BLOB_SIZE', `${path}: the content has ${st.size} bytes, expected ${version.size}`)
   // Versions carry no permissions: a realized file is an ordinary user file (blob files are 0600).
-  await chmod(tmp, 0o644)
-  await utimes(tmp, new Date(), version.mtime / 1000)
+  chmodSync(tmp, 0o644)
+  utimesSync(tmp, new Date(), version.mtime / 1000)
   await checkTarget(ctx, path, target, replaces)
-  await rename(tmp, target)
-  const done = await lstat(target)
+  renameSync(tmp, target)
+  const done = lstatSync(target)
   // Indexed with the mtime the file system kept (it may round), so the
   // watcher's size+mtime check sees no change.
   await ctx.arena.index.apply([{ path, version: { hash: version.hash, size: done.size, mtime: done.mtimeMs } }])
@@ -78,10 +83,10 @@ export async function commitInstall (ctx: ExecutorContext, path: RelPath, versio
 const realRoots = new Map<string, string>()
 
 /** The arena root's real path, resolved once: the root itself is the user's to place, even behind a link. */
-async function rootRealpath (root: string): Promise<string> {
+function rootRealpath (root: string): string {
   let r = realRoots.get(root)
   if (r == null) {
-    r = await realpath(root)
+    r = realpathSync.native(root)
     realRoots.set(root, r)
   }
   return r
@@ -99,7 +104,7 @@ async function putBack (ctx: ExecutorContext, path: RelPath, version: Version, t
 }
 
 async function checkTarget (ctx: ExecutorContext, path: RelPath, target: string, replaces: Hash | undefined): Promise<void> {
-  const st = await lstat(target).catch(() => undefined)
+  const st = lstatOrUndefined(target)
   const indexed = await ctx.arena.index.get(path)
   if (replaces == null) {
     if (st != null || indexed != null) throw new LocalChangedError(`${path}: a local file appeared`)
@@ -107,5 +112,13 @@ async function checkTarget (ctx: ExecutorContext, path: RelPath, target: string,
   }
   if (st == null || !st.isFile() || indexed == null || !hashEquals(indexed.hash, replaces) || indexed.size !== st.size || indexed.mtime !== st.mtimeMs) {
     throw new LocalChangedError(`${path}: the local file changed`)
+  }
+}
+
+function lstatOrUndefined (file: string): Stats | undefined {
+  try {
+    return lstatSync(file)
+  } catch {
+    return undefined
   }
 }
