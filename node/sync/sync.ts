@@ -94,7 +94,9 @@ export class Sync {
 
   async stop (): Promise<void> {
     await this.subscriptions.stop()
-    for (const t of this.trimmers.values()) t.stop()
+    for (const t of this.trimmers.values()) {
+      await t.stop().catch((err) => { this.options.log.warn({ err: describeError(err) }, 'saving history acknowledgements failed') })
+    }
     await this.unserve?.()
   }
 }

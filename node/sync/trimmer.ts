@@ -1,4 +1,4 @@
-import { HistoryAcksTable } from '../../datastore/tables/history-acks.js'
+import { historyAcksTable, HistoryAcksTable, type HistoryAck } from '../../datastore/tables/history-acks.js'
 import { tombstonesTable } from '../../datastore/tables/tombstones.js'
 import { hashEquals } from '../types/hash.js'
 import { describeError } from '../types/errors.js'
@@ -40,16 +40,31 @@ export class HistoryTrimmer {
   private timer: NodeJS.Timeout | undefined
   private readonly now: () => number
   private lastSweep = -Infinity
+  /**
+   * Acknowledgements not yet in the store. A subscriber acknowledges every
+   * frame it stores (thousands when many small files sync); one commit each
+   * was a top cost, so they are saved with the next trim and at stop. A crash
+   * loses only the latest ones: less is trimmed, nothing is lost.
+   */
+  private readonly unsaved = new Map<string, HistoryAck>()
 
   constructor (private readonly store: ArenaStore, private readonly options: TrimmerOptions) {
     this.acks = new HistoryAcksTable(store.store)
     this.now = options.now ?? Date.now
   }
 
-  /** Records an acknowledgement and schedules a trim. */
+  /** Records an acknowledgement (saved with the next trim) and schedules that trim. */
   async acknowledge (peerId: string, n: number): Promise<void> {
-    await this.acks.put(peerId, { storeId: this.store.storeId, acked: n, lastActive: this.now() })
+    this.unsaved.set(peerId, { storeId: this.store.storeId, acked: n, lastActive: this.now() })
     this.schedule()
+  }
+
+  /** Writes the acknowledgements received since the last save, in one batch. */
+  async saveAcks (): Promise<void> {
+    if (this.unsaved.size === 0) return
+    const acks = [...this.unsaved]
+    this.unsaved.clear()
+    await this.store.store.write((b) => { for (const [peerId, ack] of acks) b.put(historyAcksTable, peerId, ack) })
   }
 
   /** An open subscription needs entries after `after` from the store; undefined releases it. */
@@ -67,13 +82,16 @@ export class HistoryTrimmer {
     this.timer.unref()
   }
 
-  stop (): void {
+  /** Stops trimming; saves what was acknowledged. */
+  async stop (): Promise<void> {
     clearTimeout(this.timer)
     this.timer = undefined
+    await this.saveAcks()
   }
 
   /** The `n` through which history may go now. */
   async trimmable (): Promise<number> {
+    await this.saveAcks()
     let through = this.store.history.lastN
     for (const after of this.holds.values()) through = Math.min(through, after)
     const members = new Set(this.options.members())

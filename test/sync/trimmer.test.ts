@@ -24,7 +24,7 @@ describe('history trimming (spec section 3)', () => {
     })
   })
   afterEach(async () => {
-    trimmer.stop()
+    await trimmer.stop()
     await h.cleanup()
   })
 
@@ -66,9 +66,10 @@ describe('history trimming (spec section 3)', () => {
     assert.equal(await trimmer.trimmable(), 10)
   })
 
-  it('keeps acknowledgements across a restart', async () => {
+  it('keeps acknowledgements across a restart, saved in one batch at the latest when it stops', async () => {
     await trimmer.acknowledge('b', 6)
     await trimmer.acknowledge('c', 8)
+    await trimmer.stop()
     await h.reopen()
     const again = new HistoryTrimmer(h.store, { members: () => members, inactiveAfterMs: 30 * DAY, log: silentLogger, now: () => now })
     assert.equal(await again.trimmable(), 6)
