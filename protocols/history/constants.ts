@@ -13,6 +13,9 @@ export const BATCH_BYTES = 256 * 1024
 /** Frames are batches of small records: 1 MiB is plenty and bounds a hostile peer. */
 export const MAX_HISTORY_MESSAGE_BYTES = 1024 * 1024
 
+/** Live entries a subscriber holds while its store write runs, before it stops reading the stream. */
+export const MAX_QUEUED_ENTRIES = 10_000
+
 /** Live entries held in memory for a slow subscriber before falling back to reading the store. */
 export const MAX_PENDING_LIVE = 10_000
 

@@ -1,4 +1,5 @@
 import { HISTORY_PROTOCOL, MAX_HISTORY_MESSAGE_BYTES } from './constants.js'
+import { LiveEntries } from './live-entries.js'
 import { entryFromWire, fileFromWire, removedFromWire, type ListedFile, type ListedRemoval } from './convert.js'
 import { Ack, Publication, Subscribe } from './history.js'
 import { openStream } from '../common/client.js'
@@ -71,37 +72,51 @@ async function follow (stream: FramedStream, arena: string, progress: HistoryPro
   options.onStarted?.({ catchup })
   let last = catchup ? 0 : progress.lastSeen
   let listing = catchup
-  for (;;) {
-    const p = await stream.readMaybe(Publication, { signal })
-    if (p == null) {
-      if (listing) throw new ProtocolViolationError('history catch-up ended without Complete')
-      return
-    }
-    if (p.start != null) throw new ProtocolViolationError('a second Start in one history subscription')
-    if (p.files.length > 0) {
-      if (!listing) throw new ProtocolViolationError('catch-up files outside a catch-up')
-      await sink.catchupFiles(p.files.map(fileFromWire))
-    }
-    if (p.removed.length > 0) {
-      if (!listing) throw new ProtocolViolationError('catch-up removals outside a catch-up')
-      await sink.catchupRemoved(p.removed.map(removedFromWire))
-    }
-    if (p.complete != null) {
-      if (!listing) throw new ProtocolViolationError('Complete outside a catch-up')
-      listing = false
-      last = p.complete.n
-      await sink.catchupComplete(storeId, last)
-      await stream.write({ n: last }, Ack, { signal })
-    }
-    if (p.entries.length > 0) {
-      if (listing) throw new ProtocolViolationError('history entries before the catch-up was complete')
-      const entries = p.entries.map(entryFromWire)
-      for (const e of entries) {
-        if (e.n <= last) throw new ProtocolViolationError(`history entry ${e.n} out of order (after ${last})`)
-        last = e.n
+  const live = new LiveEntries(async (entries) => { await sink.entries(storeId, entries) }, {
+    ack: async (n) => { await stream.write({ n }, Ack, { signal }) },
+    // The reader may be waiting for a frame that never comes: stop it, it reports the failure.
+    abort: (err) => { stream.abort(err as Error) }
+  })
+  try {
+    for (;;) {
+      const p = await stream.readMaybe(Publication, { signal }).catch((err) => {
+        live.check()
+        throw err
+      })
+      if (p == null) {
+        if (listing) throw new ProtocolViolationError('history catch-up ended without Complete')
+        await live.drain()
+        return
       }
-      await sink.entries(storeId, entries)
-      await stream.write({ n: last }, Ack, { signal })
+      if (p.start != null) throw new ProtocolViolationError('a second Start in one history subscription')
+      if (p.files.length > 0) {
+        if (!listing) throw new ProtocolViolationError('catch-up files outside a catch-up')
+        await sink.catchupFiles(p.files.map(fileFromWire))
+      }
+      if (p.removed.length > 0) {
+        if (!listing) throw new ProtocolViolationError('catch-up removals outside a catch-up')
+        await sink.catchupRemoved(p.removed.map(removedFromWire))
+      }
+      if (p.complete != null) {
+        if (!listing) throw new ProtocolViolationError('Complete outside a catch-up')
+        listing = false
+        last = p.complete.n
+        await sink.catchupComplete(storeId, last)
+        await stream.write({ n: last }, Ack, { signal })
+      }
+      if (p.entries.length > 0) {
+        if (listing) throw new ProtocolViolationError('history entries before the catch-up was complete')
+        const entries = p.entries.map(entryFromWire)
+        for (const e of entries) {
+          if (e.n <= last) throw new ProtocolViolationError(`history entry ${e.n} out of order (after ${last})`)
+          last = e.n
+        }
+        await live.push(entries)
+      }
     }
+  } catch (err) {
+    // Entries received before the failure were valid: they are stored (and acknowledged) all the same.
+    await live.drain().catch(() => {})
+    throw err
   }
 }
