@@ -89,7 +89,12 @@ export class Store {
   async * scan<K, V> (table: Table<K, V>, options: ScanOptions = {}): AsyncGenerator<[K, V]> {
     const prefix = table.prefix + (options.prefix ?? '')
     if (this.level != null) {
-      for await (const [k, v] of batches(this.level.iterator(range(prefix)), options.signal)) yield [table.decodeKey(k), table.values.decode(v)]
+      for await (const batch of batches(this.level.iterator(range(prefix)), options.signal)) {
+        for (const [k, v] of batch) {
+          options.signal?.throwIfAborted()
+          yield [table.decodeKey(k), table.values.decode(v)]
+        }
+      }
       return
     }
     for await (const { key, value } of this.datastore.query({ prefix }, { signal: options.signal })) {
@@ -97,10 +102,38 @@ export class Store {
     }
   }
 
+  /**
+   * `scan` a batch at a time (up to 1000 entries): one await per batch
+   * instead of one per entry, for long listings (`ls` of 100,000 files).
+   */
+  async * scanBatches<K, V> (table: Table<K, V>, options: ScanOptions = {}): AsyncGenerator<Array<[K, V]>> {
+    const prefix = table.prefix + (options.prefix ?? '')
+    if (this.level != null) {
+      for await (const batch of batches(this.level.iterator(range(prefix)), options.signal)) {
+        yield batch.map(([k, v]) => [table.decodeKey(k), table.values.decode(v)])
+      }
+      return
+    }
+    let batch: Array<[K, V]> = []
+    for await (const e of this.scan(table, options)) {
+      batch.push(e)
+      if (batch.length >= BATCH) {
+        yield batch
+        batch = []
+      }
+    }
+    if (batch.length > 0) yield batch
+  }
+
   async * scanKeys<K, V> (table: Table<K, V>, options: ScanOptions = {}): AsyncGenerator<K> {
     const prefix = table.prefix + (options.prefix ?? '')
     if (this.level != null) {
-      for await (const k of batches(this.level.keys(range(prefix)), options.signal)) yield table.decodeKey(k)
+      for await (const batch of batches(this.level.keys(range(prefix)), options.signal)) {
+        for (const k of batch) {
+          options.signal?.throwIfAborted()
+          yield table.decodeKey(k)
+        }
+      }
       return
     }
     for await (const key of this.datastore.queryKeys({ prefix }, { signal: options.signal })) {
@@ -189,17 +222,14 @@ function range (prefix: string): RangeOptions {
   return { gte: prefix, lt: `${prefix}\xFF`, keyEncoding: 'utf8', valueEncoding: 'view' }
 }
 
-async function * batches<T> (it: LevelIterator<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+async function * batches<T> (it: LevelIterator<T>, signal: AbortSignal | undefined): AsyncGenerator<T[]> {
   try {
     // At the end, classic-level answers the next nextv without a round trip.
     for (let size = FIRST_BATCH; ; size = BATCH) {
       signal?.throwIfAborted()
       const entries = await it.nextv(size)
       if (entries.length === 0) return
-      for (const e of entries) {
-        signal?.throwIfAborted()
-        yield e
-      }
+      yield entries
     }
   } finally {
     await it.close()

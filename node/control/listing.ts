@@ -2,7 +2,6 @@ import { encodeText } from '../../datastore/keys.js'
 import { indexTable } from '../../datastore/tables/index-table.js'
 import { marksTable } from '../../datastore/tables/marks.js'
 import { hashEquals, hashToHex } from '../types/hash.js'
-import { scanBatches } from './fast-scan.js'
 import type { Arena } from '../arena.js'
 import type { IndexEntry } from '../../datastore/tables/index-table.js'
 import type { Mark } from '../types/mark.js'
@@ -78,7 +77,7 @@ async function realChildren (arena: Arena, dir: RelPath, o: CallOptions): Promis
   // only the current one is looked up by name.
   let current: RealDir | undefined
   let currentName = ''
-  for await (const batch of scanBatches(arena.store.store, indexTable, dirPrefix(dir), o)) {
+  for await (const batch of arena.store.store.scanBatches(indexTable, { prefix: dirPrefix(dir), signal: o.signal })) {
     for (const [path, entry] of batch) {
       const slash = path.indexOf('/', skip)
       if (slash < 0) {
@@ -106,7 +105,7 @@ async function realChildren (arena: Arena, dir: RelPath, o: CallOptions): Promis
 async function childMarksOf (arena: Arena, dir: RelPath, o: CallOptions): Promise<Map<string, Mark>> {
   const out = new Map<string, Mark>()
   const skip = dir === '' ? 0 : dir.length + 1
-  for await (const batch of scanBatches(arena.store.store, marksTable, dirPrefix(dir), o)) {
+  for await (const batch of arena.store.store.scanBatches(marksTable, { prefix: dirPrefix(dir), signal: o.signal })) {
     for (const [path, entry] of batch) if (path.indexOf('/', skip) < 0) out.set(path.slice(skip), entry.mark)
   }
   return out

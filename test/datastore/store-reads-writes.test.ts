@@ -44,6 +44,15 @@ describe('Store on LevelDB: synchronous point reads, batched scans, group commit
     const all: string[] = []
     for await (const [k] of s.store.scan(indexTable, { prefix: encodeText('d/') })) all.push(k)
     assert.deepEqual(all, names)
+    // The same a batch at a time (ls of a large directory): at most 1000 per batch, nothing else in the prefix.
+    const sizes: number[] = []
+    const batched: string[] = []
+    for await (const batch of s.store.scanBatches(indexTable, { prefix: encodeText('d/') })) {
+      sizes.push(batch.length)
+      for (const [k] of batch) batched.push(k)
+    }
+    assert.deepEqual(batched, names)
+    assert.ok(sizes.length >= 3 && sizes.every((n) => n > 0 && n <= 1000), sizes.join(','))
     const keys: string[] = []
     for await (const k of s.store.scanKeys(indexTable)) keys.push(k)
     assert.equal(keys.length, 2501)
