@@ -71,6 +71,16 @@ describe('history protocol: hostile household peer (spec section 8)', function (
     return await evil.dialProtocol(multiaddr(`/ip4/127.0.0.1/tcp/${a.port}/p2p/${a.peerId}`), HISTORY_PROTOCOL)
   }
 
+  /** Lets a find evil (it then subscribes to it) and waits for `n` of its subscriptions to evil to fail. */
+  async function refusedSubscriptions (n: number): Promise<Array<Record<string, unknown>>> {
+    evilPeer.addrs = [evil.getMultiaddrs()[0]!.toString()]
+    a.running.network.updateHousehold(a.peers, a.config.arenas)
+    return await until(a.capture.events, 'line', () => {
+      const f = a.capture.lines.filter((l) => l.event === 'history-failed' && l.peer === 'evil')
+      return f.length >= n ? f : undefined
+    }, `${n} refused subscriptions`, 30_000)
+  }
+
   /** The node still serves an honest peer after the abuse. */
   async function stillServes (): Promise<void> {
     await b.start()
@@ -146,12 +156,7 @@ describe('history protocol: hostile household peer (spec section 8)', function (
       await ending(raw)
     })
     // a follows every household peer that shares the arena: it subscribes to evil and gets refused paths.
-    evilPeer.addrs = [evil.getMultiaddrs()[0]!.toString()]
-    a.running.network.updateHousehold(a.peers, a.config.arenas)
-    const failures = await until(a.capture.events, 'line', () => {
-      const f = a.capture.lines.filter((l) => l.event === 'history-failed' && l.peer === 'evil')
-      return f.length >= 4 ? f : undefined
-    }, 'four refused catch-ups', 30_000)
+    const failures = await refusedSubscriptions(4)
     for (const f of failures) assert.match(String(f.err), /following history of arena docs on evil: remote: invalid catch-up file from peer: invalid path/)
     const tree = a.running.unreal.get('docs')!
     // The bad frame is refused whole: not even its good file was stored.
@@ -173,12 +178,7 @@ describe('history protocol: hostile household peer (spec section 8)', function (
       await s.write({ complete: { n: 1 }, files: [], entries: [], removed: [] }, Publication)
       await ending(raw)
     })
-    evilPeer.addrs = [evil.getMultiaddrs()[0]!.toString()]
-    a.running.network.updateHousehold(a.peers, a.config.arenas)
-    const failures = await until(a.capture.events, 'line', () => {
-      const f = a.capture.lines.filter((l) => l.event === 'history-failed' && l.peer === 'evil')
-      return f.length >= 2 ? f : undefined
-    }, 'two refused catch-ups', 30_000)
+    const failures = await refusedSubscriptions(2)
     const messages = failures.map((f) => String(f.err)).join('\n')
     assert.match(messages, /invalid catch-up removal from peer: invalid path/)
     assert.match(messages, /invalid catch-up removal from peer: 0 hashes/)
