@@ -14,7 +14,6 @@ export interface RealArena {
   index: { get: (path: RelPath) => Promise<IndexEntry | undefined> }
 }
 
-/** A path that leads outside the arena root (through a symlink) or to something that is not a plain file. */
 /**
  * Files up to this size are read with synchronous calls. On the 2-core VM
  * (docs/BENCHMARKS.md) every thread-pool round trip costs 50–100 µs of CPU,
@@ -26,6 +25,7 @@ const SYNC_READ_MAX = 1024 * 1024
 
 const readAsync = promisify(read)
 
+/** A path that leads outside the arena root (through a symlink) or to something that is not a plain file. */
 export class PathEscapeError extends RealizeError {
   constructor (message: string) {
     super('PATH_OUTSIDE_ARENA', message)
