@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { open, readFile } from 'node:fs/promises'
+import { open, readFile, writeFile } from 'node:fs/promises'
 import { hashBytes, hashFile } from '../../node/real/hasher.js'
 import { hashEquals } from '../../node/types/hash.js'
 import { cluster, type Cluster } from '../helpers/nodes.js'
@@ -12,6 +12,7 @@ describe('churten: delta downloads {#delta}', function () {
   let c: Cluster
   afterEach(async () => { await c.cleanup() })
 
+  // Same size: range hashes on both sides, rsync only for the ranges that differ.
   it('B own holds a 64 MiB file; A overwrites 1 MiB in the middle; B gets A\'s content for under 4 MiB received', async () => {
     c = await cluster([{ name: 'a' }, { name: 'b' }])
     const a = c.get('a')
@@ -38,5 +39,25 @@ describe('churten: delta downloads {#delta}', function () {
     assert.ok((ended.stats?.fromBasis ?? 0) > 60 * MiB, `rebuilt ${ended.stats?.fromBasis} bytes from the local basis`)
     assert.ok(hashEquals((await hashFile(b.abs('big.bin'))).hash, hashBytes(content)))
     assert.ok(Buffer.compare(await readFile(b.abs('big.bin')), content) === 0)
+  })
+
+  it('an insertion at the start shifts every block: rsync against the whole basis still sends only about the insertion', async () => {
+    c = await cluster([{ name: 'a' }, { name: 'b' }])
+    const a = c.get('a')
+    const b = c.get('b')
+    const content = randomBytes(32 * MiB)
+    const abs = await a.write('shifted.bin', content)
+    await b.waitForReal('shifted.bin', content, { ms: 60_000 })
+
+    const grown = Buffer.concat([randomBytes(1000), content])
+    const before = b.bytesInFrom(a)
+    const from = b.notes.length
+    await writeFile(abs, grown)
+    await b.waitForReal('shifted.bin', grown, { ms: 60_000 })
+    const received = b.bytesInFrom(a) - before
+    const ended = await b.waitJob('shifted.bin', 'done', { from })
+    assert.equal(ended.stats?.method, 'delta')
+    assert.ok(received < 2 * MiB, `b received ${received} bytes from a for 1000 bytes inserted`)
+    assert.ok((ended.stats?.fromBasis ?? 0) > 30 * MiB, `rebuilt ${ended.stats?.fromBasis} bytes from the local basis`)
   })
 })

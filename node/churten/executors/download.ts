@@ -4,7 +4,8 @@ import { ByteRanges } from '../../types/byte-ranges.js'
 import { asHash, hashEquals, hashToHex, type Hash } from '../../types/hash.js'
 import { describeError, RealizeError } from '../../types/errors.js'
 import { CancelledError, HashMismatchError, NoPeerError } from '../errors.js'
-import { repair } from './repair.js'
+import { repair, REPAIR_RANGE_BYTES } from './repair.js'
+import { hashRange } from '../../real/hasher.js'
 import { pieces, type BlobBytes } from '../../../protocols/blob/bytes.js'
 import type { ExecutorContext, RangeRequest } from './context.js'
 import type { JobRun } from '../types.js'
@@ -94,8 +95,8 @@ export async function download (ctx: ExecutorContext, path: RelPath, version: Ve
     const result: DownloadResult = { blobId: id, fetched: 0, resumed: handle.written.bytes, fromBasis: 0, method: 'plain' }
     run.action('download')
     run.progress(handle.written.bytes, version.size)
-    if (handle.written.isEmpty && version.size > 0) await fromBasis(ctx, handle, req, stat.basisBlobId, options.basis, peer, run, result)
-    const hashed = await fetchMissing(ctx, handle, req, peer, run, result)
+    const rebuilt = handle.written.isEmpty && version.size > 0 ? await fromBasis(ctx, handle, req, stat.basisBlobId, options.basis, peer, run, result) : undefined
+    const hashed = await fetchMissing(ctx, handle, req, peer, run, result) ?? rebuilt
     await handle.close()
     handle = undefined
 
@@ -194,25 +195,34 @@ class WriteWindow {
  * version's complete blob): matching blocks are copied locally, only the
  * differing ones come over the wire. The basis is only read. A failure
  * here is not fatal: the plain path fetches whatever is still missing.
+ * Returns the new content's hash when it was written whole and in order
+ * (verify need not read it again).
  */
-async function fromBasis (ctx: ExecutorContext, handle: BlobHandle, req: RangeRequest, basisBlobId: number | undefined, local: LocalBasis | undefined, peer: string, run: JobRun, result: DownloadResult): Promise<void> {
+async function fromBasis (ctx: ExecutorContext, handle: BlobHandle, req: RangeRequest, basisBlobId: number | undefined, local: LocalBasis | undefined, peer: string, run: JobRun, result: DownloadResult): Promise<Hash | undefined> {
   const basis = await openBasis(ctx, basisBlobId, local)
-  if (basis == null) return
+  if (basis == null) return undefined
+  let hashed: Hash | undefined
   try {
     const write = async (data: Uint8Array, offset: number): Promise<void> => {
       await handle.write(data, offset)
       run.progress(handle.written.bytes, req.length)
     }
-    const r = await ctx.source.rsync(peer, req, basis.basis, write, { signal: run.signal })
+    if (basis.file != null && basis.basis.length === req.length && req.length > REPAIR_RANGE_BYTES) {
+      hashed = await rangeDelta(ctx, handle, req, basis as OpenBasis & { file: string }, peer, run, result)
+    } else {
+      const r = await ctx.source.rsync(peer, req, basis.basis, write, { signal: run.signal })
+      result.fetched += r.rsync?.literalBytes ?? (r.method === 'copy' ? req.length : 0)
+      result.fromBasis += r.rsync?.copiedBytes ?? 0
+      ctx.log.debug({ path: req.path, basis: basis.what, method: r.method, literal: r.rsync?.literalBytes, copied: r.rsync?.copiedBytes }, 'delta download')
+    }
     result.method = 'delta'
-    result.fetched += r.rsync?.literalBytes ?? (r.method === 'copy' ? req.length : 0)
-    result.fromBasis += r.rsync?.copiedBytes ?? 0
     await handle.checkpoint()
-    ctx.log.debug({ path: req.path, basis: basis.what, method: r.method, literal: r.rsync?.literalBytes, copied: r.rsync?.copiedBytes }, 'delta download')
+    return hashed
   } catch (err) {
     if (run.signal.aborted) throw err
     ctx.log.info({ path: req.path, basis: basis.what, err: describeError(err) }, 'delta download failed; fetching the rest plainly')
     await handle.checkpoint().catch(() => {})
+    return undefined
   } finally {
     await basis.close()
   }
@@ -221,7 +231,68 @@ async function fromBasis (ctx: ExecutorContext, handle: BlobHandle, req: RangeRe
 interface OpenBasis {
   basis: RsyncBasis
   what: string
+  /** The basis's file, to hash ranges of it. */
+  file?: string
   close: () => Promise<void>
+}
+
+/**
+ * A delta against a basis of the same size (an edit in place, the common
+ * case): the peer hashes fixed ranges of its version (hash protocol) while
+ * we hash the same ranges of the basis; equal ranges are copied from the
+ * basis, and only the others go through rsync. Signatures over the whole
+ * basis (rolling sums in JavaScript) cost seconds per GiB; this costs one
+ * hash pass on each side, run at once.
+ */
+async function rangeDelta (ctx: ExecutorContext, handle: BlobHandle, req: RangeRequest, basis: OpenBasis & { file: string }, peer: string, run: JobRun, result: DownloadResult): Promise<Hash | undefined> {
+  const size = req.length
+  const ranges: Array<{ offset: number, length: number }> = []
+  for (let offset = 0; offset < size; offset += REPAIR_RANGE_BYTES) ranges.push({ offset, length: Math.min(REPAIR_RANGE_BYTES, size - offset) })
+  const [theirs, mine] = await Promise.all([
+    ctx.source.hashRanges(peer, { arena: req.arena, path: req.path, hash: req.hash }, ranges, size, { signal: run.signal }),
+    hashRanges(basis.file, ranges, run.signal)
+  ])
+  const buf = Buffer.allocUnsafe(REPAIR_RANGE_BYTES)
+  let differing = 0
+  // The new content is written front to back: hashed on the way, unless a write comes out of order.
+  let hasher: ReturnType<typeof createHash> | undefined = createHash('sha256')
+  let next = 0
+  const write = async (data: Uint8Array, offset: number): Promise<void> => {
+    if (offset !== next) hasher = undefined
+    hasher?.update(data)
+    next = offset + data.byteLength
+    await handle.write(data, offset)
+  }
+  for (const [i, range] of ranges.entries()) {
+    run.signal.throwIfAborted()
+    const t = theirs[i]
+    if (t != null && 'hash' in t && t.offset === range.offset && hashEquals(t.hash, mine[i] as Hash)) {
+      let n = 0
+      while (n < range.length) {
+        const got = await basis.basis.reader.read(buf.subarray(n, range.length), range.offset + n)
+        if (got === 0) throw new RealizeError('BASIS_CHANGED', `${req.path}: the basis ended early`)
+        n += got
+      }
+      await write(buf.subarray(0, range.length), range.offset)
+      result.fromBasis += range.length
+    } else {
+      differing++
+      const rangeBasis: RsyncBasis = { reader: { read: async (into, pos) => await basis.basis.reader.read(into, range.offset + pos) }, length: range.length }
+      const r = await ctx.source.rsync(peer, { ...req, offset: range.offset, length: range.length }, rangeBasis, async (data, offset) => { await write(data, range.offset + offset) }, { signal: run.signal })
+      result.fetched += r.rsync?.literalBytes ?? (r.method === 'copy' ? range.length : 0)
+      result.fromBasis += r.rsync?.copiedBytes ?? 0
+    }
+    run.progress(handle.written.bytes, size)
+  }
+  ctx.log.debug({ path: req.path, basis: basis.what, ranges: ranges.length, differing, fetched: result.fetched, hashedInOrder: hasher != null }, 'delta download by range hashes')
+  return hasher == null || next !== size ? undefined : asHash(new Uint8Array(hasher.digest()))
+}
+
+/** SHA-256 of each range of `file`, in order. */
+async function hashRanges (file: string, ranges: ReadonlyArray<{ offset: number, length: number }>, signal: AbortSignal): Promise<Hash[]> {
+  const out: Hash[] = []
+  for (const r of ranges) out.push((await hashRange(file, r.offset, r.offset + r.length, { signal })).hash)
+  return out
 }
 
 async function openBasis (ctx: ExecutorContext, basisBlobId: number | undefined, local: LocalBasis | undefined): Promise<OpenBasis | undefined> {
@@ -232,7 +303,7 @@ async function openBasis (ctx: ExecutorContext, basisBlobId: number | undefined,
       const st = await fh.stat()
       if (st.isFile() && st.size > 0) {
         const f = fh
-        return { basis: { reader: { read: async (into, pos) => (await f.read(into, 0, into.byteLength, pos)).bytesRead }, length: st.size }, what: 'real file', close: async () => { await f.close() } }
+        return { basis: { reader: { read: async (into, pos) => (await f.read(into, 0, into.byteLength, pos)).bytesRead }, length: st.size }, what: 'real file', file: local.file, close: async () => { await f.close() } }
       }
       await fh.close()
     } catch {
@@ -244,5 +315,5 @@ async function openBasis (ctx: ExecutorContext, basisBlobId: number | undefined,
   if (info == null || info.size === 0 || !(info.verified || info.written.contains(0, info.size))) return undefined
   const h = await ctx.blobs.open(basisBlobId).catch(() => undefined)
   if (h == null) return undefined
-  return { basis: { reader: { read: async (into, pos) => await h.read(into, pos, into.byteLength) }, length: info.size }, what: `blob ${basisBlobId}`, close: async () => { await h.close() } }
+  return { basis: { reader: { read: async (into, pos) => await h.read(into, pos, into.byteLength) }, length: info.size }, what: `blob ${basisBlobId}`, file: ctx.blobs.pathOf(basisBlobId), close: async () => { await h.close() } }
 }
