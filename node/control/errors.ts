@@ -1,5 +1,5 @@
 import { NODE_NOT_RUNNING } from '../cli/exit.js'
-import { ConfigError, InvalidInputError, RealizeError } from '../types/errors.js'
+import { ConfigError, errorChain, InvalidInputError, RealizeError } from '../types/errors.js'
 import { RpcCode, type RpcErrorObject } from './jsonrpc.js'
 
 export { NODE_NOT_RUNNING }
@@ -33,19 +33,8 @@ export function toRpcError (err: unknown): RpcErrorObject {
   const usage = err instanceof InvalidInputError || err instanceof ConfigError
   const code = err instanceof RealizeError ? err.code : ((err as NodeJS.ErrnoException)?.code ?? 'FAILED')
   const rpcCode = usage ? RpcCode.invalidParams : err instanceof UnavailableError ? RpcCode.unavailable : RpcCode.failed
-  const messages = chain(err)
+  const messages = errorChain(err)
   return { code: rpcCode, message: messages[0] ?? 'failed', data: { code, causes: messages.slice(1), usage } }
-}
-
-function chain (err: unknown): string[] {
-  const out: string[] = []
-  let e: unknown = err
-  for (let depth = 0; e != null && depth < 16; depth++) {
-    const msg = e instanceof Error ? e.message : String(e)
-    if (msg !== '' && out[out.length - 1] !== msg) out.push(msg)
-    e = e instanceof Error ? e.cause : undefined
-  }
-  return out
 }
 
 /** An error the node answered with, rebuilt with its cause chain so describeError prints it whole. */

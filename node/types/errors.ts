@@ -44,12 +44,17 @@ export function wrapError (context: string, err: unknown, code?: string): Realiz
  * "watching arena photos: reading a.jpg: EACCES: permission denied".
  */
 export function describeError (err: unknown): string {
-  const parts: string[] = []
+  return errorChain(err).join(': ')
+}
+
+/** The messages of `err` and its causes, outermost first, repeats and empty ones left out (at most 16 deep). */
+export function errorChain (err: unknown): string[] {
+  const out: string[] = []
   let e: unknown = err
   for (let depth = 0; e != null && depth < 16; depth++) {
     const msg = e instanceof Error ? e.message : String(e)
-    if (msg !== '' && parts[parts.length - 1] !== msg) parts.push(msg)
+    if (msg !== '' && out[out.length - 1] !== msg) out.push(msg)
     e = e instanceof Error ? e.cause : undefined
   }
-  return parts.join(': ')
+  return out
 }
