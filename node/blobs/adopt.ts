@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises'
+import { listAttributes, removeAttribute } from 'fs-xattr'
 import { join } from 'node:path'
 import { moveFile } from './blob-file.js'
 import { allocatedBytes, BLOCK_SIZE } from './capacity.js'
@@ -72,6 +73,8 @@ export async function adoptFile (ctx: AdoptContext, source: string, hash: Hash, 
       await ctx.store.store.write(async (b) => { await remove(b, id) })
       throw new RealizeError('FILE_CHANGED', `${source}: changed while it moved into the cache`)
     }
+    // Best effort, after the content is safe: a realize sets the mark xattr from the table anyway.
+    await stripUserXattrs(target).catch(() => {})
     const allocated = allocatedBytes(await stat(target))
     await ctx.store.store.write(async (b) => { await update(b, id, { allocated }) })
     ctx.addUsed(allocated)
@@ -79,5 +82,18 @@ export async function adoptFile (ctx: AdoptContext, source: string, hash: Hash, 
   } finally {
     unguard()
     ctx.cache.release(reserve)
+  }
+}
+
+/**
+ * A blob is content only. The file's user xattrs (the `user.realize.mark`
+ * among them) belong to its path in the root and stay with the marks
+ * table; carried into the cache they would come back with the next realize
+ * and read as a mark the user just set (issue 11: keep -> unrealize ->
+ * realize with `keep` -> unrealize, forever).
+ */
+async function stripUserXattrs (file: string): Promise<void> {
+  for (const name of await listAttributes(file)) {
+    if (name.startsWith('user.')) await removeAttribute(file, name)
   }
 }

@@ -243,6 +243,11 @@ export class BlobStore implements EvictableStore {
     await this.queues.reinstate(id)
   }
 
+  /** In the caller's batch: see BlobQueues.reclaim (a version that came back, node/consensus/returned.ts). */
+  async reclaim (batch: Batch, id: number, hash: Hash): Promise<boolean> {
+    return await this.queues.reclaim(batch, id, hash, this.evicting.has(id))
+  }
+
   async oldestEvictable (queue: BlobQueue): Promise<{ id: number, lastAccess: number } | undefined> {
     return await this.queues.oldestEvictable(queue)
   }

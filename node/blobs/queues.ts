@@ -3,6 +3,7 @@ import { BlobNotFoundError } from './errors.js'
 import { moveToTail } from './lru.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { Batch } from '../../datastore/store.js'
+import { hashEquals, type Hash } from '../types/hash.js'
 
 /** Promotion working -> protected {#bloblru}: read-opens counted, at least this far apart. */
 export const PROMOTE_READS = 3
@@ -57,6 +58,18 @@ export class BlobQueues {
       const e = await b.get(blobTable, id)
       if (e?.queue === 'pending') await moveToTail(b, id, 'working')
     })
+  }
+
+  /**
+   * In the caller's batch: blob `id` holds `hash` complete and verified;
+   * if it waits for removal it serves again (working). False if it is gone,
+   * being evicted, or holds something else.
+   */
+  async reclaim (batch: Batch, id: number, hash: Hash, evicting: boolean): Promise<boolean> {
+    const e = await batch.get(blobTable, id)
+    if (e == null || evicting || !e.verified || !hashEquals(e.hash, hash) || !e.written.contains(0, e.size)) return false
+    if (e.queue === 'pending') await moveToTail(batch, id, 'working')
+    return true
   }
 
   /** The least recently used blob of `queue` that may be evicted now (not busy, not keep). */

@@ -7,6 +7,7 @@ import { DIRECT_MAX_BYTES, realizeDirect } from './executors/direct.js'
 import { unrealize } from './executors/unrealize.js'
 import { AbandonedError } from './errors.js'
 import { MarkCache } from './mark-cache.js'
+import { UndoGuard } from './undo-guard.js'
 import { hashEquals, type Hash } from '../types/hash.js'
 import type { ExecutorContext } from './executors/context.js'
 import type { ArenaWorker, JobRun, JobStats } from './types.js'
@@ -35,6 +36,42 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
     seen.delete(path)
     return st != null && hashEquals(st.chosen.hash, version.hash) ? st : await chosenStat(ctx, path, version)
   }
+  const undo = new UndoGuard()
+  const runJob = async (job: Job, run: JobRun): Promise<JobStats | undefined> => {
+    switch (job.kind) {
+      case 'download': {
+        const r = await download(ctx, job.path, job.version, run, { keep: true, stat: await statFor(job.path, job.version) })
+        return statsOf(r)
+      }
+      case 'realize': {
+        const root = arena.root
+        if (root == null) throw new AbandonedError(`arena ${arena.name} has no root here: nothing to realize into`)
+        const stat = await statFor(job.path, job.version)
+        if (job.version.size <= DIRECT_MAX_BYTES && !await isCached(ctx, stat, job.version.hash)) {
+          return await realizeDirect(ctx, job.path, job.version, job.replaces, stat, run)
+        }
+        // The real file being replaced is the local basis of a delta download {#delta}.
+        const basis = job.replaces == null ? undefined : { file: join(root, ...job.path.split('/')) }
+        const r = await download(ctx, job.path, job.version, run, { keep: false, basis, stat })
+        run.action('realize')
+        await install(ctx, job.path, job.version, r.blobId, job.replaces)
+        return statsOf(r)
+      }
+      case 'unrealize':
+        run.action('unrealize')
+        await unrealize(ctx, job.path, job.real, 'drop', job.keep ? 'keep' : 'watch')
+        return undefined
+      case 'delete':
+        run.action('delete')
+        await unrealize(ctx, job.path, job.real, 'remove', 'own')
+        return undefined
+      case 'conflict':
+        // Recorded when decided (ConflictRecords), never resolved by
+        // overwriting: both versions stay where they are.
+        ctx.log.warn({ arena: arena.name, path: job.path, event: 'conflict' }, 'conflict: the local file and a peer\'s version are not one history chain; both are kept')
+        return undefined
+    }
+  }
   return {
     name: arena.name,
     store: arena.store,
@@ -60,46 +97,21 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
         }
       }
       const deleted = real == null && remote != null ? await arena.store.tombstones.get(path) : undefined
-      const job = decide({ path, mark, real, remote, hasRoot: arena.root != null, deleted })
+      const decided = decide({ path, mark, real, remote, hasRoot: arena.root != null, deleted })
+      let job = decided
+      if (decided != null && !undo.allows(decided, marks.changes)) {
+        ctx.log.warn({ arena: arena.name, path, job: decided.kind, event: 'job-undo-refused' }, 'refused a job that would undo the previous one for the same version with no mark change in between')
+        job = undefined
+      }
       await conflicts.note(path, real, stat?.kind === 'file' ? stat : undefined, job?.kind === 'conflict')
       if (stat?.kind === 'file' && (job?.kind === 'download' || job?.kind === 'realize')) seen.set(path, stat)
       return job
     },
 
     async run (job: Job, run: JobRun): Promise<JobStats | undefined> {
-      switch (job.kind) {
-        case 'download': {
-          const r = await download(ctx, job.path, job.version, run, { keep: true, stat: await statFor(job.path, job.version) })
-          return statsOf(r)
-        }
-        case 'realize': {
-          const root = arena.root
-          if (root == null) throw new AbandonedError(`arena ${arena.name} has no root here: nothing to realize into`)
-          const stat = await statFor(job.path, job.version)
-          if (job.version.size <= DIRECT_MAX_BYTES && !await isCached(ctx, stat, job.version.hash)) {
-            return await realizeDirect(ctx, job.path, job.version, job.replaces, stat, run)
-          }
-          // The real file being replaced is the local basis of a delta download {#delta}.
-          const basis = job.replaces == null ? undefined : { file: join(root, ...job.path.split('/')) }
-          const r = await download(ctx, job.path, job.version, run, { keep: false, basis, stat })
-          run.action('realize')
-          await install(ctx, job.path, job.version, r.blobId, job.replaces)
-          return statsOf(r)
-        }
-        case 'unrealize':
-          run.action('unrealize')
-          await unrealize(ctx, job.path, job.real, 'drop', job.keep ? 'keep' : 'watch')
-          return undefined
-        case 'delete':
-          run.action('delete')
-          await unrealize(ctx, job.path, job.real, 'remove', 'own')
-          return undefined
-        case 'conflict':
-          // Recorded when decided (ConflictRecords), never resolved by
-          // overwriting: both versions stay where they are.
-          ctx.log.warn({ arena: arena.name, path: job.path, event: 'conflict' }, 'conflict: the local file and a peer\'s version are not one history chain; both are kept')
-          return undefined
-      }
+      const stats = await runJob(job, run)
+      undo.done(job, marks.changes)
+      return stats
     },
 
     onDirty (listener) {

@@ -48,6 +48,11 @@ export class MarkCache {
     return mark
   }
 
+  /** Goes up whenever any mark of the arena changes (the undo guard's "the user asked for it"). */
+  get changes (): number {
+    return this.generation
+  }
+
   clear (): void {
     this.generation++
     this.dirs.clear()

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { hashEquals } from '../types/hash.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
+import type { Batch } from '../../datastore/store.js'
 import { PREVIOUS_KEPT, type IndexEntry } from '../../datastore/tables/index-table.js'
 import { tombstonesTable } from '../../datastore/tables/tombstones.js'
 import type { Hash } from '../types/hash.js'
@@ -15,6 +16,12 @@ export interface FileChange {
   version: Version | undefined
   /** A removal that is an unrealize: published as Drop, not Remove (spec section 1). */
   drop?: boolean
+  /**
+   * A removal made by the node: the content moved into this blob (an
+   * unrealize, or a delete following a peer's Remove). The path's mark
+   * stays in the table, and a tombstone remembers the blob.
+   */
+  cachedIn?: number
 }
 
 /** A mark as the watcher found it in the xattr (`local`), or set on a remote-only path; undefined when removed. */
@@ -53,7 +60,7 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
       const out: HistoryEntry[] = []
       const paths = [...files, ...marks].map((c) => c.path)
       await Promise.all([index.prefetch(batch, paths), dirty.prefetch(batch, paths), this.store.marks.prefetch(batch, marks.map((m) => m.path)), batch.prefetch(tombstonesTable, files.map((f) => f.path))])
-      for (const { path, version, drop } of files) {
+      for (const { path, version, drop, cachedIn } of files) {
         const old = await index.getIn(batch, path)
         const notification = diff(path, old, version, drop === true)
         if (version == null) {
@@ -61,8 +68,9 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
             index.delete(batch, path)
             // A deletion (not an unrealize) leaves a tombstone, so a peer
             // still listing that version does not bring it back.
-            if (drop !== true) this.store.tombstones.put(batch, path, [old.hash, ...(old.previous ?? [])].slice(0, PREVIOUS_KEPT), Date.now())
+            if (drop !== true) this.store.tombstones.put(batch, path, [old.hash, ...(old.previous ?? [])].slice(0, PREVIOUS_KEPT), Date.now(), cachedIn)
           }
+          if (cachedIn != null) await keepMark(this.store, batch, path)
         } else if (old == null || old.size !== version.size || old.mtime !== version.mtime || !hashEquals(old.hash, version.hash)) {
           // A local change supersedes what peers said of the old version (spec section 6).
           const buried = old == null ? await this.store.tombstones.getIn(batch, path) : undefined
@@ -76,6 +84,9 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
       for (const { path, mark, local = true } of marks) {
         const old = await this.store.marks.getIn(batch, path)
         if (old?.mark === mark && old?.local === local) continue
+        // The watcher removes only marks it mirrored from an xattr; one the
+        // node moved into the table meanwhile (keepMark) is not its to remove.
+        if (mark == null && local && old?.local === false) continue
         if (mark == null) this.store.marks.delete(batch, path)
         else this.store.marks.put(batch, path, { mark, local })
         if (old?.mark !== mark) await dirty.mark(batch, path)
@@ -86,6 +97,19 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
     if (marks.length > 0) this.emit('marks', [...marks])
     return appended
   }
+}
+
+/**
+ * The node moved a file out of the root (unrealize, delete): its xattr left
+ * with it, but its mark belongs to the path (issue 11), so a mirrored mark
+ * becomes a table mark, in the same batch as the index change. Without it
+ * the watcher would remove the mark with the file, and the path would fall
+ * back to its directory's mark: `keep` on a file in an `own` directory
+ * unrealized it, then realized it again, forever.
+ */
+async function keepMark (store: ArenaStore, batch: Batch, path: RelPath): Promise<void> {
+  const m = await store.marks.getIn(batch, path)
+  if (m?.local === true) store.marks.put(batch, path, { mark: m.mark, local: false })
 }
 
 /** The earlier local hashes of a path after it changes from `old` to `v`. */

@@ -1,5 +1,6 @@
 import { applyIn, type UnrealTree } from '../unreal/unreal-tree.js'
 import { recordPeerEffect } from '../consensus/peer-effects.js'
+import { noteReturned } from '../consensus/returned.js'
 import { hashEquals, hashToHex } from '../types/hash.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { HistorySink, ListedFile, ListedRemoval } from '../../protocols/history/index.js'
@@ -10,10 +11,10 @@ import type { Logger } from '../log.js'
  * Stores one peer's history subscription in the arena (spec section 3):
  *
  *   Start{catchup}   -> markPeerFiles(peer)
- *   Files...         -> catchupMany(peer, files)
+ *   Files...         -> catchupMany(peer, files); a deleted version newly listed is wanted again
  *   Removed...       -> a Remove's effect on the real, per tombstone hash
  *   Complete{n}      -> deleteMarkedFiles(peer), progress {storeId, n}
- *   Entries          -> link/unlink + effects on the real + progress, one batch
+ *   Entries          -> link/unlink + effects on the real + returned versions + progress, one batch
  *
  * Progress is written only with what it describes, so a crash at any point
  * resumes from a state that was fully stored (an interrupted catch-up is
@@ -37,7 +38,9 @@ export class UnrealHistorySink implements HistorySink {
   }
 
   async catchupFiles (files: ListedFile[]): Promise<void> {
-    await this.tree.catchupMany(this.peerId, files)
+    let returned = 0
+    await this.tree.catchupMany(this.peerId, files, { changed: async (tx, path, v) => { if (await noteReturned(tx, this.store, path, v.hash)) returned++ } })
+    this.logReturned(returned)
   }
 
   /**
@@ -64,6 +67,11 @@ export class UnrealHistorySink implements HistorySink {
     if (followed > 0) this.log.info({ peerId: this.peerId, followed, event: 'history-catchup-removals' }, 'deletions learnt from a catch-up listing')
   }
 
+  /** Versions this node deleted that are back on the peer: wanted again (node/consensus/returned.ts). */
+  private logReturned (count: number): void {
+    if (count > 0) this.log.info({ peerId: this.peerId, count, event: 'deleted-versions-returned' }, 'versions deleted here are back on a peer: wanted again')
+  }
+
   async catchupComplete (storeId: Uint8Array, n: number): Promise<void> {
     const dropped = await this.tree.deleteMarkedFiles(this.peerId)
     await this.store.store.write((b) => { this.store.peerProgress.put(b, this.peerId, { storeId, lastSeen: n, lastActive: Date.now() }) })
@@ -73,13 +81,17 @@ export class UnrealHistorySink implements HistorySink {
   async entries (storeId: Uint8Array, entries: HistoryEntry[]): Promise<void> {
     const last = entries[entries.length - 1]
     if (last == null) return
+    let returned = 0
     await this.tree.write(async (tx) => {
       for (const e of entries) {
-        await applyIn(tx, this.peerId, e.notification)
-        await recordPeerEffect(tx.batch, this.store, e.notification)
+        const n = e.notification
+        await applyIn(tx, this.peerId, n)
+        await recordPeerEffect(tx.batch, this.store, n)
+        if ((n.kind === 'add' || n.kind === 'replace') && await noteReturned(tx, this.store, n.path, n.hash)) returned++
       }
       this.store.peerProgress.put(tx.batch, this.peerId, { storeId, lastSeen: last.n, lastActive: Date.now() })
     })
+    this.logReturned(returned)
     this.log.debug({ peerId: this.peerId, count: entries.length, n: last.n, event: 'history-entries' }, 'history entries stored')
   }
 }

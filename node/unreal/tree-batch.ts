@@ -7,12 +7,18 @@ import { baseName, parentOf, type RelPath } from '../types/path.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { Batch } from '../../datastore/store.js'
 import type { Version } from '../types/version.js'
+import type { Hash } from '../types/hash.js'
 import type { InodeAllocator } from './inode-ranges.js'
 import type { PeerId } from './types.js'
 
 /** Where a retired version's blob goes: the pending-removal queue {#bloblru}. */
 export interface BlobRetirer {
   retire: (batch: Batch, blobId: number) => Promise<void>
+  /**
+   * In the caller's batch: blob `blobId` holds `hash` complete and verified
+   * and serves again (back from pending removal); false if it does not.
+   */
+  reclaim?: (batch: Batch, blobId: number, hash: Hash) => Promise<boolean>
 }
 
 export interface TreeContext {

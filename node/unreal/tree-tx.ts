@@ -19,7 +19,7 @@ export class UnrealTx {
   private readonly tree: TreeBatch
   private readonly gens = new Map<PeerId, number>()
 
-  constructor (readonly batch: Batch, ctx: TreeContext) {
+  constructor (readonly batch: Batch, private readonly ctx: TreeContext) {
     this.tree = new TreeBatch(batch, ctx)
   }
 
@@ -164,6 +164,18 @@ export class UnrealTx {
     file.chosen = chosen
     await this.tree.save(file, [], 0)
     return true
+  }
+
+  /**
+   * A version that came back (node/consensus/returned.ts): blob `blobId`,
+   * which still holds its content, caches it again if `hash` is chosen and
+   * has no blob of its own. True if it does now.
+   */
+  async restoreBlob (path: RelPath, hash: Hash, blobId: number): Promise<boolean> {
+    const file = await this.tree.fileFor(path, false)
+    if (file?.chosen == null || !hashEquals(file.chosen.version.hash, hash) || file.chosen.blobId != null) return false
+    if (this.ctx.blobs?.reclaim == null || !await this.ctx.blobs.reclaim(this.batch, blobId, hash)) return false
+    return await this.setBlob(path, hash, blobId)
   }
 
   /** The path of an inode, from the inode records; undefined if unknown. */

@@ -112,13 +112,17 @@ export class UnrealTree extends EventEmitter<UnrealTreeEvents> {
   }
 
   /** Many files of one catch-up listing in one batch; every path is checked before the store is touched. */
-  async catchupMany (peer: PeerId, files: readonly CatchupFile[]): Promise<OutcomeCounts> {
+  async catchupMany (peer: PeerId, files: readonly CatchupFile[], options: CatchupOptions = {}): Promise<OutcomeCounts> {
     checkPeer(peer)
     const checked = files.map((f) => ({ path: parsePath(f.path), version: checkVersion(f.version) }))
     return await this.write(async (tx) => {
       const counts: OutcomeCounts = { changed: 0, unchanged: 0, ignored: 0 }
       await tx.prefetch(peer, checked)
-      for (const f of checked) counts[await tx.catchup(peer, f.path, f.version)]++
+      for (const f of checked) {
+        const outcome = await tx.catchup(peer, f.path, f.version)
+        counts[outcome]++
+        if (outcome === 'changed') await options.changed?.(tx, f.path, f.version)
+      }
       return counts
     })
   }
@@ -274,4 +278,9 @@ export async function applyIn (tx: UnrealTx, peer: PeerId, n: HistoryNotificatio
 }
 
 export { UnrealTx, type BlobRetirer } from './tree-tx.js'
+
+export interface CatchupOptions {
+  /** Called in the batch for each file whose entry for the peer changed (newly listed, or another version). */
+  changed?: (tx: UnrealTx, path: RelPath, version: Version) => Promise<void>
+}
 export type { UnrealEntry, UnrealStat, UnrealFileStat, UnrealDirStat, PeerVersion, Outcome, PeerId } from './types.js'

@@ -4,6 +4,7 @@ import { lstat, rm } from 'node:fs/promises'
 import { dirname, join, sep } from 'node:path'
 import { hashEquals } from '../../types/hash.js'
 import { RealizeError } from '../../types/errors.js'
+import { writeMarkXattr } from '../../marks/xattr.js'
 import type { ExecutorContext } from './context.js'
 import type { RelPath } from '../../types/path.js'
 import type { Version } from '../../types/version.js'
@@ -71,6 +72,7 @@ export async function commitInstall (ctx: ExecutorContext, path: RelPath, versio
   if (st.size !== version.size) throw new RealizeError('BLOB_SIZE', `${path}: the content has ${st.size} bytes, expected ${version.size}`)
   // Versions carry no permissions: a realized file is an ordinary user file (blob files are 0600).
   chmodSync(tmp, 0o644)
+  await carryMark(ctx, path, tmp)
   utimesSync(tmp, new Date(), version.mtime / 1000)
   await checkTarget(ctx, path, target, replaces)
   renameSync(tmp, target)
@@ -78,6 +80,24 @@ export async function commitInstall (ctx: ExecutorContext, path: RelPath, versio
   // Indexed with the mtime the file system kept (it may round), so the
   // watcher's size+mtime check sees no change.
   await ctx.arena.index.apply([{ path, version: { hash: version.hash, size: done.size, mtime: done.mtimeMs } }])
+}
+
+/**
+ * Marks belong to paths, not versions (docs/consensus.md): the file that
+ * the rename puts in place carries the path's mark from the marks table
+ * {#marksxattrs}, so the watcher, which mirrors xattrs into the table,
+ * finds the mark it already has instead of none (which would remove it).
+ * Without a mark any stray mark xattr goes: content from the cache never
+ * brings a mark with it.
+ */
+async function carryMark (ctx: ExecutorContext, path: RelPath, tmp: string): Promise<void> {
+  const entry = await ctx.arena.store.marks.getEntry(path)
+  try {
+    await writeMarkXattr(tmp, entry?.mark)
+  } catch (err) {
+    // A file system without user xattrs holds no marks: the table is all there is.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOTSUP') throw new RealizeError('MARK_XATTR', `${path}: could not carry its mark over to the new version`, { cause: err })
+  }
 }
 
 const realRoots = new Map<string, string>()

@@ -36,7 +36,7 @@ export async function unrealize (ctx: ExecutorContext, path: RelPath, real: Inde
   }
   const blobId = await blobs.adopt(target, real.hash, real.size, { queue: as === 'drop' ? 'working' : 'pending', expectMtime: indexed.mtime })
   if (as === 'drop' && mark === 'keep') await blobs.keep(blobId, true)
-  await arena.index.apply([{ path, version: undefined, drop: as === 'drop' }])
+  await arena.index.apply([{ path, version: undefined, drop: as === 'drop', cachedIn: blobId }])
   if (as === 'drop' && !await tree.setBlob(path, real.hash, blobId)) {
     // The chosen version moved on meanwhile: the content is an old version now.
     await arena.store.store.write(async (b) => { await blobs.retire(b, blobId) })
