@@ -6,6 +6,7 @@ import { hashBytes, hashFile } from './hasher.js'
 import { readMarkXattrSync, writeMarkXattr, type XattrMark } from '../marks/xattr.js'
 import { joinPath, type RelPath } from '../types/path.js'
 import { describeError } from '../types/errors.js'
+import { NotADirectoryError, parentInRoot, PathEscapeError } from './root-path.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { MarkEntry } from '../../datastore/tables/marks.js'
 import type { Logger } from '../log.js'
@@ -218,7 +219,9 @@ export async function reconcile (ctx: ScanContext, path: RelPath): Promise<ScanR
   const r = new Reconciler(ctx)
   await r.load(path)
   const abs = join(ctx.root, path)
-  const top = lstatSync(abs, { throwIfNoEntry: false })
+  // A directory on the way swapped for a link (its old watch still reports
+  // events): what lies behind the link is not in the arena, the path is gone.
+  const top = hasRealParents(ctx.root, path) ? lstatSync(abs, { throwIfNoEntry: false }) : undefined
   const ignored = path !== '' && ctx.ignored(abs, path.slice(path.lastIndexOf('/') + 1))
   if (top?.isFile() === true && !ignored) {
     r.result.kind = 'file'
@@ -233,4 +236,13 @@ export async function reconcile (ctx: ScanContext, path: RelPath): Promise<ScanR
   await r.hashLarge()
   await r.flush(true)
   return r.result
+}
+
+function hasRealParents (root: string, path: RelPath): boolean {
+  try {
+    return parentInRoot(root, path, { create: false }) != null
+  } catch (err) {
+    if (err instanceof PathEscapeError || err instanceof NotADirectoryError) return false
+    throw err
+  }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { EventEmitter, once } from 'node:events'
 import { createConnection } from 'node:net'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { getAttribute, setAttribute } from 'fs-xattr'
 import { ControlClient } from '../../node/control/client.js'
@@ -104,6 +104,19 @@ describe('realize-node commands against a running node', function () {
     const rm = await cli(['mark', 'rm', 'photos:trip/b.jpg'])
     assert.equal(rm.stdout, 'photos:trip/b.jpg: mark removed; now keep (inherited from photos:trip)\n')
     await assert.rejects(getAttribute(join(root, 'trip', 'b.jpg'), 'user.realize.mark'), { code: 'ENODATA' })
+  })
+
+  it('mark through a symlinked directory is refused: no xattr lands outside the root (spec section 8)', async () => {
+    const outside = join(tmp.dir, 'outside')
+    await mkdir(outside)
+    await writeFile(join(outside, 'secret.txt'), 'not in the arena')
+    await symlink(outside, join(root, 'link'))
+    for (const target of ['photos:link/secret.txt', join(root, 'link', 'secret.txt')]) {
+      const r = await cli(['mark', 'keep', target])
+      assert.equal(r.code, 1, r.stdout)
+      assert.match(r.stderr, /^error: .*link\/secret\.txt: .*\/photos\/link is a symbolic link; nothing is written through it\n$/)
+      await assert.rejects(getAttribute(join(outside, 'secret.txt'), 'user.realize.mark'), { code: 'ENODATA' })
+    }
   })
 
   it('ls --json lists name, path, type, size, mtime, hash, mark, location, peers', async () => {
