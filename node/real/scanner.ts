@@ -131,7 +131,17 @@ class Reconciler {
     }
   }
 
-  async walk (dir: RelPath): Promise<void> {
+  /** Every directory under `top`, depth first: a loop over a stack, not recursion, so depth costs no call stack. */
+  async walk (top: RelPath): Promise<void> {
+    const stack = [top]
+    for (let dir = stack.pop(); dir != null; dir = stack.pop()) {
+      const subdirs = await this.walkOne(dir)
+      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as RelPath)
+    }
+  }
+
+  /** Reads one directory; returns its subdirectories. */
+  private async walkOne (dir: RelPath): Promise<RelPath[]> {
     this.ctx.signal?.throwIfAborted()
     this.ctx.onDirectory?.(dir)
     const abs = join(this.ctx.root, dir)
@@ -140,7 +150,7 @@ class Reconciler {
       names = await readdir(abs)
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
-      if (code === 'ENOENT' || code === 'ENOTDIR') return
+      if (code === 'ENOENT' || code === 'ENOTDIR') return []
       throw err
     }
     const subdirs: RelPath[] = []
@@ -170,7 +180,7 @@ class Reconciler {
         await yieldToLoop()
       }
     }
-    for (const d of subdirs) await this.walk(d)
+    return subdirs
   }
 
   /** Hashes the larger changed files, two at a time (one per core). */
