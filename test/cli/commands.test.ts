@@ -176,7 +176,8 @@ describe('realize-node commands against a running node', function () {
     // --arena shares only the arenas named; one the node does not have is refused.
     const some = await cli(['peer', 'add', 'laptop', LAPTOP, '--arena', 'photos'])
     assert.equal(some.code, 0, some.stderr)
-    assert.equal(some.stdout, `added peer laptop ${LAPTOP} (found by mDNS), sharing photos\n`)
+    // mDNS is off on this node (init --no-mdns): the message says how the peer will be reached instead.
+    assert.equal(some.stdout, `added peer laptop ${LAPTOP} (no address and mDNS is off: reached only when it dials this node; add an address), sharing photos\n`)
     assert.deepEqual((await loadConfig(data))?.peers.map((p) => [p.name, p.arenas]), [['laptop', ['photos']]])
     assert.deepEqual(json(await cli(['peers', '--json']))[0].arenas, ['photos'])
     assert.equal((await cli(['peer', 'rm', 'laptop'])).code, 0)

@@ -190,6 +190,33 @@ describe('history protocol: hostile household peer (spec section 8)', function (
     assert.deepEqual(await a.running.unreal.get('docs')!.readdir(1), [])
   })
 
+  it('serves 12 live subscriptions of one arena without an EventEmitter leak warning', async () => {
+    const warnings: Error[] = []
+    const onWarning = (w: Error): void => { warnings.push(w) }
+    process.on('warning', onWarning)
+    const streams: FramedStream[] = []
+    try {
+      for (let i = 0; i < 12; i++) {
+        const s = new FramedStream(await openRaw())
+        await s.write({ arena: 'docs', storeId: new Uint8Array(0), lastSeen: 0 }, Subscribe)
+        // The start frame comes after the subscription listens for new entries.
+        const first = await s.read(Publication, 'start')
+        assert.ok(first.start != null)
+        streams.push(s)
+      }
+      await writeFile(join(a.root(), 'new.txt'), 'live')
+      // Each subscriber gets the new entry live.
+      for (const s of streams) {
+        for (let p = await s.read(Publication, 'publication'); !p.entries.some((e) => e.path === 'new.txt'); p = await s.read(Publication, 'publication'));
+      }
+      // The warning, had there been one, was emitted a tick after the 11th listener, long before.
+      assert.deepEqual(warnings.map((w) => w.name), [])
+    } finally {
+      process.off('warning', onWarning)
+      for (const s of streams) s.stream.abort(new Error('done'))
+    }
+  })
+
   it('refuses catch-up removals with a bad path or no hashes; nothing is deleted {#multi-peer}', async () => {
     const evilHash = hashBytes(Buffer.from('x')) as Uint8Array<ArrayBuffer>
     let served = 0
