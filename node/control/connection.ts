@@ -9,8 +9,25 @@ import type { LsEntry, NodeEvent, NodeModel, Topic } from './model.js'
 export const MAX_REQUEST_LINE = 1024 * 1024
 /** A subscriber this far behind is dropped instead of growing the node's memory. */
 export const MAX_BACKLOG = 64 * 1024 * 1024
+/**
+ * Replies waiting for the client to read, past which its next request is
+ * not started and the socket is not read (spec section 8: replies to a slow
+ * reader are bounded): its requests wait in the kernel and, once that
+ * fills, in the client. Requests already running still answer, so the
+ * bound is this plus MAX_IN_FLIGHT replies.
+ */
+export const REPLY_HIGH_WATER = 4 * 1024 * 1024
+/** Requests (lines) of one client answered at once; the rest wait unread. */
+export const MAX_IN_FLIGHT = 8
+/** Requests in one batch: a batch is answered as one line, held whole until it is written. */
+export const MAX_BATCH = 100
+/** Encoded answers of one batch; members past it get an error (page with `limit`, or send fewer per batch). */
+export const MAX_BATCH_REPLY = 16 * 1024 * 1024
 /** Listings kept per connection for paging. */
 const SNAPSHOTS = 4
+
+/** A response, and what to do once it is written (a subscription goes live). */
+interface Answer { response: RpcResponse, after?: () => void }
 
 interface Snapshot { id: number, arena: string, path: string, entries: LsEntry[] }
 
@@ -29,9 +46,13 @@ export class ControlConnection {
   private readonly snapshots: Snapshot[] = []
   private nextId = 1
   private stopChurtenOnClose = false
+  /** Lines read but not started (at most one socket read's worth: the socket is paused meanwhile). */
+  private readonly queue: string[] = []
+  private inFlight = 0
 
   constructor (private readonly socket: Socket, private readonly model: NodeModel, private readonly log: Logger) {
     socket.on('data', (chunk: Buffer) => { this.onData(chunk) })
+    socket.on('drain', () => { this.pump() })
     socket.on('error', (err) => { log.debug({ err: err.message }, 'control connection error') })
     socket.on('close', () => { this.closed() })
     model.events.on('event', this.onEvent)
@@ -42,6 +63,7 @@ export class ControlConnection {
     this.model.events.off('event', this.onEvent)
     this.subs.clear()
     this.snapshots.length = 0
+    this.queue.length = 0
     if (this.stopChurtenOnClose) {
       this.model.churtenStop().catch((err: Error) => { this.log.warn({ err: err.message }, 'stopping churten after `churten run` went away') })
     }
@@ -49,6 +71,11 @@ export class ControlConnection {
 
   destroy (): void {
     this.socket.destroy()
+  }
+
+  /** Bytes written to the client and not yet taken by the kernel (it does not read fast enough). */
+  get buffered (): number {
+    return this.socket.writableLength
   }
 
   private onData (chunk: Buffer): void {
@@ -62,8 +89,28 @@ export class ControlConnection {
       return
     }
     for (const line of lines) {
-      if (line.trim() !== '') void this.onLine(line)
+      if (line.trim() !== '') this.queue.push(line)
     }
+    this.pump()
+  }
+
+  /**
+   * Starts queued requests while fewer than MAX_IN_FLIGHT run and the
+   * client has read its replies down to REPLY_HIGH_WATER; otherwise stops
+   * reading the socket until a request ends or the replies drain.
+   */
+  private pump (): void {
+    while (this.queue.length > 0 && this.inFlight < MAX_IN_FLIGHT && this.socket.writableLength < REPLY_HIGH_WATER && !this.socket.destroyed) {
+      const line = this.queue.shift() as string
+      this.inFlight++
+      void this.onLine(line).finally(() => {
+        this.inFlight--
+        this.pump()
+      })
+    }
+    const blocked = this.queue.length > 0 || this.inFlight >= MAX_IN_FLIGHT || this.socket.writableLength >= REPLY_HIGH_WATER
+    if (blocked) this.socket.pause()
+    else if (this.socket.isPaused()) this.socket.resume()
   }
 
   private async onLine (line: string): Promise<void> {
@@ -83,12 +130,41 @@ export class ControlConnection {
       this.write({ jsonrpc: '2.0', id: null, error: { code: RpcCode.invalidRequest, message: 'invalid request: empty batch' } })
       return
     }
-    const answers = (await Promise.all(msg.map(async (m) => await this.handle(m)))).filter((r) => r != null)
-    if (answers.length > 0) this.write(answers.map((a) => a.response), () => { for (const a of answers) a.after?.() })
+    if (msg.length > MAX_BATCH) {
+      this.write({ jsonrpc: '2.0', id: null, error: { code: RpcCode.invalidRequest, message: `invalid request: a batch of ${msg.length} requests; at most ${MAX_BATCH}` } })
+      return
+    }
+    await this.batch(msg)
+  }
+
+  /**
+   * A batch's members run one after another (JSON-RPC leaves the order
+   * open) and their answers are encoded as they come, so the line held for
+   * the client stays under MAX_BATCH_REPLY: members past it get an error.
+   */
+  private async batch (msg: unknown[]): Promise<void> {
+    const parts: string[] = []
+    const after: Array<() => void> = []
+    let bytes = 0
+    for (const m of msg) {
+      if (this.abort.signal.aborted) return
+      // Past the limit a member is not run: a request gets the error, a notification nothing.
+      const r = bytes > MAX_BATCH_REPLY ? (isRequest(m) && m.id === undefined ? undefined : tooLarge(m)) : await this.handle(m)
+      if (r == null) continue
+      let text = JSON.stringify(r.response)
+      if (bytes + text.length > MAX_BATCH_REPLY && parts.length > 0) {
+        text = JSON.stringify(tooLarge(m).response)
+      } else if (r.after != null) {
+        after.push(r.after)
+      }
+      bytes += text.length
+      parts.push(text)
+    }
+    if (parts.length > 0) this.writeText(`[${parts.join(',')}]\n`, () => { for (const a of after) a() })
   }
 
   /** Undefined for a notification (no id): it gets no answer, not even an error. */
-  private async handle (msg: unknown): Promise<{ response: RpcResponse, after?: () => void } | undefined> {
+  private async handle (msg: unknown): Promise<Answer | undefined> {
     const rawId = (msg as { id?: unknown } | null)?.id
     const id: RpcId = isValidId(rawId) ? rawId : null
     const fail = (error: RpcErrorObject): { response: RpcResponse } => ({ response: { jsonrpc: '2.0', id, error } })
@@ -208,8 +284,12 @@ export class ControlConnection {
   }
 
   private write (msg: object, after?: () => void): boolean {
+    return this.writeText(encodeMessage(msg as never), after)
+  }
+
+  private writeText (text: string, after?: () => void): boolean {
     if (this.socket.destroyed || !this.socket.writable) return false
-    const ok = this.socket.write(encodeMessage(msg as never))
+    const ok = this.socket.write(text)
     after?.()
     return ok
   }
@@ -227,4 +307,10 @@ function indexOfName (entries: readonly LsEntry[], name: string): number {
     else hi = mid - 1
   }
   return -1
+}
+
+function tooLarge (m: unknown): Answer {
+  const rawId = (m as { id?: unknown } | null)?.id
+  const id: RpcId = isValidId(rawId) ? rawId : null
+  return { response: { jsonrpc: '2.0', id, error: { code: RpcCode.failed, message: `batch answer over ${MAX_BATCH_REPLY} bytes: send fewer requests per batch, or page ls with limit`, data: { code: 'REPLY_TOO_LARGE', causes: [], usage: true } } } }
 }

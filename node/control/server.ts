@@ -61,6 +61,13 @@ export class ControlServer {
     return this.connections.size
   }
 
+  /** Reply bytes held for clients that have not read them (bounded per client: connection.ts). */
+  get buffered (): number {
+    let n = 0
+    for (const c of this.connections) n += c.buffered
+    return n
+  }
+
   /** Stops accepting, drops every client and removes the socket file. */
   async close (): Promise<void> {
     const closed = new Promise<void>((resolve) => { this.server.close(() => { resolve() }) })

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { lstat } from 'node:fs/promises'
-import { join } from 'node:path'
 import { writeMarkXattr } from './xattr.js'
+import { pathInRoot } from '../real/root-path.js'
 import { ancestorsOf, type RelPath } from '../types/path.js'
 import { DEFAULT_MARK, type Mark } from '../types/mark.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
@@ -65,9 +65,11 @@ export class Marks extends EventEmitter<MarksEvents> {
    * the arena root the xattr is the source of truth, so we write it and let
    * the watcher mirror it; otherwise (a file known only from peers) the
    * table entry is written directly. Either way the two never disagree.
+   * A symbolic link on the way is refused (PathEscapeError): the xattr
+   * would land on a file outside the root (real/root-path.ts).
    */
   async set (path: RelPath, mark: Mark | undefined): Promise<'xattr' | 'table'> {
-    const abs = this.root == null ? undefined : join(this.root, path)
+    const abs = this.root == null ? undefined : pathInRoot(this.root, path)
     const local = abs != null && await lstat(abs).then((s) => s.isFile() || s.isDirectory(), () => false)
     if (local) await writeMarkXattr(abs, mark)
     // The table is written now as well, so a read right after sees the

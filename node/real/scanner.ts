@@ -6,6 +6,7 @@ import { hashBytes, hashFile } from './hasher.js'
 import { readMarkXattrSync, writeMarkXattr, type XattrMark } from '../marks/xattr.js'
 import { joinPath, type RelPath } from '../types/path.js'
 import { describeError } from '../types/errors.js'
+import { NotADirectoryError, parentInRoot, PathEscapeError } from './root-path.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { MarkEntry } from '../../datastore/tables/marks.js'
 import type { Logger } from '../log.js'
@@ -130,7 +131,17 @@ class Reconciler {
     }
   }
 
-  async walk (dir: RelPath): Promise<void> {
+  /** Every directory under `top`, depth first: a loop over a stack, not recursion, so depth costs no call stack. */
+  async walk (top: RelPath): Promise<void> {
+    const stack = [top]
+    for (let dir = stack.pop(); dir != null; dir = stack.pop()) {
+      const subdirs = await this.walkOne(dir)
+      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as RelPath)
+    }
+  }
+
+  /** Reads one directory; returns its subdirectories. */
+  private async walkOne (dir: RelPath): Promise<RelPath[]> {
     this.ctx.signal?.throwIfAborted()
     this.ctx.onDirectory?.(dir)
     const abs = join(this.ctx.root, dir)
@@ -139,7 +150,7 @@ class Reconciler {
       names = await readdir(abs)
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
-      if (code === 'ENOENT' || code === 'ENOTDIR') return
+      if (code === 'ENOENT' || code === 'ENOTDIR') return []
       throw err
     }
     const subdirs: RelPath[] = []
@@ -169,7 +180,7 @@ class Reconciler {
         await yieldToLoop()
       }
     }
-    for (const d of subdirs) await this.walk(d)
+    return subdirs
   }
 
   /** Hashes the larger changed files, two at a time (one per core). */
@@ -218,7 +229,9 @@ export async function reconcile (ctx: ScanContext, path: RelPath): Promise<ScanR
   const r = new Reconciler(ctx)
   await r.load(path)
   const abs = join(ctx.root, path)
-  const top = lstatSync(abs, { throwIfNoEntry: false })
+  // A directory on the way swapped for a link (its old watch still reports
+  // events): what lies behind the link is not in the arena, the path is gone.
+  const top = hasRealParents(ctx.root, path) ? lstatSync(abs, { throwIfNoEntry: false }) : undefined
   const ignored = path !== '' && ctx.ignored(abs, path.slice(path.lastIndexOf('/') + 1))
   if (top?.isFile() === true && !ignored) {
     r.result.kind = 'file'
@@ -233,4 +246,13 @@ export async function reconcile (ctx: ScanContext, path: RelPath): Promise<ScanR
   await r.hashLarge()
   await r.flush(true)
   return r.result
+}
+
+function hasRealParents (root: string, path: RelPath): boolean {
+  try {
+    return parentInRoot(root, path, { create: false }) != null
+  } catch (err) {
+    if (err instanceof PathEscapeError || err instanceof NotADirectoryError) return false
+    throw err
+  }
 }

@@ -5,6 +5,7 @@ import { NotFoundError, VersionChangedError, type BlobSource, type SourceHandle 
 import { RealizeError, wrapError } from '../types/errors.js'
 import { hashEquals, hashToHex, type Hash } from '../types/hash.js'
 import { parsePath, type RelPath } from '../types/path.js'
+import { PathEscapeError } from '../real/root-path.js'
 import type { IndexEntry } from '../../datastore/tables/index-table.js'
 
 /** What the real source needs of an arena (node/arena.ts Arena fits). */
@@ -25,12 +26,7 @@ const SYNC_READ_MAX = 1024 * 1024
 
 const readAsync = promisify(read)
 
-/** A path that leads outside the arena root (through a symlink) or to something that is not a plain file. */
-export class PathEscapeError extends RealizeError {
-  constructor (message: string) {
-    super('PATH_OUTSIDE_ARENA', message)
-  }
-}
+export { PathEscapeError }
 
 /**
  * Serves the real: files in arena roots, at the version the index holds

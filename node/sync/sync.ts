@@ -13,6 +13,7 @@ import type { RelPath } from '../types/path.js'
 import type { IndexEntry } from '../../datastore/tables/index-table.js'
 import type { ListedFile, ListedRemoval } from '../../protocols/history/index.js'
 import type { Tombstone } from '../../datastore/tables/tombstones.js'
+import type { HistoryEntry } from '../types/history.js'
 
 /** What sync needs of one local arena. */
 export interface SyncArena {
@@ -45,6 +46,8 @@ export class Sync {
   readonly subscriptions: HistorySubscriptions
   private readonly arenas: Map<string, SyncArena>
   private unserve: (() => Promise<void>) | undefined
+  /** Live subscribers of each arena's new entries. */
+  private readonly live = new Map<string, Set<(entries: HistoryEntry[]) => void>>()
 
   constructor (private readonly options: SyncOptions) {
     this.arenas = new Map(options.arenas.map((a) => [a.name, a]))
@@ -72,10 +75,7 @@ export class Sync {
       entriesAfter: (after, o) => a.store.history.after(after, o),
       files: (o) => mapFiles(a.store.index.all(o)),
       removed: (o) => mapRemoved(a.store.tombstones.all(o)),
-      onEntries: (listener) => {
-        a.index.on('history', listener)
-        return () => { a.index.off('history', listener) }
-      },
+      onEntries: (listener) => this.listen(a, listener),
       acknowledge: async (peerId, n) => { await trimmer.acknowledge(peerId, n) },
       hold: (token, after) => { trimmer.hold(token, after) }
     }
@@ -90,6 +90,23 @@ export class Sync {
       await t.trim().catch((err) => { log.warn({ err: describeError(err) }, 'history trim failed') })
     }
     this.subscriptions.start()
+  }
+
+  /**
+   * The subscribers of an arena share one listener on its index: there may
+   * be many (16 streams per peer, every peer), and each adding its own would
+   * trip EventEmitter's leak warning at 11 without any leak.
+   */
+  private listen (a: SyncArena, listener: (entries: HistoryEntry[]) => void): () => void {
+    let set = this.live.get(a.name)
+    if (set == null) {
+      const listeners = new Set<(entries: HistoryEntry[]) => void>()
+      a.index.on('history', (entries) => { for (const l of listeners) l(entries) })
+      this.live.set(a.name, listeners)
+      set = listeners
+    }
+    set.add(listener)
+    return () => { set.delete(listener) }
   }
 
   async stop (): Promise<void> {

@@ -9,6 +9,19 @@ export type RelPath = string & { readonly __relPath: true }
 
 export const ROOT = '' as RelPath
 
+/**
+ * Limits on any path, checked where a path enters (from a peer's message,
+ * the user, the file system), so nothing deeper walks the tree or the disk
+ * (spec section 8). 4096 bytes is Linux's PATH_MAX and 255 bytes its NAME_MAX
+ * (also APFS's and NTFS's name limit, near enough): a longer path could not
+ * be realized here anyway. 256 components is far deeper than real trees
+ * (git caps checkouts at 4096 bytes too; a 256-deep path of one-letter names
+ * fits in 511 bytes) and keeps per-component work per path small.
+ */
+export const MAX_PATH_BYTES = 4096
+export const MAX_NAME_BYTES = 255
+export const MAX_PATH_DEPTH = 256
+
 export class InvalidPathError extends InvalidInputError {
   constructor (path: string, why: string) {
     super('INVALID_PATH', `invalid path ${JSON.stringify(path)}: ${why}`)
@@ -25,11 +38,27 @@ export function parsePath (raw: string, options: { allowRoot?: boolean } = {}): 
   if (raw.includes('\0')) throw new InvalidPathError(raw, 'contains NUL')
   if (raw.startsWith('/')) throw new InvalidPathError(raw, 'absolute')
   if (!isWellFormedUtf16(raw)) throw new InvalidPathError(raw, 'not valid UTF-8')
-  for (const c of raw.split('/')) {
+  // UTF-8 takes 1 to 3 bytes per UTF-16 unit: the byte count is needed only in between.
+  if (raw.length > MAX_PATH_BYTES || (raw.length * 3 > MAX_PATH_BYTES && Buffer.byteLength(raw) > MAX_PATH_BYTES)) {
+    throw new PathTooLongError(raw, `longer than ${MAX_PATH_BYTES} bytes`)
+  }
+  const components = raw.split('/')
+  if (components.length > MAX_PATH_DEPTH) throw new PathTooLongError(raw, `${components.length} components, more than ${MAX_PATH_DEPTH}`)
+  for (const c of components) {
     if (c === '') throw new InvalidPathError(raw, 'empty component')
     if (c === '.' || c === '..') throw new InvalidPathError(raw, `component ${JSON.stringify(c)}`)
+    if (c.length > MAX_NAME_BYTES || (c.length * 3 > MAX_NAME_BYTES && Buffer.byteLength(c) > MAX_NAME_BYTES)) {
+      throw new PathTooLongError(raw, `a name longer than ${MAX_NAME_BYTES} bytes`)
+    }
   }
   return raw as RelPath
+}
+
+/** A path past MAX_PATH_BYTES, MAX_PATH_DEPTH or MAX_NAME_BYTES; the message shows its start only. */
+export class PathTooLongError extends InvalidInputError {
+  constructor (path: string, why: string) {
+    super('PATH_TOO_LONG', `invalid path ${JSON.stringify(path.length > 80 ? `${path.slice(0, 80)}...` : path)}: ${why}`)
+  }
 }
 
 function isWellFormedUtf16 (s: string): boolean {

@@ -118,39 +118,62 @@ export class TreeBatch {
     await Promise.all(Array.from({ length: LOAD_CONCURRENCY }, worker))
   }
 
-  /** The inode of directory `path`: a number, undefined if missing, 'blocked' if a file is in the way. */
+  /**
+   * The inode of directory `path`: a number, undefined if missing, 'blocked'
+   * if a file is in the way. A loop, not recursion: the nearest known
+   * ancestor is found going up, then each level is looked up (or made)
+   * going down, so a path's depth never costs stack.
+   */
   async resolveDir (path: RelPath, create: boolean): Promise<number | undefined | 'blocked'> {
-    if (path === '') return ROOT_INODE
-    const cached = this.dirs.get(path)
-    if (cached != null) return cached
-    const parent = await this.resolveDir(parentOf(path), create)
-    if (typeof parent !== 'number') return parent
-    const name = baseName(path)
-    const entry = await this.listings.get(parent, name)
-    if (entry != null) {
-      if (entry.kind !== 'dir') return 'blocked'
-      this.remember(path, entry.inode)
-      return entry.inode
+    let start = path
+    let inode = path === '' ? ROOT_INODE : this.dirs.get(path)
+    while (inode == null) {
+      start = parentOf(start)
+      inode = start === '' ? ROOT_INODE : this.dirs.get(start)
     }
-    if (!create) return undefined
-    const inode = await this.ctx.inodes.take(this.batch)
-    this.listings.put(parent, name, { inode, kind: 'dir' })
-    this.listings.created(inode, { parent, name, kind: 'dir', children: 0 })
-    await this.adjustChildren(parent, 1)
-    this.remember(path, inode)
+    if (start === path) return inode
+    let at = start
+    for (const name of path.slice(start === '' ? 0 : start.length + 1).split('/')) {
+      at = (at === '' ? name : `${at}/${name}`) as RelPath
+      const entry = await this.listings.get(inode, name)
+      if (entry != null) {
+        if (entry.kind !== 'dir') return 'blocked'
+        this.remember(at, entry.inode)
+        inode = entry.inode
+        continue
+      }
+      if (!create) return undefined
+      const made = await this.ctx.inodes.take(this.batch)
+      this.listings.put(inode, name, { inode: made, kind: 'dir' })
+      this.listings.created(made, { parent: inode, name, kind: 'dir', children: 0 })
+      await this.adjustChildren(inode, 1)
+      this.remember(at, made)
+      inode = made
+    }
     return inode
   }
 
-  /** The path of an inode from the inode records; undefined if unknown. */
-  async pathOf (inode: number, depth = 0): Promise<RelPath | undefined> {
-    const known = this.dirPaths.get(inode)
-    if (known != null) return known
-    const rec = await this.batch.get(unrealInodeTable, inode)
-    if (rec == null || depth > MAX_DEPTH) return undefined
-    const parent = await this.pathOf(rec.parent, depth + 1)
-    if (parent == null) return undefined
-    const path = (parent === '' ? rec.name : `${parent}/${rec.name}`) as RelPath
-    if (rec.kind === 'dir') this.remember(path, inode)
+  /** The path of an inode from the inode records (a loop up to the root or a known directory); undefined if unknown. */
+  async pathOf (inode: number): Promise<RelPath | undefined> {
+    const names: string[] = []
+    const dirs: Array<{ inode: number, at: number }> = []
+    let at = inode
+    let base: RelPath | undefined = at === ROOT_INODE ? '' as RelPath : this.dirPaths.get(at)
+    while (base == null) {
+      const rec = await this.batch.get(unrealInodeTable, at)
+      if (rec == null || names.length > MAX_DEPTH) return undefined
+      if (rec.kind === 'dir') dirs.push({ inode: at, at: names.length })
+      names.push(rec.name)
+      at = rec.parent
+      base = at === ROOT_INODE ? '' as RelPath : this.dirPaths.get(at)
+    }
+    let path: RelPath = base
+    // Going down: remember each directory met on the way, as the recursive walk did.
+    for (let i = names.length - 1; i >= 0; i--) {
+      path = (path === '' ? names[i] : `${path}/${names[i] as string}`) as RelPath
+      const d = dirs.find((x) => x.at === i)
+      if (d != null) this.remember(path, d.inode)
+    }
     return path
   }
 

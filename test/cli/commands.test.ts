@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { EventEmitter, once } from 'node:events'
 import { createConnection } from 'node:net'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { getAttribute, setAttribute } from 'fs-xattr'
 import { ControlClient } from '../../node/control/client.js'
@@ -106,6 +106,19 @@ describe('realize-node commands against a running node', function () {
     await assert.rejects(getAttribute(join(root, 'trip', 'b.jpg'), 'user.realize.mark'), { code: 'ENODATA' })
   })
 
+  it('mark through a symlinked directory is refused: no xattr lands outside the root (spec section 8)', async () => {
+    const outside = join(tmp.dir, 'outside')
+    await mkdir(outside)
+    await writeFile(join(outside, 'secret.txt'), 'not in the arena')
+    await symlink(outside, join(root, 'link'))
+    for (const target of ['photos:link/secret.txt', join(root, 'link', 'secret.txt')]) {
+      const r = await cli(['mark', 'keep', target])
+      assert.equal(r.code, 1, r.stdout)
+      assert.match(r.stderr, /^error: .*link\/secret\.txt: .*\/photos\/link is a symbolic link; nothing is written through it\n$/)
+      await assert.rejects(getAttribute(join(outside, 'secret.txt'), 'user.realize.mark'), { code: 'ENODATA' })
+    }
+  })
+
   it('ls --json lists name, path, type, size, mtime, hash, mark, location, peers', async () => {
     const list = json(await cli(['ls', '--json', 'photos:']))
     assert.deepEqual(list.map((e: any) => e.name), ['binary.bin', 'readme.txt', 'trip'])
@@ -163,7 +176,8 @@ describe('realize-node commands against a running node', function () {
     // --arena shares only the arenas named; one the node does not have is refused.
     const some = await cli(['peer', 'add', 'laptop', LAPTOP, '--arena', 'photos'])
     assert.equal(some.code, 0, some.stderr)
-    assert.equal(some.stdout, `added peer laptop ${LAPTOP} (found by mDNS), sharing photos\n`)
+    // mDNS is off on this node (init --no-mdns): the message says how the peer will be reached instead.
+    assert.equal(some.stdout, `added peer laptop ${LAPTOP} (no address and mDNS is off: reached only when it dials this node; add an address), sharing photos\n`)
     assert.deepEqual((await loadConfig(data))?.peers.map((p) => [p.name, p.arenas]), [['laptop', ['photos']]])
     assert.deepEqual(json(await cli(['peers', '--json']))[0].arenas, ['photos'])
     assert.equal((await cli(['peer', 'rm', 'laptop'])).code, 0)

@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path'
 import { ControlClient } from '../../node/control/client.js'
 import { LocalNodeModel } from '../../node/control/local-model.js'
 import { ControlServer, socketPath } from '../../node/control/server.js'
+import { LineSplitter } from '../../node/control/jsonrpc.js'
+import { MAX_BATCH, MAX_BATCH_REPLY, MAX_IN_FLIGHT, REPLY_HIGH_WATER } from '../../node/control/connection.js'
 import { silentLogger } from '../../node/log.js'
 import { tempDir } from '../helpers/tmp.js'
 import { until } from '../helpers/wait.js'
@@ -20,15 +22,11 @@ import type { RelPath } from '../../node/types/path.js'
 /** A raw line-oriented client, to speak JSON-RPC without our client's help. */
 class Raw {
   readonly lines: any[] = []
-  private buf = ''
   private constructor (readonly socket: Socket, readonly events = socket) {
-    socket.setEncoding('utf8').on('data', (s: string) => {
-      this.buf += s
-      let i
-      while ((i = this.buf.indexOf('\n')) >= 0) {
-        this.lines.push(JSON.parse(this.buf.slice(0, i)))
-        this.buf = this.buf.slice(i + 1)
-      }
+    // Split as the server does: a long answer (a batch of listings) arrives in many chunks.
+    const splitter = new LineSplitter()
+    socket.on('data', (chunk: Buffer) => {
+      for (const line of splitter.push(chunk)) this.lines.push(JSON.parse(line))
     })
   }
 
@@ -209,6 +207,52 @@ describe('control server (JSON-RPC on <data>/control.sock)', function () {
     let all = 0
     assert.equal(await n.client.lsAll('photos', 'many', (entries) => { all += entries.length }), 1200)
     assert.equal(all, 1200)
+  })
+
+  it('stops reading a client that does not read its replies: the node holds a bounded backlog and serves others (spec section 8)', async () => {
+    await mkdir(join(n.root, 'many'))
+    await Promise.all(Array.from({ length: 2000 }, async (_, i) => { await writeFile(join(n.root, 'many', `file-with-a-longish-name-${String(i).padStart(4, '0')}.txt`), String(i)) }))
+    const arena = n.node.arenas[0] as Arena
+    await until(arena.index, 'history', async () => {
+      let c = 0
+      for await (const _ of arena.store.index.under('many' as RelPath)) c++
+      return c === 2000
+    }, '2000 files indexed', 30_000)
+    const server = n.node.control?.server as ControlServer
+    // Never reads: only what fits in its socket's buffers is taken from the node.
+    const hostile = createConnection(socketPath(n.dataDir))
+    await once(hostile, 'connect')
+    const pad = 'x'.repeat(8 * 1024)
+    const requests = 300
+    for (let i = 0; i < requests; i++) hostile.write(`${JSON.stringify({ jsonrpc: '2.0', id: i, method: 'ls', params: { arena: 'photos', path: 'many', find: pad } })}\n`)
+    const one = Buffer.byteLength(JSON.stringify(await n.client.call('ls', { arena: 'photos', path: 'many', offset: 0 })))
+    assert.ok(one * requests > 100 * 1024 * 1024, `${one} bytes per listing`)
+    let most = 0
+    let slowest = 0
+    for (let round = 0; round < 30; round++) {
+      const t0 = performance.now()
+      assert.equal((await n.client.call('churten.status')).available, true)
+      slowest = Math.max(slowest, performance.now() - t0)
+      most = Math.max(most, server.buffered)
+    }
+    // The bound: REPLY_HIGH_WATER plus the replies of the requests already running.
+    assert.ok(most <= REPLY_HIGH_WATER + MAX_IN_FLIGHT * one, `the node held ${most} bytes for the client (${one * requests} asked for)`)
+    assert.ok(hostile.writableLength > 0, 'the node stopped reading the requests of a client that does not read')
+    assert.ok(slowest < 2000, `another client waited ${slowest} ms`)
+    hostile.destroy()
+    // One batch is one line held whole: its answer is bounded too, and so is its length.
+    const raw = await Raw.open(n.dataDir)
+    const ls = (id: number): object => ({ jsonrpc: '2.0', id, method: 'ls', params: { arena: 'photos', path: 'many' } })
+    raw.send(JSON.stringify(Array.from({ length: 60 }, (_, i) => ls(i))))
+    const [batch] = await raw.next()
+    const ok = batch.filter((r: any) => r.result != null).length
+    assert.ok(ok >= 1 && ok * one <= MAX_BATCH_REPLY, `${ok} listings answered`)
+    assert.deepEqual(new Set(batch.slice(ok).map((r: any) => r.error.data.code)), new Set(['REPLY_TOO_LARGE']))
+    raw.send(JSON.stringify(Array.from({ length: MAX_BATCH + 1 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'status' }))))
+    const [tooMany] = await raw.next()
+    assert.equal(tooMany.error.code, -32600)
+    assert.match(tooMany.error.message, /a batch of 101 requests; at most 100/)
+    raw.socket.destroy()
   })
 })
 

@@ -29,6 +29,20 @@ describe('path rules {#colon}', () => {
     }
   })
 
+  it('limits paths to 4096 UTF-8 bytes, 256 components and 255-byte names (PATH_TOO_LONG)', () => {
+    assert.equal(parsePath(Array(256).fill('d').join('/')).split('/').length, 256)
+    assert.throws(() => parsePath(Array(257).fill('d').join('/')), { code: 'PATH_TOO_LONG', message: /257 components, more than 256/ })
+    const name = 'n'.repeat(255)
+    assert.equal(parsePath(`${name}/${name}`), `${name}/${name}`)
+    assert.throws(() => parsePath(`${name}n`), { code: 'PATH_TOO_LONG', message: /a name longer than 255 bytes/ })
+    // Counted in UTF-8 bytes: 86 three-byte characters are 258 bytes.
+    assert.throws(() => parsePath('€'.repeat(86)), { code: 'PATH_TOO_LONG' })
+    const long = Array(16).fill('n'.repeat(255)).join('/')
+    assert.equal(Buffer.byteLength(long), 4095)
+    assert.equal(parsePath(long), long)
+    assert.throws(() => parsePath(`${long}/x`), { code: 'PATH_TOO_LONG', message: /longer than 4096 bytes/ })
+  })
+
   it('allows the root only when asked', () => {
     assert.equal(parsePath('', { allowRoot: true }), '')
   })

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { chmodSync, lstatSync, mkdirSync, realpathSync, renameSync, utimesSync, type Stats } from 'node:fs'
+import { chmodSync, lstatSync, renameSync, utimesSync, type Stats } from 'node:fs'
 import { lstat, rm } from 'node:fs/promises'
-import { dirname, join, sep } from 'node:path'
+import { join } from 'node:path'
+import { parentInRoot } from '../../real/root-path.js'
 import { hashEquals } from '../../types/hash.js'
 import { RealizeError } from '../../types/errors.js'
 import { writeMarkXattr } from '../../marks/xattr.js'
@@ -38,9 +39,10 @@ export async function install (ctx: ExecutorContext, path: RelPath, version: Ver
 }
 
 /**
- * Where a realized file goes: its directory is made, must resolve inside the
- * arena root (spec section 8: nothing is written outside it, symlinks
- * included), and the target must still be what the job expects. Returns the
+ * Where a realized file goes: its directory is checked from the root down
+ * and made one level at a time, never through a symbolic link (spec section
+ * 8: nothing is written outside the root, not even a directory;
+ * real/root-path.ts), and the target must still be what the job expects. Returns the
  * target and a temporary name next to it (`.realize-*.part`, which the
  * watcher ignores). File system calls here and in commitInstall are
  * synchronous: each is a few µs on a local file system, while a thread-pool
@@ -50,12 +52,8 @@ export async function install (ctx: ExecutorContext, path: RelPath, version: Ver
 export async function prepareInstall (ctx: ExecutorContext, path: RelPath, replaces: Hash | undefined): Promise<{ target: string, tmp: string }> {
   const root = ctx.arena.root
   if (root == null) throw new RealizeError('NO_ROOT', `arena ${ctx.arena.name} has no root on this node`)
-  const target = join(root, ...path.split('/'))
-  const dir = dirname(target)
-  mkdirSync(dir, { recursive: true })
-  const realDir = realpathSync.native(dir)
-  const realRoot = rootRealpath(root)
-  if (realDir !== realRoot && !realDir.startsWith(realRoot + sep)) throw new RealizeError('OUTSIDE_ROOT', `${path}: its directory resolves outside the arena root`)
+  const dir = parentInRoot(root, path, { create: true }) as string
+  const target = join(dir, path.slice(path.lastIndexOf('/') + 1))
   await checkTarget(ctx, path, target, replaces)
   return { target, tmp: join(dir, `.realize-${randomBytes(6).toString('hex')}.part`) }
 }
@@ -98,18 +96,6 @@ async function carryMark (ctx: ExecutorContext, path: RelPath, tmp: string): Pro
     // A file system without user xattrs holds no marks: the table is all there is.
     if ((err as NodeJS.ErrnoException).code !== 'ENOTSUP') throw new RealizeError('MARK_XATTR', `${path}: could not carry its mark over to the new version`, { cause: err })
   }
-}
-
-const realRoots = new Map<string, string>()
-
-/** The arena root's real path, resolved once: the root itself is the user's to place, even behind a link. */
-function rootRealpath (root: string): string {
-  let r = realRoots.get(root)
-  if (r == null) {
-    r = realpathSync.native(root)
-    realRoots.set(root, r)
-  }
-  return r
 }
 
 /** A realize that could not finish: its content goes back into the cache, or away. */

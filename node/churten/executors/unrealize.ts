@@ -1,7 +1,7 @@
 import { lstat } from 'node:fs/promises'
-import { join } from 'node:path'
 import { LocalChangedError } from './install.js'
 import { NoPeerError } from '../errors.js'
+import { pathInRoot } from '../../real/root-path.js'
 import { hashEquals, hashToHex } from '../../types/hash.js'
 import type { ExecutorContext } from './context.js'
 import type { IndexEntry } from '../../../datastore/tables/index-table.js'
@@ -28,13 +28,14 @@ export async function unrealize (ctx: ExecutorContext, path: RelPath, real: Inde
   if (as === 'drop' && (remote?.kind !== 'file' || ctx.source.peersWith(arena.name, remote.peers, real.hash).length === 0)) {
     throw new NoPeerError(`${arena.name}/${path}: no connected peer has version ${hashToHex(real.hash).slice(0, 12)}; the only copy stays real`)
   }
-  const target = join(arena.root, ...path.split('/'))
-  const st = await lstat(target).catch(() => undefined)
+  // Never through a symbolic link: a file behind one is not the indexed one (real/root-path.ts).
+  const target = pathInRoot(arena.root, path)
+  const st = target == null ? undefined : await lstat(target).catch(() => undefined)
   const indexed = await arena.index.get(path)
   if (st?.isFile() !== true || indexed == null || !hashEquals(indexed.hash, real.hash) || st.size !== indexed.size || st.mtimeMs !== indexed.mtime) {
     throw new LocalChangedError(`${path}: the local file changed`)
   }
-  const blobId = await blobs.adopt(target, real.hash, real.size, { queue: as === 'drop' ? 'working' : 'pending', expectMtime: indexed.mtime })
+  const blobId = await blobs.adopt(target as string, real.hash, real.size, { queue: as === 'drop' ? 'working' : 'pending', expectMtime: indexed.mtime })
   if (as === 'drop' && mark === 'keep') await blobs.keep(blobId, true)
   await arena.index.apply([{ path, version: undefined, drop: as === 'drop', cachedIn: blobId }])
   if (as === 'drop' && !await tree.setBlob(path, real.hash, blobId)) {

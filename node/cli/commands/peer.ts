@@ -52,7 +52,7 @@ export async function peerAdd (name: string, peerId: string, addrs: string[], op
       return peerJson(config.peers.find((p) => p.name === name) as (typeof config.peers)[number])
     })
   const sharing = peer.arenas == null ? '' : `, sharing ${peer.arenas.join(', ')}`
-  process.stdout.write(`added peer ${peer.name} ${peer.peerId}${peer.addrs.length > 0 ? ` at ${peer.addrs.join(', ')}` : ' (found by mDNS)'}${sharing}\n`)
+  process.stdout.write(`added peer ${peer.name} ${peer.peerId}${peer.addrs.length > 0 ? ` at ${peer.addrs.join(', ')}` : await howFound(dataDir)}${sharing}\n`)
   if (!running) process.stderr.write('the node is not running; it applies the change when it starts\n')
 }
 
@@ -68,4 +68,11 @@ export async function peerRm (name: string, opts: ControlOptions): Promise<void>
     })
   process.stdout.write(`removed peer ${peer.name} ${peer.peerId}\n`)
   if (!running) process.stderr.write('the node is not running; it applies the change when it starts\n')
+}
+
+/** Where a peer without addresses comes from: mDNS when it is on (the config just written says), else only its own dials. */
+async function howFound (dataDir: string): Promise<string> {
+  const { loadConfig } = await import('../../config/config.js')
+  const mdns = (await loadConfig(dataDir))?.node.mdns ?? true
+  return mdns ? ' (found by mDNS)' : ' (no address and mDNS is off: reached only when it dials this node; add an address)'
 }

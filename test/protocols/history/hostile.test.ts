@@ -165,6 +165,58 @@ describe('history protocol: hostile household peer (spec section 8)', function (
     assert.deepEqual(await listAll(net.base).then((l) => l.filter((p) => p.includes('escape'))), [])
   })
 
+  it('refuses catch-up paths too deep or too long at decode time with a typed error (PATH_TOO_LONG)', async () => {
+    const evilHash = hashBytes(Buffer.from('x')) as Uint8Array<ArrayBuffer>
+    let served = 0
+    await evil.handle(HISTORY_PROTOCOL, async (raw) => {
+      const s = new FramedStream(raw)
+      await s.read(Subscribe, 'subscribe')
+      // 32,768 components (once deep enough to overflow the stack of a recursive tree walk), 300 short ones, a 300-byte name.
+      const bad = [Array(32_768).fill('d').join('/'), Array(300).fill('e').join('/'), `dir/${'n'.repeat(300)}`]
+      const path = bad[served++ % bad.length] as string
+      await s.write({ start: { storeId: new Uint8Array(16).fill(3), catchup: true, lastN: 1 }, files: [], entries: [], removed: [] }, Publication)
+      await s.write({ files: [{ path, size: 1, mtime: 1, hash: evilHash }], entries: [], removed: [] }, Publication)
+      await s.write({ complete: { n: 1 }, files: [], entries: [], removed: [] }, Publication)
+      await ending(raw)
+    })
+    const from = a.capture.lines.length
+    const failures = await refusedSubscriptions(3)
+    const messages = failures.map((f) => String(f.err)).join('\n')
+    assert.match(messages, /invalid catch-up file from peer: invalid path "d\/d\/d.*\.\.\.": longer than 4096 bytes/)
+    assert.match(messages, /invalid catch-up file from peer: invalid path "e\/e\/e.*\.\.\.": 300 components, more than 256/)
+    assert.match(messages, /invalid catch-up file from peer: invalid path "dir\/n+\.\.\.": a name longer than 255 bytes/)
+    // Refused as the peer's fault, never as a local error.
+    assert.ok(!a.capture.lines.slice(from).some((l) => l.level >= 50 || /call stack/i.test(JSON.stringify(l))), 'no local error')
+    assert.deepEqual(await a.running.unreal.get('docs')!.readdir(1), [])
+  })
+
+  it('serves 12 live subscriptions of one arena without an EventEmitter leak warning', async () => {
+    const warnings: Error[] = []
+    const onWarning = (w: Error): void => { warnings.push(w) }
+    process.on('warning', onWarning)
+    const streams: FramedStream[] = []
+    try {
+      for (let i = 0; i < 12; i++) {
+        const s = new FramedStream(await openRaw())
+        await s.write({ arena: 'docs', storeId: new Uint8Array(0), lastSeen: 0 }, Subscribe)
+        // The start frame comes after the subscription listens for new entries.
+        const first = await s.read(Publication, 'start')
+        assert.ok(first.start != null)
+        streams.push(s)
+      }
+      await writeFile(join(a.root(), 'new.txt'), 'live')
+      // Each subscriber gets the new entry live.
+      for (const s of streams) {
+        for (let p = await s.read(Publication, 'publication'); !p.entries.some((e) => e.path === 'new.txt'); p = await s.read(Publication, 'publication'));
+      }
+      // The warning, had there been one, was emitted a tick after the 11th listener, long before.
+      assert.deepEqual(warnings.map((w) => w.name), [])
+    } finally {
+      process.off('warning', onWarning)
+      for (const s of streams) s.stream.abort(new Error('done'))
+    }
+  })
+
   it('refuses catch-up removals with a bad path or no hashes; nothing is deleted {#multi-peer}', async () => {
     const evilHash = hashBytes(Buffer.from('x')) as Uint8Array<ArrayBuffer>
     let served = 0
