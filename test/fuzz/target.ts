@@ -4,6 +4,7 @@ import { lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/pro
 import { join } from 'node:path'
 import { listAttributes } from 'fs-xattr'
 import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { createHost, type RealizeHost } from '../../node/net/host.js'
 import { Household } from '../../node/net/household.js'
 import { writeConfig } from '../../node/config/config.js'
@@ -178,15 +179,25 @@ export class FuzzTarget {
   }
 
   /**
-   * Plays `script` to the node's next history subscription: the current one is
-   * reset (the node resubscribes after its retry delay) and the script is
-   * written after the node's Subscribe. Resolves once written.
+   * Plays `script` to the node's next history subscription, written after
+   * its Subscribe. The fuzzer hangs up and dials again, so the node starts a
+   * fresh subscription at once instead of after its retry backoff (which
+   * grows with each broken history). Resolves once written.
    */
-  async publish (script: PublishScript, ms = 15_000): Promise<void> {
+  async publish (script: PublishScript): Promise<void> {
     const before = this.published
     this.scripts.push(script)
-    for (const s of this.subscriptions) s.abort(new Error('next fuzz case'))
-    await until(this.events, 'published', () => this.published > before || undefined, 'the node resubscribed and got the script', ms)
+    for (let attempt = 1; ; attempt++) {
+      await this.fuzzer.hangUp(peerIdFromString(this.plan.peerId)).catch(() => {})
+      // The node redials too (its keeper): a dial of ours racing it may be reset, and either connection will do.
+      await this.fuzzer.dial(multiaddr(`/ip4/127.0.0.1/tcp/${this.plan.port}/p2p/${this.plan.peerId}`), { signal: AbortSignal.timeout(10_000) }).catch(() => {})
+      try {
+        await until(this.events, 'published', () => this.published > before || undefined, 'the node resubscribed and got the script', 8_000)
+        return
+      } catch (err) {
+        if (attempt >= 3) throw err
+      }
+    }
   }
 
   /**
