@@ -9,11 +9,11 @@ import { PENDING_FIXES } from '../test/fuzz/pending.js'
  * real `realize-node` process, with shrinking. Prints each failure with its
  * seed, path and shrunk counterexample (replay one with --seed S --path P).
  *
- *   npm run fuzz -- [--runs N] [--seed S] [--suite protocols|publish|control]... [--all] [--path P]
+ *   npm run fuzz -- [--runs N] [--seed S] [--suite protocols|publish|control]... [--all | --pending ARM,...] [--path P]
  *
  * --runs   cases per suite (default 1000)
  * --seed   fast-check seed (default: random, printed)
- * --all    also the arms listed in test/fuzz/pending.ts PENDING_FIXES
+ * --all    also the arms listed in test/fuzz/pending.ts PENDING_FIXES; --pending: only those named
  */
 async function main (): Promise<void> {
   const { values } = parseArgs({
@@ -22,15 +22,17 @@ async function main (): Promise<void> {
       seed: { type: 'string' },
       suite: { type: 'string', multiple: true, default: [] },
       all: { type: 'boolean', default: false },
+      pending: { type: 'string' },
       path: { type: 'string' },
       verbose: { type: 'boolean', default: false }
     }
   })
-  if (values.all) process.env.REALIZE_FUZZ_ALL = '1'
+  if (values.all) process.env.REALIZE_FUZZ_PENDING = 'all'
+  else if (values.pending != null) process.env.REALIZE_FUZZ_PENDING = values.pending
   const seed = values.seed != null ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31)
   const suites = (values.suite.length > 0 ? values.suite : SUITES) as SuiteName[]
   const runs = Number(values.runs)
-  console.log(`fuzz: seed ${seed}, ${runs} runs per suite, suites ${suites.join(', ')}${values.all ? ', pending arms included' : `, pending arms left out (${PENDING_FIXES.join(', ') || 'none'})`}`)
+  console.log(`fuzz: seed ${seed}, ${runs} runs per suite, suites ${suites.join(', ')}${values.all || values.pending != null ? `, pending arms included: ${values.pending ?? 'all'}` : `, pending arms left out (${PENDING_FIXES.join(', ') || 'none'})`}`)
   let failed = 0
   for (const suite of suites) {
     const t0 = Date.now()

@@ -13,7 +13,7 @@
  *   control-slow-reader         6: replies buffered without bound for a slow reader wt-harden-paths
  *   publish-deep-path           7: deep peer paths overflow the stack (resolveDir)  wt-harden-paths
  *
- * `npm run fuzz -- --all` runs the listed arms too (scripts/fuzz.ts).
+ * `npm run fuzz -- --all` runs the listed arms too, `--pending ARM,...` some of them (scripts/fuzz.ts).
  */
 export const PENDING_FIXES: readonly string[] = [
   'rsync-weak-chain',
@@ -24,7 +24,10 @@ export const PENDING_FIXES: readonly string[] = [
   'publish-deep-path'
 ]
 
-/** Whether an arm runs: not pending, or asked for anyway (`--all`). */
-export function armEnabled (arm: string, all = process.env.REALIZE_FUZZ_ALL === '1'): boolean {
-  return all || !PENDING_FIXES.includes(arm)
+/**
+ * Whether an arm runs: not pending, or asked for anyway (`--all` sets
+ * REALIZE_FUZZ_PENDING=all, `--pending A,B` names some).
+ */
+export function armEnabled (arm: string, asked = process.env.REALIZE_FUZZ_PENDING ?? ''): boolean {
+  return !PENDING_FIXES.includes(arm) || asked === 'all' || asked.split(',').includes(arm)
 }
