@@ -99,9 +99,14 @@ export function controlCases (): Array<fc.Arbitrary<ControlCase>> {
     // A flood of cheap requests in one write.
     fc.integer({ min: 100, max: 2000 }).map((n) => ({ arm: 'control-flood', lines: Array.from({ length: n }, (_, i) => JSON.stringify({ jsonrpc: '2.0', method: i % 2 === 0 ? 'status' : 'ls', id: i + 1, params: i % 2 === 0 ? undefined : { arena: 'docs', path: '' } })), expect: Array.from({ length: n }, (_, i) => i + 1), note: `${n} requests` }))
   ]
+  if (symlinkDirs) {
+    // Issue 18 item 5: marks on paths through the symlink out of the root.
+    cases.push(fc.record({ path: fc.constantFrom('escape/outside.txt', 'escape/newdir-bait', 'escape/newdir-bait/x', 'escape'), mark: fc.constantFrom('own', 'keep', 'watch') })
+      .map(({ path, mark }) => ({ arm: 'control-mark-symlinked-dir', lines: [JSON.stringify({ jsonrpc: '2.0', method: 'mark.set', id: 1, params: { arena: 'docs', path, mark } })], expect: [1], note: `mark ${mark} ${path}` })))
+  }
   if (armEnabled('control-slow-reader')) {
     // Issue 18 item 6: ls requests from a client that never reads its replies.
-    cases.push(fc.integer({ min: 20_000, max: 60_000 }).map((n) => ({ arm: 'control-slow-reader', lines: Array.from({ length: n }, (_, i) => JSON.stringify({ jsonrpc: '2.0', method: 'ls', id: i + 1, params: { arena: 'docs', path: '' } })), expect: [], slowReader: true, note: `${n} unread ls` })))
+    cases.push(fc.integer({ min: 50_000, max: 150_000 }).map((n) => ({ arm: 'control-slow-reader', lines: Array.from({ length: n }, (_, i) => JSON.stringify({ jsonrpc: '2.0', method: 'ls', id: i + 1, params: { arena: 'docs', path: '' } })), expect: [], slowReader: true, note: `${n} unread ls` })))
   }
   return cases
 }

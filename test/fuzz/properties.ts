@@ -40,6 +40,7 @@ export function streamArbitrary (t: FuzzTarget): fc.Arbitrary<StreamCase> {
 }
 
 export async function runStreamCase (t: FuzzTarget, c: StreamCase): Promise<string[]> {
+  await t.quiesce()
   let outcome: Outcome
   try {
     outcome = await t.exchange(c.protocol, c.chunks, { closeWrite: c.closeWrite, waitMs: c.waitMs })
@@ -66,6 +67,7 @@ export function publishArbitrary (t: FuzzTarget): fc.Arbitrary<PublishCase> {
 }
 
 export async function runPublishCase (t: FuzzTarget, c: PublishCase): Promise<string[]> {
+  await t.quiesce()
   await t.publish({ frames: c.frames, content: c.content })
   // Whatever the node accepted is now jobs: let them run (and write) before checking.
   await t.settleAfterPublish()
@@ -80,6 +82,7 @@ export function controlArbitrary (): fc.Arbitrary<ControlCase> {
 const RPC_CODES = new Set([-32700, -32600, -32601, -32602, -32603, -32000, -32001])
 
 export async function runControlCase (t: FuzzTarget, c: ControlCase): Promise<string[]> {
+  await t.quiesce()
   const broken = await controlExchange(t, c)
   broken.push(...await t.check())
   return broken

@@ -31,7 +31,7 @@ export const BOUNDS = {
   /** A control `status` round trip after a case. */
   statusMs: 3_000,
   /** The node process's resident memory. */
-  rssBytes: 768 * 1024 * 1024
+  rssBytes: 512 * 1024 * 1024
 }
 
 /** A file in the node's shared arena, known to the fuzzer (paths, sizes and hashes to aim at). */
@@ -231,6 +231,21 @@ export class FuzzTarget {
     const t0 = performance.now()
     await (this.client as ControlClient).call('status', undefined, { signal: AbortSignal.timeout(BOUNDS.statusMs) })
     return performance.now() - t0
+  }
+
+  /**
+   * Before a case: waits (up to a minute) until the node answers `status`,
+   * so a node still busy with an earlier case's work is not blamed on this one
+   * (shrinking replays cases right after a failure).
+   */
+  async quiesce (): Promise<void> {
+    const end = Date.now() + 60_000
+    while (Date.now() < end && this.node.exitCode === undefined) {
+      try {
+        await (this.client as ControlClient).call('status', undefined, { signal: AbortSignal.timeout(BOUNDS.statusMs) })
+        return
+      } catch {}
+    }
   }
 
   /** Waits (bounded) until churten has nothing pending: what a case made the node do has been done. */
