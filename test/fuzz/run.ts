@@ -8,7 +8,7 @@ import { FuzzTarget } from './target.js'
  */
 export const CI_BUDGET: Record<SuiteName, { seed: number, runs: number }> = {
   protocols: { seed: 18_001, runs: 150 },
-  publish: { seed: 18_002, runs: 10 },
+  publish: { seed: 18_002, runs: 30 },
   control: { seed: 18_003, runs: 40 }
 }
 
