@@ -5,7 +5,7 @@ import type { StatusInfo } from '../../node/control/model.js'
 import { innerRows, Pane } from '../components/pane.js'
 import { VirtualList } from '../components/virtual-list.js'
 
-/** Arenas with real and cached counts and bytes; the cache's use against its capacity. */
+/** Arenas with real and cached counts and bytes (or why one is paused); the cache's use against its capacity. */
 export function ArenasPane (props: { status: StatusInfo | null, selected: number, focused: boolean, height: number, width: number | string }): ReactNode {
   const s = props.status
   const arenas = s?.arenas ?? []
@@ -13,6 +13,8 @@ export function ArenasPane (props: { status: StatusInfo | null, selected: number
   const row = (i: number): string => {
     const a = arenas[i]
     if (a == null) return ''
+    // A paused arena (spec section 4) says why and what to do instead of counts.
+    if (a.error != null) return `${a.name}  ${a.mark}  PAUSED  ${a.error.message.replace(`arena ${JSON.stringify(a.name)} paused: `, '')}. ${a.error.hint}`
     return `${a.name}  ${a.mark}  ${a.realFiles} real (${formatBytes(a.realBytes)})  ${a.cachedFiles} cached (${formatBytes(a.cachedBytes)})`
   }
   return (

@@ -51,6 +51,9 @@ export async function prepareInstall (ctx: ExecutorContext, path: RelPath, repla
   if (root == null) throw new RealizeError('NO_ROOT', `arena ${ctx.arena.name} has no root on this node`)
   const target = join(root, ...path.split('/'))
   const dir = dirname(target)
+  // Parents are made below the root, never the root itself: a root that went
+  // away (an unmounted disk) is not silently replaced (spec section 4).
+  ctx.arena.rootCheck?.quick()
   mkdirSync(dir, { recursive: true })
   const realDir = realpathSync.native(dir)
   const realRoot = rootRealpath(root)
