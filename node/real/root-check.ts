@@ -81,7 +81,7 @@ export class RootCheck {
     this.directory()
     if (this.markerUsable && !hasMarker(this.o.root)) {
       throw this.paused('ROOT_MARKER_MISSING', `its root ${this.o.root} lost its ${ROOT_MARKER} marker (unmounted, or replaced by another folder?)`,
-        `mount the disk or move the folder back and the arena resumes by itself; if this is the right folder, run \`${this.resume}\``)
+        `Mount the disk or move the folder back and the arena resumes by itself; if this is the right folder, run \`${this.resume}\``)
     }
   }
 
@@ -99,20 +99,20 @@ export class RootCheck {
     if (!marker) {
       if (holdsFiles && !confirm && !await this.someIndexedFilePresent()) {
         throw this.paused('ROOT_MARKER_MISSING', `its root ${this.o.root} is not the folder that was indexed: it has no ${ROOT_MARKER} marker and none of the indexed files`,
-          `an unmounted disk, or the folder moved away and replaced? Mount the disk or move the folder back and the arena resumes by itself; nothing is deleted on peers meanwhile. If this is the right folder and its files are gone on purpose, run \`${this.resume}\``)
+          `An unmounted disk, or the folder moved away and replaced? Mount the disk or move the folder back and the arena resumes by itself; nothing is deleted on peers meanwhile. If this is the right folder and its files are gone on purpose, run \`${this.resume}\``)
       }
       this.writeMarker(holdsFiles)
       return
     }
     if (holdsFiles && !confirm && await this.isEmpty()) {
       throw this.paused('ROOT_EMPTY', `its root ${this.o.root} is empty, but the index held files`,
-        `if the files are coming back (a restore, a copy), wait: the arena resumes once they are there. If you deleted them on purpose, run \`${this.resume}\`: the deletions are then published and peers delete their copies`)
+        `If the files are coming back (a restore, a copy), wait: the arena resumes once they are there. If you deleted them on purpose, run \`${this.resume}\`: the deletions are then published and peers delete their copies`)
     }
   }
 
   /** A catch-up that failed for another reason (a sub-directory it may not read, a store error): paused and tried again. */
   failed (err: unknown): ArenaPausedError {
-    return this.paused('CATCH_UP_FAILED', `catching up with its root ${this.o.root} failed`, 'the arena tries again by itself every few seconds; the cause says what to fix', err)
+    return this.paused('CATCH_UP_FAILED', `catching up with its root ${this.o.root} failed`, 'The arena tries again by itself every few seconds; the cause says what to fix', err)
   }
 
   /** After a catch-up: the root has been indexed, so it is never made again by the node. */
@@ -138,7 +138,7 @@ export class RootCheck {
       this.o.log.info({ arena: this.o.arena, root: this.o.root, event: 'root-created' }, 'created the arena root')
     } catch (err) {
       throw this.paused('ROOT_MISSING', `its root ${this.o.root} does not exist and could not be created`,
-        `create the folder, or change [arenas.${this.o.arena}] root in realize.toml; the arena starts by itself once the folder is there`, err)
+        `Create the folder, or change [arenas.${this.o.arena}] root in realize.toml; the arena starts by itself once the folder is there`, err)
     }
   }
 
@@ -151,15 +151,15 @@ export class RootCheck {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'EACCES' || code === 'EPERM') throw this.unreadable(err)
-      if (code !== 'ENOTDIR') throw this.paused('ROOT_UNREADABLE', `its root ${root} cannot be examined`, 'the arena retries by itself; see the cause', err)
+      if (code !== 'ENOTDIR') throw this.paused('ROOT_UNREADABLE', `its root ${root} cannot be examined`, 'The arena tries again by itself; see the cause', err)
     }
     if (st == null) {
       throw this.paused('ROOT_MISSING', `its root ${root} does not exist`,
-        'move the folder back or mount its disk and the arena resumes by itself; nothing is deleted on peers meanwhile. To use another folder, change the root in realize.toml')
+        'Move the folder back or mount its disk and the arena resumes by itself; nothing is deleted on peers meanwhile. To use another folder, change the root in realize.toml')
     }
     if (!st.isDirectory()) {
       throw this.paused('ROOT_NOT_DIRECTORY', `its root ${root} is not a directory`,
-        'move what is there away and put the folder back; the arena resumes by itself')
+        'Move what is there away and put the folder back; the arena resumes by itself')
     }
     try {
       accessSync(root, constants.R_OK | constants.X_OK)
@@ -172,7 +172,7 @@ export class RootCheck {
   private unreadable (err: unknown): ArenaPausedError {
     const user = process.getuid?.()
     return this.paused('ROOT_UNREADABLE', `its root ${this.o.root} cannot be read`,
-      `give the user running the node${user == null ? '' : ` (uid ${user})`} read and search permission on it (chmod u+rx, or chown); the arena resumes by itself`, err)
+      `Give the user running the node${user == null ? '' : ` (uid ${user})`} read and search permission on it (chmod u+rx, or chown); the arena resumes by itself`, err)
   }
 
   /** Nothing in the root but what the scanner ignores. */

@@ -181,9 +181,13 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
     }
   }
 
-  /** Every recheckMs: a paused root is tested for a resume, an active one for a pause. */
+  /**
+   * Every recheckMs: a paused root is tested for a resume, an active one for
+   * a pause. Not while a reconcile runs: it tests the root itself before it
+   * removes anything (and a catch-up may be making the marker).
+   */
   private tick (): void {
-    if (this.stopped || this.resuming != null || this.check == null) return
+    if (this.stopped || this.resuming != null || this.running != null || this.check == null) return
     if (this.pausedBy != null) {
       this.resume().catch((err) => { if (!(err instanceof ArenaPausedError)) this.emit('error', err as Error) })
       return
