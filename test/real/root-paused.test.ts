@@ -220,6 +220,29 @@ describe('a root that disappears is not a deletion (spec section 4, issue 11)', 
     assert.deepEqual(await files(b.roots.docs!), {}, 'the confirmed deletions reached B')
   })
 
+  it('an unreadable root pauses that arena with its name and a hint; the node and its other arena run; readable again, it resumes', async () => {
+    // Root reads a mode-000 directory anyway: A runs as nobody, owning its files but for docs' permission.
+    await writeFile(join(a.roots.docs!, 'locked.txt'), 'behind a closed door')
+    await writeFile(join(a.roots.notes!, 'open.txt'), 'anyone may read this')
+    await exec('chmod', ['755', tmp.dir])
+    await exec('chown', ['-R', '65534:65534', join(tmp.dir, 'a')])
+    await exec('chmod', ['000', a.roots.docs!])
+    const pa = new NodeProcess(['--data', a.dataDir], { uid: 65534, env: { HOME: join(tmp.dir, 'a') } })
+    procs.push(pa)
+    await pa.waitForEvent('ready')
+    const info = await paused(pa, 'ROOT_UNREADABLE')
+    assert.match(info.error?.message ?? '', /^arena "docs" paused: its root .*docs cannot be read: EACCES/)
+    assert.match(info.error?.hint ?? '', /Give the user running the node \(uid 65534\) read and search permission on it/)
+    assert.ok(pa.lines.some((l) => l.event === 'caught-up' && l.arena === 'notes' && l.files === 1), 'notes was indexed')
+
+    const from = pa.lines.length
+    await exec('chmod', ['700', a.roots.docs!])
+    await waitLine(pa, (l) => l.event === 'arena-resumed' && l.arena === 'docs', 'a resumed docs', 30_000, from)
+    const caught = await waitLine(pa, (l) => l.event === 'caught-up' && l.arena === 'docs', 'a caught up with docs', 30_000, from)
+    assert.equal(caught.files, 1)
+    assert.equal((await arenaInfo(a, 'docs')).state, 'active')
+  })
+
   it('`arena resume` on a root that is still missing fails with the reason (exit 1)', async () => {
     const { pa } = await synced()
     await stop(pa)
