@@ -178,7 +178,7 @@ export class RealizeNode {
       w.on('reconciled', (path, r) => { if (r.changed > 0) this.log.debug({ arena: a.name, path, changed: r.changed }, 'changes indexed') })
       // An error, so it is a notice too (the TUI's log, `subscribe notice`).
       w.on('paused', (err) => { this.log.error({ arena: a.name, root: a.root, code: err.code, hint: err.hint, event: 'arena-paused' }, `${describeError(err)}. ${err.hint}`) })
-      w.on('resumed', () => { this.log.info({ arena: a.name, root: a.root, event: 'arena-resumed' }, 'arena resumed: its root is back; catching up') })
+      w.on('resumed', () => { this.log.info({ arena: a.name, root: a.root, event: 'arena-resumed' }, 'arena resumed: its root is back and caught up') })
       await w.start()
       await a.removeLeftovers()
     }))

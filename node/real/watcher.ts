@@ -61,7 +61,7 @@ export interface WatcherEvents {
   idle: []
   /** The root failed its check (again, for another reason): nothing is reconciled until it passes. */
   paused: [ArenaPausedError]
-  /** The root passed its check again; a catch-up follows. */
+  /** The root passed its check again and the catch-up is done. */
   resumed: []
   error: [Error]
 }
@@ -135,10 +135,13 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
       } catch (err) {
         throw this.pause(this.asPaused(err))
       }
+      // Watches and events flow again during the catch-up; a catch-up that
+      // fails for the same reason again pauses without a new announcement.
+      const before = this.pausedBy
       this.pausedBy = undefined
+      const result = await this.catchUp(confirm, before)
+      if (result == null) throw this.pausedBy ?? before
       this.emit('resumed')
-      const result = await this.catchUp(confirm)
-      if (result == null && this.pausedBy != null) throw this.pausedBy
       return result
     })()
     this.resuming = attempt
@@ -158,7 +161,7 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
     await this.resuming?.catch(() => {})
   }
 
-  private async catchUp (confirm: boolean): Promise<ScanResult | undefined> {
+  private async catchUp (confirm: boolean, pausedBefore?: ArenaPausedError): Promise<ScanResult | undefined> {
     const started = Date.now()
     const catchUp = (async () => {
       await this.check?.full(confirm)
@@ -173,7 +176,7 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
       return result
     } catch (err) {
       if (this.stopped || this.check == null) throw err
-      this.pause(this.asPaused(err))
+      this.pause(this.asPaused(err), pausedBefore)
       return undefined
     } finally {
       this.running = undefined
@@ -189,7 +192,7 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
   private tick (): void {
     if (this.stopped || this.resuming != null || this.running != null || this.check == null) return
     if (this.pausedBy != null) {
-      this.resume().catch((err) => { if (!(err instanceof ArenaPausedError)) this.emit('error', err as Error) })
+      this.resume().catch((err) => { if (!this.stopped && !(err instanceof ArenaPausedError)) this.emit('error', err as Error) })
       return
     }
     try {
@@ -199,11 +202,11 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
     }
   }
 
-  /** Stops watching and drops what was queued; announces the reason when it is new. */
-  private pause (err: ArenaPausedError): ArenaPausedError {
+  /** Stops watching and drops what was queued; announces the reason when it is new (`before`: the pause a resume attempt left). */
+  private pause (err: ArenaPausedError, before?: ArenaPausedError): ArenaPausedError {
     if (this.stopped) return err
-    const changed = this.pausedBy?.code !== err.code
-    if (this.pausedBy == null) this.pausedAt = Date.now()
+    const changed = (this.pausedBy ?? before)?.code !== err.code
+    if (this.pausedBy == null && before == null) this.pausedAt = Date.now()
     this.pausedBy = err
     this.unwatchAll()
     this.ready.length = 0

@@ -100,8 +100,13 @@ describe('root check: a root that disappears pauses the arena (spec section 4)',
     assert.equal(await t.arena.watcher?.start(), undefined)
     assert.equal(t.arena.paused?.code, 'ROOT_MARKER_MISSING')
     assert.match(t.arena.paused?.message ?? '', /is not the folder that was indexed: it has no \.realize-root marker and none of the indexed files/)
+    let announced = 0
+    t.arena.watcher!.on('paused', () => { announced++ })
     await rm(t.root, { recursive: true })
     await assert.rejects(t.arena.watcher!.resume(true), (err: Error) => err instanceof ArenaPausedError && err.code === 'ROOT_MISSING')
+    // Each failed recheck for the same reason is not announced again (one notice, not one every 2 s).
+    await assert.rejects(t.arena.watcher!.resume(), (err: Error) => err instanceof ArenaPausedError && err.code === 'ROOT_MISSING')
+    assert.equal(announced, 1)
     assert.equal(await removes(), 0)
   })
 
