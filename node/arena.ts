@@ -4,6 +4,7 @@ import { openArenaStore } from './stores.js'
 import { Marks } from './marks/marks.js'
 import { RealIndex } from './real/real-index.js'
 import { ArenaWatcher } from './real/watcher.js'
+import { RootCheck, type ArenaPausedError } from './real/root-check.js'
 import type { ArenaStore } from '../datastore/arena-store.js'
 import type { ArenaName } from './types/arena.js'
 import type { Mark } from './types/mark.js'
@@ -20,6 +21,8 @@ export interface ArenaOptions {
   log: Logger
   /** Watcher quiet time, see ArenaWatcher. */
   debounceMs?: number
+  /** How often the root is tested again (spec section 4), see ArenaWatcher. @default 2000 */
+  recheckMs?: number
 }
 
 /** Names the watcher never looks at: the node's own temporary files. */
@@ -33,6 +36,8 @@ export function isOwnTempFile (name: string): boolean {
  */
 export class Arena {
   readonly watcher: ArenaWatcher | undefined
+  /** The root's health (spec section 4: a root that disappears is not a deletion). */
+  readonly rootCheck: RootCheck | undefined
   /**
    * `.realize-*.part` files the start-up catch-up walked past. No job runs
    * before churten starts, so they are left by a realize that a crash or
@@ -53,19 +58,27 @@ export class Arena {
     this.log = options.log
     if (root == null) return
     const dataDir = resolve(options.dataDir)
+    // The data directory may live inside an arena root; never index it.
+    const ignored = (abs: string, name: string): boolean => isOwnTempFile(name) || abs === dataDir || abs.startsWith(dataDir + sep)
+    this.rootCheck = new RootCheck({ arena: name, root, store, log: options.log, ignored })
     this.watcher = new ArenaWatcher({
       root,
       store,
       index,
       log: options.log,
       debounceMs: options.debounceMs,
-      // The data directory may live inside an arena root; never index it.
+      check: this.rootCheck,
+      recheckMs: options.recheckMs,
       ignored: (abs, name) => {
-        if (!isOwnTempFile(name)) return abs === dataDir || abs.startsWith(dataDir + sep)
-        if (name.endsWith('.part')) this.leftovers?.push(abs)
-        return true
+        if (isOwnTempFile(name) && name.endsWith('.part')) this.leftovers?.push(abs)
+        return ignored(abs, name)
       }
     })
+  }
+
+  /** Why the arena is paused (its root is missing, unreadable, emptied...); undefined while it runs. */
+  get paused (): ArenaPausedError | undefined {
+    return this.watcher?.paused
   }
 
   /**

@@ -4,6 +4,7 @@ import { Arena } from './arena.js'
 import { openGlobalStore } from './stores.js'
 import { createLogger, type Logger } from './log.js'
 import { Notices } from './notices.js'
+import { explainStoreOpenFailure, removePidFile, writePidFile } from './pid-file.js'
 import { describeError } from './types/errors.js'
 import { Network, type NetworkOptions } from './net/network.js'
 import { Sync } from './sync/sync.js'
@@ -58,6 +59,8 @@ export interface NodeTesting {
   /** First retry delay of a failed job. @default 1000 */
   backoffMs?: number
   maxBackoffMs?: number
+  /** How often arena roots are tested again (spec section 4). @default 2000 */
+  recheckMs?: number
 }
 
 export class RealizeNode {
@@ -102,15 +105,25 @@ export class RealizeNode {
     const notices = options.notices ?? new Notices()
     const log = options.log ?? createLogger({ notices })
     await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
-    const global = await openGlobalStore(options.dataDir)
+    let global: GlobalStore
+    try {
+      global = await openGlobalStore(options.dataDir)
+    } catch (err) {
+      throw await explainStoreOpenFailure(options.dataDir, err)
+    }
+    // The store's lock is ours now: say so for a second `start`.
+    await writePidFile(options.dataDir).catch((err) => { log.warn({ err: describeError(err) }, 'could not write the pid file') })
     const arenas: Arena[] = []
     const unreal = new Map<string, UnrealTree>()
     const blobs = new Map<string, BlobStore>()
     try {
       const cache = await BlobCache.open(options.dataDir, options.config.cache.capacity)
       for (const a of options.config.arenas) {
-        const arena = await Arena.open({ name: a.name, root: a.root, mark: a.mark, dataDir: options.dataDir, log: log.child({ arena: a.name }) })
+        const arena = await Arena.open({ name: a.name, root: a.root, mark: a.mark, dataDir: options.dataDir, log: log.child({ arena: a.name }), recheckMs: options.testing?.recheckMs })
         arenas.push(arena)
+        // Made before the network starts (a new arena's root is there even if
+        // the port is taken); a root that cannot be made pauses the arena at start.
+        await arena.rootCheck?.createIfNew().catch(() => {})
         const store = await BlobStore.open({ store: arena.store, dir: blobDir(options.dataDir, a.name), cache })
         blobs.set(a.name, store)
         unreal.set(a.name, await UnrealTree.open(arena.store, global.inodeRanges, a.name, { blobs: store }))
@@ -143,6 +156,7 @@ export class RealizeNode {
       for (const b of blobs.values()) await b.close().catch(() => {})
       for (const a of arenas) await a.close().catch(() => {})
       await global.close()
+      await removePidFile(options.dataDir)
       throw err
     }
   }
@@ -162,6 +176,9 @@ export class RealizeNode {
       w.on('error', (err) => { this.log.error({ arena: a.name, err: describeError(err) }, 'watcher error') })
       w.on('caughtUp', (r) => { this.log.info({ arena: a.name, files: r.files, changed: r.changed, ms: r.ms, event: 'caught-up' }, 'catch-up done') })
       w.on('reconciled', (path, r) => { if (r.changed > 0) this.log.debug({ arena: a.name, path, changed: r.changed }, 'changes indexed') })
+      // An error, so it is a notice too (the TUI's log, `subscribe notice`).
+      w.on('paused', (err) => { this.log.error({ arena: a.name, root: a.root, code: err.code, hint: err.hint, event: 'arena-paused' }, `${describeError(err)}. ${err.hint}`) })
+      w.on('resumed', () => { this.log.info({ arena: a.name, root: a.root, event: 'arena-resumed' }, 'arena resumed: its root is back and caught up') })
       await w.start()
       await a.removeLeftovers()
     }))
@@ -179,6 +196,7 @@ export class RealizeNode {
     for (const b of this.blobs.values()) await b.close()
     for (const a of this.arenas) await a.close()
     await this.global.close()
+    await removePidFile(this.options.dataDir)
     this.log.info({ event: 'stopped' }, 'node stopped')
   }
 }

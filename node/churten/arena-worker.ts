@@ -130,6 +130,21 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
         arena.marks.off('changed', onTree)
         tree.off('changed', onTree)
       }
+    },
+
+    isPaused: () => arena.paused != null,
+
+    onPauseChange (listener) {
+      const w = arena.watcher
+      if (w == null) return () => {}
+      const paused = (): void => { listener(true) }
+      const resumed = (): void => { listener(false) }
+      w.on('paused', paused)
+      w.on('resumed', resumed)
+      return () => {
+        w.off('paused', paused)
+        w.off('resumed', resumed)
+      }
     }
   }
 }

@@ -103,6 +103,7 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
     for (const arena of this.options.arenas) {
       this.passes.set(arena, { busy: false, again: false, full: true, queue: new Set() })
       this.unsubscribe.push(arena.onDirty((paths) => { this.onDirty(arena, paths) }))
+      this.unsubscribe.push(arena.onPauseChange((paused) => { this.onPauseChange(arena, paused) }))
       this.wake(arena)
     }
     const timer = setInterval(() => {
@@ -153,6 +154,21 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
     this.wake(arena)
   }
 
+  /**
+   * A paused arena's root is not to be touched (spec section 4): its jobs
+   * are cancelled and stay dirty; on resume the whole dirty table is read
+   * again.
+   */
+  private onPauseChange (arena: ArenaWorker, paused: boolean): void {
+    if (paused) {
+      for (const r of this.jobs.values()) if (r.arena === arena) r.abort.abort(new CancelledError(`arena ${arena.name} paused`))
+      return
+    }
+    const pass = this.passes.get(arena)
+    if (pass != null) pass.full = true
+    this.wake(arena)
+  }
+
   /** The path of a running job moved: the same job carries on (with the new counter), another cancels it. */
   private async recheck (r: Running): Promise<void> {
     try {
@@ -190,7 +206,7 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
   private async pass (arena: ArenaWorker, pass: Pass): Promise<void> {
     const signal = this.stopper.signal
     await this.loading
-    while (this.running) {
+    while (this.running && !arena.isPaused()) {
       // Paths that need nothing are cleared without waiting for the commit:
       // the clears of a pass share commits, awaited before the next round.
       const clearing: Array<Promise<void>> = []
@@ -226,8 +242,10 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
       this.retries.later(arena, path, failed.retryAt - now)
       return
     }
+    // Left dirty: a resume reads the whole dirty table again.
+    if (arena.isPaused()) return
     const job = await arena.decide(path, this.stopper.signal)
-    if (!this.running || this.jobs.has(k)) return
+    if (!this.running || this.jobs.has(k) || arena.isPaused()) return
     if (job == null) {
       const cleared = this.retries.clear(arena, path, counter)
       if (clearing != null) clearing.push(cleared)

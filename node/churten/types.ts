@@ -68,4 +68,8 @@ export interface ArenaWorker {
   run: (job: Job, run: JobRun) => Promise<JobStats | undefined>
   /** Calls `listener` with paths newly marked dirty; returns the unsubscribe. */
   onDirty: (listener: (paths: readonly RelPath[]) => void) => () => void
+  /** The arena is paused (its root is missing, unreadable, emptied: spec section 4): no job may run. */
+  isPaused: () => boolean
+  /** Calls `listener` when the arena pauses or resumes; returns the unsubscribe. */
+  onPauseChange: (listener: (paused: boolean) => void) => () => void
 }

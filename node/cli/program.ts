@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { registerId } from './commands/id.js'
 import { registerInit } from './commands/init.js'
 import { registerStart } from './commands/start.js'
+import { registerArena } from './commands/arena.js'
 import { registerCat } from './commands/cat.js'
 import { registerChurten } from './commands/churten.js'
 import { registerConflicts } from './commands/conflicts.js'
@@ -38,6 +39,7 @@ export function buildProgram (): Command {
   registerPeer(program)
   registerPeers(program)
   registerStatus(program)
+  registerArena(program)
   registerMark(program)
   registerChurten(program)
   registerLs(program)

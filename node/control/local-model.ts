@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Notice } from '../notices.js'
 import { resolveCapacity } from '../blobs/capacity.js'
 import type { Config, PeerConfig } from '../config/config.js'
-import { InvalidInputError } from '../types/errors.js'
+import { describeError, InvalidInputError } from '../types/errors.js'
 import { hashToHex } from '../types/hash.js'
 import { DEFAULT_MARK, parseMark, type Mark } from '../types/mark.js'
 import { parsePath, type RelPath } from '../types/path.js'
@@ -19,7 +19,7 @@ import { formatTarget, resolveTarget } from './target.js'
 import { noChurten, noNetwork, noUnreal, type ControlSources } from './sources.js'
 import type {
   ArenaInfo, CallOptions, ChurtenEvent, ChurtenStatus, ConflictInfo, Content, DiscoveredPeer, LsEntry, MarkInfo, NodeEvent,
-  NodeModel, NodeModelEvents, PeerConfigJson, PeerInfo, SetMarkResult, StatusInfo, VersionJson
+  NodeModel, NodeModelEvents, PeerConfigJson, PeerInfo, ResumeResult, SetMarkResult, StatusInfo, VersionJson
 } from './model.js'
 
 /** Paths named in one `index` event; the count says how many there were. */
@@ -120,8 +120,22 @@ export class LocalNodeModel implements NodeModel {
     return await Promise.all(this.node.arenas.map(async (a) => {
       const [real, cached] = await Promise.all([this.realCounts(a, o), this.sources.unreal.arenaUsage(a.name, o)])
       const mark = this.config.arenas.find((c) => c.name === a.name)?.mark ?? DEFAULT_MARK
-      return { name: a.name, root: a.root ?? null, mark, realFiles: real.files, realBytes: real.bytes, ...cached }
+      const p = a.paused
+      const error = p == null ? null : { code: p.code, message: describeError(p), hint: p.hint, since: a.watcher?.pausedSince ?? 0 }
+      return { name: a.name, root: a.root ?? null, mark, realFiles: real.files, realBytes: real.bytes, ...cached, state: p == null ? 'active' : 'paused', error }
     }))
+  }
+
+  async resumeArena (arena: string, o: CallOptions = {}): Promise<ResumeResult> {
+    const a = this.arena(arena)
+    if (a.watcher == null) throw new InvalidInputError('NO_ROOT', `arena ${JSON.stringify(a.name)} has no root on this node: there is nothing to resume`)
+    const resumed = a.paused != null
+    if (resumed) {
+      this.node.log.info({ arena: a.name, event: 'arena-resume-confirmed' }, 'the user confirms the arena root as it is')
+      await a.watcher.resume(true)
+    }
+    const info = (await this.arenas(o)).find((x) => x.name === a.name) as ArenaInfo
+    return { resumed, arena: info }
   }
 
   async resolve (target: string, cwd: string): Promise<{ arena: string, path: string }> {

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { TOPICS } from './model.js'
 import type {
   ArenaInfo, ChurtenStatus, ConflictInfo, Content, DiscoveredPeer, LsEntry, MarkInfo, PeerConfigJson, PeerInfo,
-  SetMarkResult, StatusInfo, Topic
+  ResumeResult, SetMarkResult, StatusInfo, Topic
 } from './model.js'
 
 /**
@@ -38,6 +38,8 @@ export const methodParams = {
   }),
   cat: z.strictObject(target),
   conflicts: none,
+  /** Resume a paused arena, accepting its root as it is (spec section 4). */
+  'arena.resume': z.strictObject({ arena: z.string() }),
   'churten.status': none,
   /** `untilDisconnect`: the node stops churten when this connection closes (`churten run`) {#churten-run}. */
   'churten.start': z.strictObject({ untilDisconnect: z.boolean().default(false) }).optional(),
@@ -83,6 +85,7 @@ export interface MethodResults {
   ls: LsPage
   cat: CatResult
   conflicts: ConflictInfo[]
+  'arena.resume': ResumeResult
   'churten.status': ChurtenStatus
   'churten.start': ChurtenStatus
   'churten.stop': ChurtenStatus

@@ -25,6 +25,31 @@ export interface ArenaInfo {
   realBytes: number
   cachedFiles: number
   cachedBytes: number
+  /**
+   * `paused`: the root is missing, not a directory, unreadable, not the
+   * folder that was indexed, or emptied (spec section 4). Nothing of it is
+   * reconciled, published or touched by churten until it resumes.
+   */
+  state: 'active' | 'paused'
+  /** Why the arena is paused and what to do; null while active. */
+  error: ArenaError | null
+}
+
+export interface ArenaError {
+  /** ROOT_MISSING, ROOT_NOT_DIRECTORY, ROOT_UNREADABLE, ROOT_MARKER_MISSING, ROOT_EMPTY or CATCH_UP_FAILED. */
+  code: string
+  /** Which arena, which root, what was found, with the cause chain. */
+  message: string
+  /** What the user can do. */
+  hint: string
+  /** When the arena paused (ms since the epoch). */
+  since: number
+}
+
+export interface ResumeResult {
+  /** False when the arena was not paused. */
+  resumed: boolean
+  arena: ArenaInfo
 }
 
 export interface CacheInfo {
@@ -198,4 +223,10 @@ export interface NodeModel {
   churtenStatus: (o?: CallOptions) => Promise<ChurtenStatus>
   churtenStart: (o?: CallOptions) => Promise<ChurtenStatus>
   churtenStop: (o?: CallOptions) => Promise<ChurtenStatus>
+  /**
+   * Tests a paused arena's root now and resumes it, accepting the root as
+   * it is (an emptied root's deletions are then published). Fails with the
+   * reason when the root is still missing or unreadable.
+   */
+  resumeArena: (arena: string, o?: CallOptions) => Promise<ResumeResult>
 }

@@ -34,6 +34,12 @@ export interface ScanContext {
   ignored: (absPath: string, name: string) => boolean
   /** Called for every directory found, before it is listed, so no event is missed. */
   onDirectory?: (path: RelPath) => void
+  /**
+   * Throws when the root itself is not there to be read (root-check.ts):
+   * called right before what was not found becomes removals, so a root
+   * that vanished during the walk is not published as deleted.
+   */
+  guard?: () => void
   signal?: AbortSignal
 }
 
@@ -241,6 +247,7 @@ export async function reconcile (ctx: ScanContext, path: RelPath): Promise<ScanR
     if (path !== '') r.dir(path, readMarkXattrSync(abs))
     await r.walk(path)
   }
+  ctx.guard?.()
   r.gone()
   await r.flush(false)
   await r.hashLarge()

@@ -2,6 +2,7 @@ import { lstatSync, watch, type FSWatcher } from 'node:fs'
 import { EventEmitter } from 'node:events'
 import { join } from 'node:path'
 import { reconcile, type ScanContext, type ScanResult } from './scanner.js'
+import { ArenaPausedError, type RootCheck } from './root-check.js'
 import { describeError } from '../types/errors.js'
 import { isWithin, parsePath, ROOT, type RelPath } from '../types/path.js'
 
@@ -18,10 +19,23 @@ import { isWithin, parsePath, ROOT, type RelPath } from '../types/path.js'
  * A large file whose content has not changed for `debounceMs` already (a
  * file moved in) waits only QUIET_FILE_MS: nobody is writing it, so the full
  * wait would only delay its history entry (scripts/bench-sync.ts).
+ *
+ * A root that disappears is not a deletion (spec section 4): `check` tests
+ * the root before the catch-up, before each reconcile and every
+ * `recheckMs`. A root that fails it pauses the watcher (no watches, no
+ * reconciles, so no removals); while paused the root is tested again every
+ * `recheckMs` and the watcher resumes with a catch-up once it passes, or
+ * when the user confirms (`resume(true)`, for an emptied root).
+ *
+ *   active ──root fails──> paused ──root passes (or the user confirms)──> catch-up ──> active
  */
-export interface WatcherOptions extends Omit<ScanContext, 'onDirectory'> {
+export interface WatcherOptions extends Omit<ScanContext, 'onDirectory' | 'guard'> {
   /** Quiet time before a changed path is looked at. @default 200 */
   debounceMs?: number
+  /** The root's health; without it the root is trusted and a failed catch-up rejects start(). */
+  check?: RootCheck
+  /** How often the root is tested again, active or paused. @default 2000 */
+  recheckMs?: number
 }
 
 /**
@@ -45,6 +59,10 @@ export interface WatcherEvents {
   reconciled: [RelPath, ScanResult]
   /** Nothing is pending or running. */
   idle: []
+  /** The root failed its check (again, for another reason): nothing is reconciled until it passes. */
+  paused: [ArenaPausedError]
+  /** The root passed its check again and the catch-up is done. */
+  resumed: []
   error: [Error]
 }
 
@@ -58,42 +76,154 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
   private readonly ctx: ScanContext
   private readonly debounceMs: number
   private readonly quietMs: number
+  private readonly check: RootCheck | undefined
+  private readonly recheckMs: number
+  private recheck: NodeJS.Timeout | undefined
+  private pausedBy: ArenaPausedError | undefined
+  private pausedAt = 0
+  private resuming: Promise<ScanResult | undefined> | undefined
 
   constructor (options: WatcherOptions) {
     super()
     this.debounceMs = options.debounceMs ?? 200
     this.quietMs = Math.min(this.debounceMs, QUIET_FILE_MS)
+    this.check = options.check
+    this.recheckMs = options.recheckMs ?? 2000
+    const check = options.check
     this.ctx = {
       ...options,
       signal: options.signal == null ? this.abort.signal : AbortSignal.any([options.signal, this.abort.signal]),
-      onDirectory: (dir) => { this.watchDirectory(dir) }
+      onDirectory: (dir) => { this.watchDirectory(dir) },
+      guard: check == null ? undefined : () => { check.quick() }
     }
   }
 
-  /** Watches the root, runs the catch-up and resolves when it is done. */
-  async start (): Promise<ScanResult> {
+  /**
+   * Watches the root, runs the catch-up and resolves when it is done, with
+   * undefined when the arena is paused instead (see `paused`).
+   */
+  async start (): Promise<ScanResult | undefined> {
+    if (this.check != null && this.recheck == null) {
+      this.recheck = setInterval(() => { this.tick() }, this.recheckMs)
+      this.recheck.unref()
+    }
+    return await this.catchUp(false)
+  }
+
+  /** Why the arena is paused; undefined while it runs. */
+  get paused (): ArenaPausedError | undefined {
+    return this.pausedBy
+  }
+
+  /** When it paused (ms since the epoch); meaningful while `paused`. */
+  get pausedSince (): number {
+    return this.pausedAt
+  }
+
+  /**
+   * Tests a paused root again and catches up if it passes; `confirm`
+   * accepts an emptied root, or one without its marker, as it is (the
+   * missing files are then published as removed). Throws the reason when
+   * it is still paused; resolves undefined when it was not paused.
+   */
+  async resume (confirm = false): Promise<ScanResult | undefined> {
+    while (this.resuming != null) await this.resuming.catch(() => {})
+    if (this.pausedBy == null || this.stopped) return undefined
+    const attempt = (async () => {
+      try {
+        await this.check?.full(confirm)
+      } catch (err) {
+        throw this.pause(this.asPaused(err))
+      }
+      // Watches and events flow again during the catch-up; a catch-up that
+      // fails for the same reason again pauses without a new announcement.
+      const before = this.pausedBy
+      this.pausedBy = undefined
+      const result = await this.catchUp(confirm, before)
+      if (result == null) throw this.pausedBy ?? before
+      this.emit('resumed')
+      return result
+    })()
+    this.resuming = attempt
+    try {
+      return await attempt
+    } finally {
+      this.resuming = undefined
+    }
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    clearInterval(this.recheck)
+    this.unwatchAll()
+    this.abort.abort()
+    await this.running?.catch(() => {})
+    await this.resuming?.catch(() => {})
+  }
+
+  private async catchUp (confirm: boolean, pausedBefore?: ArenaPausedError): Promise<ScanResult | undefined> {
     const started = Date.now()
-    const catchUp = this.run(ROOT)
+    const catchUp = (async () => {
+      await this.check?.full(confirm)
+      return await this.run(ROOT)
+    })()
     // Events that arrive meanwhile wait: one reconcile at a time.
     this.running = catchUp.then(() => {}, () => {})
     try {
       const result = await catchUp
+      await this.check?.markIndexed()
       this.emit('caughtUp', { ...result, ms: Date.now() - started })
       return result
+    } catch (err) {
+      if (this.stopped || this.check == null) throw err
+      this.pause(this.asPaused(err), pausedBefore)
+      return undefined
     } finally {
       this.running = undefined
       this.pump()
     }
   }
 
-  async stop (): Promise<void> {
-    this.stopped = true
+  /**
+   * Every recheckMs: a paused root is tested for a resume, an active one for
+   * a pause. Not while a reconcile runs: it tests the root itself before it
+   * removes anything (and a catch-up may be making the marker).
+   */
+  private tick (): void {
+    if (this.stopped || this.resuming != null || this.running != null || this.check == null) return
+    if (this.pausedBy != null) {
+      this.resume().catch((err) => { if (!this.stopped && !(err instanceof ArenaPausedError)) this.emit('error', err as Error) })
+      return
+    }
+    try {
+      this.check.quick()
+    } catch (err) {
+      this.pause(this.asPaused(err))
+    }
+  }
+
+  /** Stops watching and drops what was queued; announces the reason when it is new (`before`: the pause a resume attempt left). */
+  private pause (err: ArenaPausedError, before?: ArenaPausedError): ArenaPausedError {
+    if (this.stopped) return err
+    const changed = (this.pausedBy ?? before)?.code !== err.code
+    if (this.pausedBy == null && before == null) this.pausedAt = Date.now()
+    this.pausedBy = err
+    this.unwatchAll()
+    this.ready.length = 0
+    if (changed) this.emit('paused', err)
+    return err
+  }
+
+  /** Only called with a check (pauses need one). */
+  private asPaused (err: unknown): ArenaPausedError {
+    return err instanceof ArenaPausedError ? err : (this.check as RootCheck).failed(err)
+  }
+
+  private unwatchAll (): void {
     for (const t of this.pending.values()) clearTimeout(t)
     this.pending.clear()
     for (const w of this.watchers.values()) w.close()
     this.watchers.clear()
-    this.abort.abort()
-    await this.running?.catch(() => {})
   }
 
   get isIdle (): boolean {
@@ -106,7 +236,7 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
   }
 
   private watchDirectory (dir: RelPath): void {
-    if (this.stopped || this.watchers.has(dir)) return
+    if (this.stopped || this.pausedBy != null || this.watchers.has(dir)) return
     let w: FSWatcher
     try {
       w = watch(join(this.ctx.root, dir), { persistent: false }, (_type, name) => {
@@ -137,7 +267,7 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
   }
 
   private schedule (path: RelPath, delayMs = this.debounceMs): void {
-    if (this.stopped) return
+    if (this.stopped || this.pausedBy != null) return
     const t = this.pending.get(path)
     if (t != null) clearTimeout(t)
     this.pending.set(path, setTimeout(() => {
@@ -160,16 +290,22 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
   }
 
   private pump (): void {
-    if (this.running != null || this.stopped) return
+    if (this.running != null || this.stopped || this.pausedBy != null) return
     const path = this.ready.shift()
     if (path == null) {
       if (this.isIdle) this.emit('idle')
       return
     }
-    this.running = this.run(path).then((result) => {
+    this.running = (async () => {
+      // A path gone because its root went is not a deletion.
+      this.check?.quick()
+      return await this.run(path)
+    })().then((result) => {
       this.emit('reconciled', path, result)
     }, (err) => {
-      if (!this.stopped) this.emit('error', new Error(`watching ${join(this.ctx.root, path)}: ${describeError(err)}`, { cause: err }))
+      if (this.stopped) return
+      if (err instanceof ArenaPausedError) this.pause(err)
+      else this.emit('error', new Error(`watching ${join(this.ctx.root, path)}: ${describeError(err)}`, { cause: err }))
     }).finally(() => {
       this.running = undefined
       this.pump()

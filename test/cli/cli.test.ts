@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { configPath, loadConfig } from '../../node/config/config.js'
 import { keyPath } from '../../node/identity/identity.js'
+import { NodeProcess } from '../helpers/node-process.js'
+import type { StatusInfo } from '../../node/control/model.js'
 
 const MAIN = fileURLToPath(new URL('../../node/cli/main.js', import.meta.url))
 
@@ -248,13 +250,27 @@ describe('cli (realize-node)', function () {
       assert.equal((await stat(keyPath(d))).mode & 0o777, 0o600)
     })
 
-    it('an arena root that cannot be created fails with exit 1 and the cause', async function () {
+    it('an arena root that cannot be created pauses that arena with the cause; the node and its other arenas run (spec section 4)', async function () {
       const blocker = join(dir, `blocker${n++}`)
       await writeFile(blocker, 'a file, not a directory')
-      const d = await dataDirWithConfig(`[arenas.photos]\nroot = "${blocker}/photos"\nmark = "own"\n`)
-      const r = await run(['start', '--headless', '--data', d])
-      assert.equal(r.code, 1, r.stderr)
-      assert.match(r.stderr, /creating the root of arena "photos" at .*photos: ENOTDIR/)
+      const docs = join(dir, `docs${n++}`)
+      const d = await dataDirWithConfig(`[node]\nlisten = ["/ip4/127.0.0.1/tcp/0"]\nmdns = false\n[arenas.photos]\nroot = "${blocker}/photos"\nmark = "own"\n[arenas.docs]\nroot = "${docs}"\nmark = "own"\n`)
+      const node = new NodeProcess(['--data', d], { env: env() })
+      try {
+        const paused = await node.waitForEvent('arena-paused')
+        assert.equal(paused.arena, 'photos')
+        assert.equal(paused.code, 'ROOT_MISSING')
+        assert.match(paused.msg, /arena "photos" paused: its root .*photos does not exist and could not be created: .*ENOTDIR/)
+        await node.waitForEvent('ready')
+        const s = await run(['status', '--json', '--data', d])
+        assert.equal(s.code, 0, s.stderr)
+        const arenas = (JSON.parse(s.stdout) as StatusInfo).arenas
+        assert.deepEqual(arenas.map((a) => [a.name, a.state, a.error?.code ?? null]), [['photos', 'paused', 'ROOT_MISSING'], ['docs', 'active', null]])
+        assert.ok((await stat(docs)).isDirectory(), 'the other arena\'s new root was made')
+      } finally {
+        node.kill('SIGTERM')
+        await node.waitForExit()
+      }
     })
   })
 })

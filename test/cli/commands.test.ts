@@ -71,14 +71,14 @@ describe('realize-node commands against a running node', function () {
     // churten starts with the node (churten.autostart) and has nothing to do here.
     assert.deepEqual(s.churten, { available: true, running: true, jobs: 0, active: [] })
     assert.deepEqual(s.arenas, [
-      { name: 'photos', root, mark: 'own', realFiles: 4, realBytes: 6 + 6 + 7 + 700_000, cachedFiles: 0, cachedBytes: 0 },
-      { name: 'music', root: null, mark: 'watch', realFiles: 0, realBytes: 0, cachedFiles: 0, cachedBytes: 0 }
+      { name: 'photos', root, mark: 'own', realFiles: 4, realBytes: 6 + 6 + 7 + 700_000, cachedFiles: 0, cachedBytes: 0, state: 'active', error: null },
+      { name: 'music', root: null, mark: 'watch', realFiles: 0, realBytes: 0, cachedFiles: 0, cachedBytes: 0, state: 'active', error: null }
     ])
     assert.equal(s.cache.used, 0)
     assert.ok(s.cache.capacity > 0)
     const text = await cli(['status'])
     assert.equal(text.code, 0)
-    assert.match(text.stdout, /photos\s+own\s+4 files, 684 KiB\s+0 files, 0 B\s+\S*photos/)
+    assert.match(text.stdout, /photos\s+own\s+active\s+4 files, 684 KiB\s+0 files, 0 B\s+\S*photos/)
     assert.match(text.stdout, /churten\s+running, 0 jobs/)
   })
 

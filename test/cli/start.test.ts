@@ -66,6 +66,26 @@ describe('realize-node start', function () {
     assert.deepEqual(await node.waitForExit(), { code: 0, signal: null })
   })
 
+  it('a second start on a data directory in use names the running node and exits 1; after a kill -9 the next start runs', async () => {
+    const data = join(tmp.dir, 'data')
+    await run(process.execPath, [CLI, 'init', '--data', data, '--arena', `a=${join(tmp.dir, 'root')}`, '--port', '0', '--no-mdns'])
+    const first = new NodeProcess(['--data', data])
+    nodes.push(first)
+    await first.waitForEvent('ready')
+    const second = new NodeProcess(['--data', data])
+    nodes.push(second)
+    assert.deepEqual(await second.waitForExit(), { code: 1, signal: null })
+    assert.ok(second.stderr.includes(`error: a node is already running with this data directory (pid ${first.pid ?? ''}); stop it first: opening store ${join(data, 'stores', 'global')}: Error: Database failed to open`), second.stderr.join('\n'))
+    assert.equal(first.exitCode, undefined, 'the running node is left alone')
+    // A kill -9 leaves the pid file behind; the lock goes with the process.
+    first.kill('SIGKILL')
+    await first.waitForExit()
+    const third = new NodeProcess(['--data', data])
+    nodes.push(third)
+    await third.waitForEvent('ready')
+    assert.equal((await readFile(join(data, 'node.pid'), 'utf8')).trim(), String(third.pid))
+  })
+
   it('loses no change when killed -9 during a burst of changes', async function () {
     const root = join(tmp.dir, 'root')
     const data = join(tmp.dir, 'data')

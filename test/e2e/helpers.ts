@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
+import { ROOT_MARKER } from '../../node/real/root-check.js'
 import { Household, type HouseholdOptions } from '../../scripts/harness/household.js'
 import type { LogLine } from '../../scripts/harness/node-process.js'
 
@@ -55,6 +56,11 @@ export async function tree (root: string): Promise<Record<string, string>> {
     out[relative(root, abs)] = await readFile(abs, 'utf8')
   }
   return out
+}
+
+/** The names in `dir` but the root's marker, which is the node's (root-check.ts). */
+export async function userEntries (dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((n) => n !== ROOT_MARKER)
 }
 
 /** True when two trees hold the same paths with the same contents. */

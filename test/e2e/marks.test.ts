@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
-import { readdir, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { household, lsFile, readOr, tree, type LsEntry } from './helpers.js'
+import { household, lsFile, readOr, tree, userEntries, type LsEntry } from './helpers.js'
 import type { Household } from '../../scripts/harness/household.js'
 
 /** `ls shared:` by name; each name must be listed once. */
@@ -41,10 +41,10 @@ describe('e2e: mixed marks on one arena', function () {
     // keep: b's own file goes to its cache once a has it; the others are downloaded there.
     await h.waitFor('b (keep) has every file cached complete and none real', async () => {
       const l = await ls(h, 'b')
-      return (await readdir(h.root('b'))).length === 0 && Object.keys(files).every((f) => l[f]?.location === 'cached')
+      return (await userEntries(h.root('b'))).length === 0 && Object.keys(files).every((f) => l[f]?.location === 'cached')
     })
     // watch: c's own file is unrealized into the cache; nothing else is fetched.
-    await h.waitFor('c (watch) has nothing real', async () => (await readdir(h.root('c'))).length === 0)
+    await h.waitFor('c (watch) has nothing real', async () => (await userEntries(h.root('c'))).length === 0)
     const c = await ls(h, 'c')
     assert.equal(c['from-c.txt']?.location, 'cached', 'c\'s unrealized file stays available offline in its cache')
     assert.equal(c['from-a.txt']?.location, 'remote', 'watch fetches nothing by itself')
@@ -67,6 +67,6 @@ describe('e2e: mixed marks on one arena', function () {
     })
     await h.waitFor('c knows the new version of from-b.txt', async () => (await ls(h, 'c'))['from-b.txt']?.size === 'b\'s file, edited on a'.length)
     assert.equal((await h.cli('c', 'cat', 'shared:from-b.txt')).stdout, 'b\'s file, edited on a')
-    assert.equal((await readdir(h.root('b'))).length + (await readdir(h.root('c'))).length, 0, 'b and c still hold nothing real')
+    assert.equal((await userEntries(h.root('b'))).length + (await userEntries(h.root('c'))).length, 0, 'b and c still hold nothing real')
   })
 })

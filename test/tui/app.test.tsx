@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { getAttribute } from 'fs-xattr'
 import { loadConfig } from '../../node/config/config.js'
@@ -129,6 +129,14 @@ describe('TUI (ink-testing-library, attached to a real node)', function () {
       assert.equal(n.node.churten.isRunning, true)
       app.press('q')
       assert.equal(app.quit.called, true)
+    })
+
+    it('the arenas pane says when an arena is paused, why and what to do (spec section 4)', async () => {
+      app = renderApp({ api: n.client })
+      await app.waitFor((s) => s.includes('4 real (41 B)'), 'the arena counts')
+      await rm(n.root, { recursive: true })
+      const f = await app.waitFor((s) => s.includes('photos  own  PAUSED'), 'the paused arena', 20_000)
+      assert.match(lineWith(f, 'photos  own  PAUSED') ?? '', /photos {2}own {2}PAUSED: root missing\. Move the f/)
     })
 
     it('the log pane shows node notifications as they happen and scrolls', async () => {

@@ -5,7 +5,17 @@ import type { StatusInfo } from '../../node/control/model.js'
 import { innerRows, Pane } from '../components/pane.js'
 import { VirtualList } from '../components/virtual-list.js'
 
-/** Arenas with real and cached counts and bytes; the cache's use against its capacity. */
+/** Short reasons for a paused arena, so the row fits (node/real/root-check.ts). */
+const PAUSE_REASONS: Record<string, string> = {
+  ROOT_MISSING: 'root missing',
+  ROOT_NOT_DIRECTORY: 'root is not a directory',
+  ROOT_UNREADABLE: 'root unreadable',
+  ROOT_MARKER_MISSING: 'not the folder that was indexed (disk unmounted?)',
+  ROOT_EMPTY: 'root emptied',
+  CATCH_UP_FAILED: 'catch-up failed'
+}
+
+/** Arenas with real and cached counts and bytes (or why one is paused); the cache's use against its capacity. */
 export function ArenasPane (props: { status: StatusInfo | null, selected: number, focused: boolean, height: number, width: number | string }): ReactNode {
   const s = props.status
   const arenas = s?.arenas ?? []
@@ -13,6 +23,9 @@ export function ArenasPane (props: { status: StatusInfo | null, selected: number
   const row = (i: number): string => {
     const a = arenas[i]
     if (a == null) return ''
+    // A paused arena (spec section 4) says why and what to do instead of counts;
+    // the whole message is in the log pane (a notice) and `status`.
+    if (a.error != null) return `${a.name}  ${a.mark}  PAUSED: ${PAUSE_REASONS[a.error.code] ?? a.error.code}. ${a.error.hint}`
     return `${a.name}  ${a.mark}  ${a.realFiles} real (${formatBytes(a.realBytes)})  ${a.cachedFiles} cached (${formatBytes(a.cachedBytes)})`
   }
   return (

@@ -52,6 +52,9 @@ export async function install (ctx: ExecutorContext, path: RelPath, version: Ver
 export async function prepareInstall (ctx: ExecutorContext, path: RelPath, replaces: Hash | undefined): Promise<{ target: string, tmp: string }> {
   const root = ctx.arena.root
   if (root == null) throw new RealizeError('NO_ROOT', `arena ${ctx.arena.name} has no root on this node`)
+  // Parents are made below the root, never the root itself: a root that went
+  // away (an unmounted disk) is not silently replaced (spec section 4).
+  ctx.arena.rootCheck?.quick()
   const dir = parentInRoot(root, path, { create: true }) as string
   const target = join(dir, path.slice(path.lastIndexOf('/') + 1))
   await checkTarget(ctx, path, target, replaces)

@@ -1,10 +1,8 @@
 import { openSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from 'commander'
 import type { Config } from '../../config/config.js'
-import { wrapError } from '../../types/errors.js'
 import { dataDirOf, withDataOption } from '../common.js'
 
 export function registerStart (program: Command): void {
@@ -43,14 +41,8 @@ export async function start (opts: { data?: string, headless?: boolean }): Promi
   const { loadOrCreateIdentity } = await import('../../identity/identity.js')
   const identity = await loadOrCreateIdentity(dataDir)
   await save?.()
-  for (const arena of config.arenas) {
-    if (arena.root == null) continue
-    try {
-      await mkdir(arena.root, { recursive: true })
-    } catch (err) {
-      throw wrapError(`creating the root of arena ${JSON.stringify(arena.name)} at ${arena.root}`, err)
-    }
-  }
+  // Arena roots are made by the node, and only for an arena never indexed
+  // (spec section 4): a missing root of an indexed arena pauses that arena.
   // Ink needs a terminal on both ends: keys in, frames out.
   const headless = opts.headless === true || process.stdout.isTTY !== true || process.stdin.isTTY !== true
   // Imported here so init and id do not load the whole node (libp2p, stores).

@@ -35,15 +35,17 @@ function formatStatus (s: StatusInfo): string {
     ]),
     '',
     table([
-      ['ARENA', 'MARK', 'REAL', 'CACHED', 'ROOT'],
+      ['ARENA', 'MARK', 'STATE', 'REAL', 'CACHED', 'ROOT'],
       ...s.arenas.map((a) => [
-        a.name, a.mark,
+        a.name, a.mark, a.state,
         `${a.realFiles} files, ${formatBytes(a.realBytes)}`,
         `${a.cachedFiles} files, ${formatBytes(a.cachedBytes)}`,
         a.root ?? '(cache only)'
       ])
     ])
   ]
+  // A paused arena says why and what to do (spec section 4).
+  for (const a of s.arenas) if (a.error != null) lines.push('', `${a.error.message}`, `  ${a.error.hint}`)
   if (s.peers.length > 0) {
     lines.push('', table([['PEER', 'STATE', 'PEERID'], ...s.peers.map((p) => [p.name, p.connected ? 'connected' : 'disconnected', p.peerId])]))
   }
