@@ -6,7 +6,7 @@ import { World } from '../test/model/world.js'
 /**
  * The long run of the randomized model check (docs/reliability.md):
  *
- *   npm run soak -- --seeds 500 [--start 1] [--steps 20] [--quiet-ms 10000] [--shrink 12]
+ *   npm run soak -- --seeds 500 [--start 1] [--steps 20] [--quiet-ms 10000] [--shrink 12] [--without rootAway,kill]
  *
  * Runs seeds start..start+seeds-1 on one household of three real nodes
  * (reset between seeds), shrinks each failing seed (at most --shrink tries,
@@ -21,12 +21,15 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '20' },
     'quiet-ms': { type: 'string', default: '10000' },
     'settle-ms': { type: 'string', default: '90000' },
-    shrink: { type: 'string', default: '12' }
+    shrink: { type: 'string', default: '12' },
+    /** Step kinds to leave out (comma-separated), e.g. to look past a known bug. */
+    without: { type: 'string', default: '' }
   }
 })
 const seeds = Number(values.seeds)
 const start = Number(values.start)
 const steps = Number(values.steps)
+const without = new Set((values.without ?? '').split(',').filter((k) => k !== ''))
 const opts = { quietMs: Number(values['quiet-ms']), settleMs: Number(values['settle-ms']) }
 
 const w = await World.create()
@@ -39,6 +42,7 @@ const began = Date.now()
 try {
   for (let seed = start; seed < start + seeds; seed++) {
     const plan = generate(seed, steps)
+    if (without.size > 0) plan.steps = plan.steps.filter((s) => !without.has(s.k))
     const r = await runSeed(w, plan, opts)
     results.push(r)
     console.log(`seed ${seed}: ${r.violations.length === 0 ? 'ok' : `FAIL [${signature(r.violations)}]`} ${(r.ms.total / 1000).toFixed(1)} s (steps ${(r.ms.steps / 1000).toFixed(1)}, settle ${(r.ms.settle / 1000).toFixed(1)}, quiet ${(r.ms.quiet / 1000).toFixed(1)})`)

@@ -29,10 +29,10 @@ export interface Violation {
   message: string
 }
 
-const short = (h: string | null | undefined): string => h == null ? '-' : h.slice(0, 10)
-
 export function check (model: Model, view: View): Violation[] {
   const out: Violation[] = []
+  // A content by the step that wrote it (`s101.8 (b)`), else its hash.
+  const short = (h: string | null | undefined): string => h == null ? '-' : `${h.slice(0, 8)}${model.origin.has(h) ? `=${model.origin.get(h) ?? ''}` : ''}`
   const v = (kind: ViolationKind, message: string): void => { out.push({ kind, message }) }
   for (const n of NODES) {
     if (!view[n].running) v('crash', `${n} is not running`)
@@ -45,7 +45,7 @@ export function check (model: Model, view: View): Violation[] {
     const heads = model.headsOf(p)
     for (const h of heads) {
       const where = NODES.some((n) => view[n].real.get(p) === h || [...view[n].real.values()].includes(h) || view[n].blobs.has(h))
-      if (!where) v('no-loss', `shared:${p}: content ${short(h)} written at ${model.origin.get(h) ?? '?'} is on no node (real or cached)`)
+      if (!where) v('no-loss', `shared:${p}: content ${short(h)} is on no node (real or cached)`)
     }
     for (const n of NODES) {
       if (!view[n].running || view[n].error != null) continue

@@ -23,6 +23,7 @@ export interface RunOptions {
 
 export interface SeedResult {
   seed: number
+  arenaMarks: Plan['arenaMarks']
   violations: Violation[]
   /** Each step as a user would read it, with what happened. */
   steps: string[]
@@ -66,7 +67,7 @@ export async function runSeed (w: World, plan: Plan, o: RunOptions = {}): Promis
     else violations.push(...await quiet(w, model, settled.view, o.quietMs ?? 10_000))
   }
   const t3 = Date.now()
-  return { seed: plan.seed, violations, steps, applied, ms: { total: t3 - t0, steps: t2 - t1, settle: tSettled - t2, quiet: t3 - tSettled } }
+  return { seed: plan.seed, arenaMarks: plan.arenaMarks, violations, steps, applied, ms: { total: t3 - t0, steps: t2 - t1, settle: tSettled - t2, quiet: t3 - tSettled } }
 }
 
 /** Looks again until the invariants hold and no job runs, at most `ms`; then the last look's violations. */
@@ -89,17 +90,21 @@ async function settle (w: World, model: Model, ms: number): Promise<{ view: View
 async function quiet (w: World, model: Model, before: View, ms: number): Promise<Violation[]> {
   const out: Violation[] = []
   const started = Date.now()
-  const jobsSeen = new Map<string, number>()
+  const jobsSeen = new Map<string, Set<string>>()
   while (Date.now() - started < ms) {
     for (const n of NODES) {
-      const jobs = (await w.call(n, 'churten.status').catch(() => ({ jobs: -1 }))).jobs as number
-      if (jobs !== 0) jobsSeen.set(n, jobs)
+      const st = await w.call(n, 'churten.status').catch((err: Error) => ({ jobs: -1, active: [{ kind: 'status failed', path: err.message }] })) as { jobs: number, active: Array<{ kind: string, path: string }> }
+      if (st.jobs === 0) continue
+      const seen = jobsSeen.get(n) ?? new Set()
+      for (const j of st.active) seen.add(`${j.kind} ${j.path}`)
+      if (st.active.length === 0) seen.add(`${st.jobs} pending`)
+      jobsSeen.set(n, seen)
     }
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
   const after = await observe(w)
   const elapsed = Date.now() - started
-  for (const [n, jobs] of jobsSeen) out.push({ kind: 'quiet', message: `${n} ran jobs (${jobs}) after settling` })
+  for (const [n, jobs] of jobsSeen) out.push({ kind: 'quiet', message: `${n} ran jobs after settling: ${[...jobs].join(', ')}` })
   for (const n of NODES) {
     const allowance = 2 * PING_BYTES * (Math.ceil(elapsed / 10_000) + 1)
     const grew = after[n].wire - before[n].wire
@@ -156,7 +161,7 @@ export async function shrink (w: World, plan: Plan, failed: SeedResult, o: RunOp
 export function report (r: SeedResult, title = `seed ${r.seed}`): string {
   const lines = [`${title}: ${r.violations.length === 0 ? 'ok' : `${r.violations.length} violation(s)`} in ${(r.ms.total / 1000).toFixed(1)} s`]
   if (r.violations.length > 0) {
-    lines.push('  steps:', ...r.steps.map((s) => `  ${s}`), '  violated:')
+    lines.push(`  arena marks: ${Object.entries(r.arenaMarks).map(([n, m]) => `${n} ${m}`).join(', ')}`, '  steps:', ...r.steps.map((s) => `  ${s}`), '  violated:')
     for (const v of r.violations.slice(0, 20)) lines.push(`    [${v.kind}] ${v.message}`)
     if (r.violations.length > 20) lines.push(`    ... and ${r.violations.length - 20} more`)
   }

@@ -6,7 +6,7 @@ import { Household } from '../../scripts/harness/household.js'
 import { ControlClient } from '../../node/control/client.js'
 import { CONFIG_FILE, KEY_FILE } from '../../node/config/paths.js'
 import { sha, type Model } from './model.js'
-import { NODES, SMALL_DISK, type NodeName, type Plan, type Step } from './steps.js'
+import { describeStep, DIRS, NODES, SMALL_DISK, type NodeName, type Plan, type Step } from './steps.js'
 
 const run = promisify(execFile)
 
@@ -121,8 +121,9 @@ export class World {
    * apply, e.g. an edit of a file that is not real on that node, says so and
    * changes nothing).
    */
-  async apply (step: Step, i: number, seed: number, model: Model): Promise<string> {
-    const tag = `s${seed}.${i}`
+  async apply (original: Step, i: number, seed: number, model: Model): Promise<string> {
+    let step = original
+    const tag = `s${seed}.${i + 1}`
     const abs = (n: NodeName, p: string): string => p === '' ? this.root(n) : join(this.root(n), p)
     const fileHash = async (n: NodeName, p: string): Promise<string | undefined> => {
       const st = await lstat(abs(n, p)).catch(() => undefined)
@@ -130,6 +131,34 @@ export class World {
     }
     const isDir = async (n: NodeName, p: string): Promise<boolean> => (await lstat(abs(n, p)).catch(() => undefined))?.isDirectory() === true
     const diskFull = (n: NodeName): boolean => model.full && n === SMALL_DISK
+    // A step naming a file the node does not have acts on one it has (chosen by the name): users edit what they see.
+    const realFile = async (n: NodeName, p: string): Promise<string> => {
+      if ((await lstat(abs(n, p)).catch(() => undefined))?.isFile() === true) return p
+      const files = (await realFiles(this.root(n))).sort()
+      return files[stableIndex(p, files.length)] ?? p
+    }
+    const realDir = async (n: NodeName, p: string): Promise<string> => {
+      if (await isDir(n, p)) return p
+      const dirs = (await readdir(this.root(n), { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => join(e.parentPath, e.name).slice(this.root(n).length + 1)).sort()
+      return dirs[stableIndex(p, dirs.length)] ?? p
+    }
+    switch (step.k) {
+      case 'append': case 'truncate': case 'delete': case 'markXattr': if (!(step.k === 'markXattr' && DIRS.includes(step.target as never))) {
+        const chosen = await realFile(step.node, step.k === 'markXattr' ? step.target : step.path)
+        step = step.k === 'markXattr' ? { ...step, target: chosen } : { ...step, path: chosen }
+      } else step = { ...step, target: await realDir(step.node, step.target) }
+        break
+      case 'rename': step = { ...step, from: await realFile(step.node, step.from) }; break
+      case 'rmdir': step = { ...step, dir: await realDir(step.node, step.dir) }; break
+      case 'renameDir': step = { ...step, from: await realDir(step.node, step.from) }; break
+      default: break
+    }
+    const resolved = describeStep(step)
+    const what = await this.perform(step, tag, model, abs, fileHash, isDir, diskFull)
+    return resolved === describeStep(original) ? what : `${what} (as: ${resolved})`
+  }
+
+  private async perform (step: Step, tag: string, model: Model, abs: (n: NodeName, p: string) => string, fileHash: (n: NodeName, p: string) => Promise<string | undefined>, isDir: (n: NodeName, p: string) => Promise<boolean>, diskFull: (n: NodeName) => boolean): Promise<string> {
     switch (step.k) {
       case 'write': {
         if (diskFull(step.node)) return 'skipped: disk full'
@@ -307,6 +336,12 @@ export class World {
     await run('umount', ['-l', dirname(this.h.root(SMALL_DISK))]).catch(() => {})
     await this.h.destroy()
   }
+}
+
+function stableIndex (name: string, n: number): number {
+  let x = 0
+  for (const ch of name) x = (x * 31 + ch.charCodeAt(0)) >>> 0
+  return n === 0 ? 0 : x % n
 }
 
 /** Bytes of the unique first line of every content: truncation never goes below it, so contents stay unique. */
