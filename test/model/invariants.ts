@@ -63,6 +63,9 @@ export function check (model: Model, view: View): Violation[] {
       }
       if (e.mark === 'own' && (real == null || !heads.has(real))) v('convergence', `shared:${p} is own on ${n} but ${real == null ? 'not real there' : `real at ${short(real)}`} (${e.location})`)
       if (e.mark === 'keep' && e.location !== 'cached' && e.location !== 'real') v('convergence', `shared:${p} is keep on ${n} but ${e.location} there`)
+      // Spec section 1: a keep or watch file that a peer has (real, same version) is unrealized.
+      const alsoReal = NODES.filter((o) => o !== n && view[o].running && view[o].real.get(p) === real)
+      if ((e.mark === 'keep' || e.mark === 'watch') && real != null && real === e.hash && alsoReal.length > 0) v('convergence', `shared:${p} is ${e.mark} on ${n} and ${alsoReal.join(', ')} has the same version real, yet ${n} has not unrealized it`)
       const expected = model.expectedMark(n, p)
       if (expected != null && expected !== e.mark) v('mark', `${n} shows shared:${p} as ${e.mark}; its user marked it ${expected} (${describeMarkSource(model, n, p)})`)
     }

@@ -38,7 +38,13 @@ const PING_BYTES = 2048
 export async function runSeed (w: World, plan: Plan, o: RunOptions = {}): Promise<SeedResult> {
   const log = o.log ?? (() => {})
   const t0 = Date.now()
-  await w.reset(plan)
+  try {
+    await w.reset(plan)
+  } catch (err) {
+    // A loaded machine can miss the start deadline; one more try before giving up on the run.
+    log(`    reset failed (${(err as Error).message.split('\n')[0] ?? ''}); trying again`)
+    await w.reset(plan)
+  }
   const model = new Model(plan.arenaMarks)
   const steps: string[] = []
   const applied = new Set<StepKind>()
