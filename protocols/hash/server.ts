@@ -1,19 +1,30 @@
-import { createHash } from 'node:crypto'
-import { HASH_PROTOCOL, HASH_REQUEST_TIMEOUT_MS, MAX_HASH_MESSAGE_BYTES, MAX_HASH_RANGES, MAX_HASH_STREAMS_PER_PEER, RESULT_BATCH, RESULT_BATCH_BYTES } from './constants.js'
+import { createHash, hash as oneShotHash } from 'node:crypto'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import { HASH_ONE_READ_MAX, HASH_OVERLAP_BYTES, HASH_PROTOCOL, HASH_REQUEST_TIMEOUT_MS, HASH_SLICE_BYTES, MAX_HASH_BYTES_PER_PEER, MAX_HASH_MESSAGE_BYTES, MAX_HASH_RANGES, MAX_HASH_STREAMS_PER_PEER, RESULT_BATCH, RESULT_BATCH_BYTES } from './constants.js'
 import { HashRequest, HashResult } from './hash.js'
 import { checkRange, type BlobSource, type SourceHandle } from '../blob/source.js'
 import { guardFlowControl } from '../blob/flow-control.js'
 import { deadline } from '../common/client.js'
 import { ProtocolViolationError } from '../common/errors.js'
 import { serve, type InboundRequest, type ServeComponents } from '../common/serve.js'
-import { readChunks } from '../../node/rsync/reader.js'
+import { readChunks, readFully } from '../../node/rsync/reader.js'
+import { RealizeError } from '../../node/types/errors.js'
 import { asHash, type Hash } from '../../node/types/hash.js'
 import { parsePath } from '../../node/types/path.js'
 import type { MessageCodec } from '../common/framing.js'
 import type { Faults } from '../faults.js'
 
+/** A hash request asking for more hashing than HASH_OVERLAP_BYTES / MAX_HASH_BYTES_PER_PEER allow. */
+export class HashBudgetError extends RealizeError {
+  constructor (message: string) {
+    super('HASH_BUDGET_EXCEEDED', message)
+  }
+}
+
 export interface HashServerOptions {
   source: BlobSource
+  /** Bytes each peer has asked to hash in its open requests (shared by one server's requests). */
+  inFlight?: Map<string, number>
   /** Test-only {#testretries}. */
   faults?: Faults
 }
@@ -32,7 +43,8 @@ export const HashRequestCodec: MessageCodec<HashRequest> = {
 }
 
 export async function startHashServer (components: ServeComponents, options: HashServeOptions): Promise<() => Promise<void>> {
-  return await serve(components, HASH_PROTOCOL, async (r) => { await serveHash(r, options) }, {
+  const inFlight = new Map<string, number>()
+  return await serve(components, HASH_PROTOCOL, async (r) => { await serveHash(r, { inFlight, ...options }) }, {
     maxStreamsPerPeer: options.maxStreamsPerPeer ?? MAX_HASH_STREAMS_PER_PEER,
     timeoutMs: options.requestTimeoutMs ?? HASH_REQUEST_TIMEOUT_MS,
     maxMessageBytes: MAX_HASH_MESSAGE_BYTES
@@ -55,30 +67,76 @@ export async function serveHash (request: InboundRequest, options: HashServerOpt
   const handle = await options.source.open(req.arena, path, hash, { signal: request.signal })
   try {
     const where = `hashing ${req.arena}/${path}`
-    for (const r of req.ranges) checkRange(r.offset, r.length, handle.size, where)
-    // Each result is awaited by the client with a time scaled to its range.
-    request.clearTimeout()
-    // Results go out in batches: one file check and one write per batch, not
-    // per range (thousands of small ranges are common when locating damage).
-    let batch: HashResult[] = []
-    let batchBytes = 0
-    const flush = async (): Promise<void> => {
-      await handle.verify()
-      await stream.writeAll(batch, HashResult, { signal: request.signal })
-      batch = []
-      batchBytes = 0
-    }
+    let total = 0
     for (const r of req.ranges) {
-      let digest: Uint8Array = await hashRange(handle, r.offset, r.length, request.signal)
-      if (options.faults != null) digest = options.faults.hit({ point: 'hash.send', peer: request.peer.id, arena: req.arena, path, offset: r.offset }, digest, stream) ?? digest
-      batch.push({ hash: digest as Uint8Array<ArrayBuffer> })
-      batchBytes += r.length
-      if (batch.length >= RESULT_BATCH || batchBytes >= RESULT_BATCH_BYTES) await flush()
+      checkRange(r.offset, r.length, handle.size, where)
+      total += r.length
     }
-    if (batch.length > 0) await flush()
+    if (total > handle.size + HASH_OVERLAP_BYTES) {
+      throw new HashBudgetError(`${where}: ${req.ranges.length} ranges add up to ${total} bytes, more than the version's ${handle.size} plus ${HASH_OVERLAP_BYTES} (overlapping or repeated ranges)`)
+    }
+    const inFlight = options.inFlight ?? new Map<string, number>()
+    const peerBytes = (inFlight.get(request.peer.id) ?? 0) + total
+    if (peerBytes > MAX_HASH_BYTES_PER_PEER) {
+      throw new HashBudgetError(`${where}: ${peerBytes} bytes to hash in this peer's open requests (at most ${MAX_HASH_BYTES_PER_PEER}); retry when they are done`)
+    }
+    inFlight.set(request.peer.id, peerBytes)
+    try {
+      await hashAndSend(request, handle, req.ranges, path, req.arena, options.faults)
+    } finally {
+      const left = (inFlight.get(request.peer.id) ?? total) - total
+      if (left > 0) inFlight.set(request.peer.id, left)
+      else inFlight.delete(request.peer.id)
+    }
   } finally {
     await handle.close()
   }
+}
+
+async function hashAndSend (request: InboundRequest, handle: SourceHandle, ranges: ReadonlyArray<{ offset: number, length: number }>, path: string, arena: string, faults: Faults | undefined): Promise<void> {
+  const { stream } = request
+  // Each result is awaited by the client with a time scaled to its range.
+  request.clearTimeout()
+  // Results go out in batches: one file check and one write per batch, not
+  // per range (thousands of small ranges are common when locating damage).
+  let batch: HashResult[] = []
+  let batchBytes = 0
+  const flush = async (): Promise<void> => {
+    await handle.verify()
+    await stream.writeAll(batch, HashResult, { signal: request.signal })
+    batch = []
+    batchBytes = 0
+  }
+  // A small version is read once (not once per range) and each range hashed from memory.
+  const whole = handle.size <= HASH_ONE_READ_MAX && ranges.length > 1 ? await readWhole(handle, request.signal) : undefined
+  let sliced = 0
+  for (const r of ranges) {
+    let digest: Uint8Array
+    if (whole != null) {
+      // Slices of hashing with a turn of the event loop between.
+      sliced += r.length
+      if (sliced >= HASH_SLICE_BYTES) {
+        sliced = 0
+        await nextTurn(undefined, { signal: request.signal })
+      }
+      digest = asHash(new Uint8Array(oneShotHash('sha256', whole.subarray(r.offset, r.offset + r.length), 'buffer')))
+    } else {
+      digest = await hashRange(handle, r.offset, r.length, request.signal)
+    }
+    if (faults != null) digest = faults.hit({ point: 'hash.send', peer: request.peer.id, arena, path, offset: r.offset }, digest, stream) ?? digest
+    batch.push({ hash: digest as Uint8Array<ArrayBuffer> })
+    batchBytes += r.length
+    if (batch.length >= RESULT_BATCH || batchBytes >= RESULT_BATCH_BYTES) await flush()
+  }
+  if (batch.length > 0) await flush()
+}
+
+async function readWhole (handle: SourceHandle, signal: AbortSignal): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(handle.size)
+  const n = await readFully({ read: async (into, pos) => await handle.read(into, pos) }, buf, 0)
+  signal.throwIfAborted()
+  if (n < handle.size) throw new RealizeError('SHORT_READ', `source ended at byte ${n} of ${handle.size}`)
+  return buf
 }
 
 /** SHA-256 of `[offset, offset + length)` of a source, reads overlapping hashing. */
