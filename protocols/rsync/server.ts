@@ -7,7 +7,8 @@ import { hashRange } from '../hash/server.js'
 import { deadline } from '../common/client.js'
 import { ProtocolViolationError } from '../common/errors.js'
 import { serve, type InboundRequest, type ServeComponents } from '../common/serve.js'
-import { blockCount, checkBlockSize, generateDelta, STRONG_BYTES, type DeltaOp, type DeltaSummary, type Signature } from '../../node/rsync/index.js'
+import { generateDeltaOffThread } from '../../node/workers/off-thread.js'
+import { blockCount, checkBlockSize, STRONG_BYTES, type DeltaOp, type DeltaSummary, type Signature } from '../../node/rsync/index.js'
 import { InvalidInputError } from '../../node/types/errors.js'
 import { asHash } from '../../node/types/hash.js'
 import { parsePath } from '../../node/types/path.js'
@@ -100,7 +101,8 @@ async function sendDelta (request: InboundRequest, handle: SourceHandle, sig: Si
   const reader = { read: async (into: Uint8Array, pos: number) => await handle.read(into, req.offset + pos) }
   // Producing the delta may take long between ops (a long unchanged stretch is
   // one op): the idle deadline is paused meanwhile and covers the writes only.
-  const gen = generateDelta(sig, reader, req.length, { signal: request.signal, maxLiteral: LITERAL_BYTES, inPlace: req.inPlace })
+  // The search runs in the worker pool: this thread only reads and sends.
+  const gen = generateDeltaOffThread(sig, reader, req.length, { signal: request.signal, maxLiteral: LITERAL_BYTES, inPlace: req.inPlace })
   const send = async (op: DeltaOp): Promise<void> => {
     idle.touch()
     if (op.kind === 'copy') {
