@@ -1,3 +1,4 @@
+import { hash as oneShotHash } from 'node:crypto'
 import { computeSignature, type SignatureOptions, type Signature } from '../rsync/signature.js'
 import { generateDelta, type DeltaOptions } from '../rsync/delta.js'
 import { portReader, toFailure, type ReadAnswer } from './port-reader.js'
@@ -13,6 +14,9 @@ export type CpuTask =
   | { kind: 'delta', port: MessagePort, sig: Signature, length: number, options: Omit<DeltaOptions, 'signal'> }
   | { kind: 'signature', port: MessagePort, length: number, options: Omit<SignatureOptions, 'signal'> }
 
+/** SHA-256 of slices of `data` (offset, length pairs); the digests come back end to end. */
+export interface HashesTask { kind: 'hashes', data: Uint8Array, slices: Float64Array }
+
 export type ToMain =
   | { t: 'op', op: import('../rsync/delta.js').DeltaOp }
   | { t: 'done', summary?: import('../rsync/delta.js').DeltaSummary, sig?: Signature }
@@ -20,7 +24,8 @@ export type ToMain =
 
 export const CREDIT = 4
 
-export default async function run (task: CpuTask): Promise<void> {
+export default async function run (task: CpuTask | HashesTask): Promise<void | Uint8Array> {
+  if (task.kind === 'hashes') return hashes(task)
   const { port } = task
   const { reader, answer } = portReader(port)
   let credit = CREDIT
@@ -53,4 +58,14 @@ export default async function run (task: CpuTask): Promise<void> {
   } finally {
     port.close()
   }
+}
+
+function hashes (task: HashesTask): Uint8Array {
+  const n = task.slices.length / 2
+  const out = new Uint8Array(n * 32)
+  for (let i = 0; i < n; i++) {
+    const at = task.slices[2 * i]!
+    out.set(oneShotHash('sha256', task.data.subarray(at, at + task.slices[2 * i + 1]!), 'buffer'), i * 32)
+  }
+  return out
 }

@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { cpuPool } from './pool.js'
 import { fromFailure, serveRead, type ReadAsk } from './port-reader.js'
-import type { CpuTask, ToMain } from './cpu-worker.js'
+import type { CpuTask, HashesTask, ToMain } from './cpu-worker.js'
 import type { DeltaOp, DeltaOptions, DeltaSummary } from '../rsync/delta.js'
 import type { RangeReader } from '../rsync/reader.js'
 import type { Signature, SignatureOptions } from '../rsync/signature.js'
@@ -100,4 +100,18 @@ export async function computeSignatureOffThread (reader: RangeReader, length: nu
   } finally {
     await task.end()
   }
+}
+
+/**
+ * SHA-256 of slices of `data` in the worker pool, one digest per slice.
+ * `data`'s memory is transferred (unusable here after): pass a buffer of
+ * its own (Buffer.allocUnsafe above 4 KiB, not a pooled one).
+ */
+export async function hashSlicesOffThread (data: Uint8Array, slices: Array<{ offset: number, length: number }>, signal?: AbortSignal): Promise<Uint8Array[]> {
+  const flat = new Float64Array(slices.length * 2)
+  slices.forEach((s, i) => { flat[2 * i] = s.offset; flat[2 * i + 1] = s.length })
+  const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength
+  const task: HashesTask = { kind: 'hashes', data, slices: flat }
+  const out = await cpuPool().run(task, { transferList: own ? [data.buffer as ArrayBuffer, flat.buffer] : [flat.buffer], signal }) as Uint8Array
+  return slices.map((_, i) => out.subarray(i * 32, (i + 1) * 32))
 }

@@ -10,6 +10,14 @@ import { Piscina } from 'piscina'
  */
 const IDLE_MS = 30_000
 
+/**
+ * Worker threads run at a lower priority (nice +10, through Piscina's
+ * optional @napi-rs/nice) so that on a busy machine the event loop (the
+ * control socket, the TUI, every peer's small requests) wins the core when
+ * it has something to do: measured with scripts/bench-responsive.ts.
+ */
+const NICE_INCREMENT = 10
+
 let pool: Piscina | undefined
 
 export function cpuPool (): Piscina {
@@ -19,7 +27,8 @@ export function cpuPool (): Piscina {
     maxThreads: Math.max(1, availableParallelism()),
     idleTimeout: IDLE_MS,
     // Tasks are long (a delta streams a whole range): one at a time per thread.
-    concurrentTasksPerWorker: 1
+    concurrentTasksPerWorker: 1,
+    niceIncrement: NICE_INCREMENT
   })
   return pool
 }

@@ -47,10 +47,15 @@ export function portReader (port: MessagePort): { reader: RangeReader, answer: (
   }
 }
 
+const READ_PIECE = 1024 * 1024
+
 /** Main side: answers the worker's reads from `reader`. */
 export async function serveRead (port: MessagePort, reader: RangeReader, ask: ReadAsk): Promise<void> {
   try {
-    const buf = new Uint8Array(ask.length)
+    // At most READ_PIECE per read (a short read; the worker asks again): a
+    // long read holds one of libuv's few threads, which the control socket's
+    // requests (LevelDB, statfs) wait for.
+    const buf = new Uint8Array(Math.min(ask.length, READ_PIECE))
     const n = await reader.read(buf, ask.position)
     const data = buf.subarray(0, n)
     port.postMessage({ t: 'read', id: ask.id, data } satisfies ReadAnswer, [buf.buffer])

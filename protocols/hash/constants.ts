@@ -42,11 +42,8 @@ export const HASH_OVERLAP_BYTES = 16 * 1024 * 1024
 export const MAX_HASH_BYTES_PER_PEER = 2 * MAX_HASH_RANGES * 4 * 1024 * 1024
 
 /**
- * Ranges are hashed in slices of at most this many bytes with a turn of the
- * event loop between (SHA-256 runs ~1.5 GB/s here: a slice is a few ms), so
- * the control socket and other peers are never kept waiting longer.
+ * Ranges that one read of up to this many bytes covers are read once and
+ * hashed together in the worker pool (node/workers), never one read per
+ * small range; a longer range is streamed through node:crypto.
  */
-export const HASH_SLICE_BYTES = 8 * 1024 * 1024
-
-/** Versions up to this size are read once per request and every range hashed from memory. */
-export const HASH_ONE_READ_MAX = 16 * 1024 * 1024
+export const HASH_WINDOW_BYTES = 16 * 1024 * 1024

@@ -1,6 +1,6 @@
-import { createHash, hash as oneShotHash } from 'node:crypto'
-import { setImmediate as nextTurn } from 'node:timers/promises'
-import { HASH_ONE_READ_MAX, HASH_OVERLAP_BYTES, HASH_PROTOCOL, HASH_REQUEST_TIMEOUT_MS, HASH_SLICE_BYTES, MAX_HASH_BYTES_PER_PEER, MAX_HASH_MESSAGE_BYTES, MAX_HASH_RANGES, MAX_HASH_STREAMS_PER_PEER, RESULT_BATCH, RESULT_BATCH_BYTES } from './constants.js'
+import { createHash } from 'node:crypto'
+import { hashSlicesOffThread } from '../../node/workers/off-thread.js'
+import { HASH_OVERLAP_BYTES, HASH_WINDOW_BYTES, HASH_PROTOCOL, HASH_REQUEST_TIMEOUT_MS, MAX_HASH_BYTES_PER_PEER, MAX_HASH_MESSAGE_BYTES, MAX_HASH_RANGES, MAX_HASH_STREAMS_PER_PEER, RESULT_BATCH, RESULT_BATCH_BYTES } from './constants.js'
 import { HashRequest, HashResult } from './hash.js'
 import { checkRange, type BlobSource, type SourceHandle } from '../blob/source.js'
 import { guardFlowControl } from '../blob/flow-control.js'
@@ -107,36 +107,64 @@ async function hashAndSend (request: InboundRequest, handle: SourceHandle, range
     batch = []
     batchBytes = 0
   }
-  // A small version is read once (not once per range) and each range hashed from memory.
-  const whole = handle.size <= HASH_ONE_READ_MAX && ranges.length > 1 ? await readWhole(handle, request.signal) : undefined
-  let sliced = 0
-  for (const r of ranges) {
-    let digest: Uint8Array
-    if (whole != null) {
-      // Slices of hashing with a turn of the event loop between.
-      sliced += r.length
-      if (sliced >= HASH_SLICE_BYTES) {
-        sliced = 0
-        await nextTurn(undefined, { signal: request.signal })
-      }
-      digest = asHash(new Uint8Array(oneShotHash('sha256', whole.subarray(r.offset, r.offset + r.length), 'buffer')))
-    } else {
-      digest = await hashRange(handle, r.offset, r.length, request.signal)
-    }
+  const send = async (r: { offset: number, length: number }, hash: Uint8Array): Promise<void> => {
+    let digest = hash
     if (faults != null) digest = faults.hit({ point: 'hash.send', peer: request.peer.id, arena, path, offset: r.offset }, digest, stream) ?? digest
     batch.push({ hash: digest as Uint8Array<ArrayBuffer> })
     batchBytes += r.length
     if (batch.length >= RESULT_BATCH || batchBytes >= RESULT_BATCH_BYTES) await flush()
   }
+  // Ranges that fit one read are hashed together in the worker pool; a
+  // range longer than a window streams through node:crypto here (4 MiB
+  // chunks: a few ms each, as fast as the disk; docs/BENCHMARKS.md).
+  for (let i = 0; i < ranges.length;) {
+    const g = groupAt(ranges, i)
+    if (g == null) {
+      const r = ranges[i++]!
+      await send(r, await hashRange(handle, r.offset, r.length, request.signal))
+      continue
+    }
+    const data = Buffer.allocUnsafeSlow(g.end - g.start)
+    // In pieces: one long read would hold a thread of libuv's pool that the
+    // control socket's requests (LevelDB, statfs) are queued for.
+    const n = await readFully({ read: async (into, pos) => await handle.read(into.subarray(0, READ_PIECE), g.start + pos) }, data, 0)
+    if (n < data.byteLength) throw new RealizeError('SHORT_READ', `source ended at byte ${g.start + n} of ${handle.size}`)
+    const group = ranges.slice(i, g.next)
+    const digests = await hashSlicesOffThread(data, group.map((r) => ({ offset: r.offset - g.start, length: r.length })), request.signal)
+    for (const [k, r] of group.entries()) await send(r, asHash(new Uint8Array(digests[k]!)))
+    i = g.next
+  }
   if (batch.length > 0) await flush()
 }
 
-async function readWhole (handle: SourceHandle, signal: AbortSignal): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(handle.size)
-  const n = await readFully({ read: async (into, pos) => await handle.read(into, pos) }, buf, 0)
-  signal.throwIfAborted()
-  if (n < handle.size) throw new RealizeError('SHORT_READ', `source ended at byte ${n} of ${handle.size}`)
-  return buf
+const READ_PIECE = 1024 * 1024
+
+/**
+ * The ranges from `i` on that one read of at most HASH_WINDOW_BYTES covers
+ * (in request order): [start, end) and the index after the last. Undefined
+ * when range i is longer than a window, or the read would be more than
+ * twice the bytes the ranges hash (sparse ranges): then it is streamed
+ * alone. So reads never exceed twice the (budgeted) hashing.
+ */
+function groupAt (ranges: ReadonlyArray<{ offset: number, length: number }>, i: number): { start: number, end: number, next: number } | undefined {
+  const first = ranges[i]!
+  let start = first.offset
+  let end = first.offset + first.length
+  let sum = first.length
+  let next = i + 1
+  if (first.length > HASH_WINDOW_BYTES) return undefined
+  for (; next < ranges.length; next++) {
+    const r = ranges[next]!
+    const s = Math.min(start, r.offset)
+    const e = Math.max(end, r.offset + r.length)
+    if (e - s > HASH_WINDOW_BYTES) break
+    start = s
+    end = e
+    sum += r.length
+  }
+  // One range alone gains nothing from the pool's round trip when small, and streams fine when large.
+  if (next === i + 1 || end - start > 2 * sum) return undefined
+  return { start, end, next }
 }
 
 /** SHA-256 of `[offset, offset + length)` of a source, reads overlapping hashing. */

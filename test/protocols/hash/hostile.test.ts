@@ -2,23 +2,12 @@ import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { HASH_PROTOCOL, MAX_HASH_RANGES, MAX_HASH_MESSAGE_BYTES } from '../../../protocols/hash/constants.js'
-import { HashResult } from '../../../protocols/hash/hash.js'
-import { HashRequestCodec } from '../../../protocols/hash/server.js'
+import { rawHash as raw } from '../../../scripts/harness/hostile-load.js'
 import { FramedStream } from '../../../protocols/common/framing.js'
 import { ARENA, dataPair, type DataPair } from '../blob/fixture.js'
 import type { Hash } from '../../../node/types/hash.js'
 
-/** Sends one hash request and reads `n` results, or the server's error code. */
-export async function rawHash (s: FramedStream, path: string, hash: Hash, ranges: Array<{ offset: number, length: number }>): Promise<{ hashes: Uint8Array[], code?: string }> {
-  await s.write({ arena: ARENA, path, hash: hash as Uint8Array<ArrayBuffer>, ranges }, HashRequestCodec)
-  const hashes: Uint8Array[] = []
-  try {
-    while (hashes.length < ranges.length) hashes.push((await s.read(HashResult, 'a range hash')).hash)
-  } catch (err) {
-    return { hashes, code: (err as { code?: string }).code }
-  }
-  return { hashes }
-}
+const rawHash = async (s: FramedStream, path: string, hash: Hash, ranges: Array<{ offset: number, length: number }>): ReturnType<typeof raw> => await raw(s, ARENA, path, hash, ranges)
 
 describe('hash: a hostile household peer\'s amplifying requests (issue 18)', function () {
   this.timeout(60_000)

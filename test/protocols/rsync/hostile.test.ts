@@ -1,52 +1,17 @@
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { RSYNC_PROTOCOL, SIGNATURE_CHUNK_BLOCKS } from '../../../protocols/rsync/constants.js'
-import { RsyncReply, RsyncRequest, SignatureChunk } from '../../../protocols/rsync/rsync.js'
+import { RSYNC_PROTOCOL } from '../../../protocols/rsync/constants.js'
 import { FramedStream } from '../../../protocols/common/framing.js'
+import { collidingRsync as colliding, type CollidingRequest } from '../../../scripts/harness/hostile-load.js'
 import { STRONG_BYTES, weakSum } from '../../../node/rsync/index.js'
 import { ARENA, dataPair, type DataPair } from '../blob/fixture.js'
 import type { Hash } from '../../../node/types/hash.js'
 
 const KiB = 1024
+
+const collidingRsync = async (s: FramedStream, r: Omit<CollidingRequest, 'arena'>): ReturnType<typeof colliding> => await colliding(s, { arena: ARENA, ...r })
 const MiB = 1024 * KiB
-
-export interface CollidingRequest {
-  path: string
-  hash: Hash
-  length: number
-  blockSize: number
-  blocks: number
-  /** Every block's weak sum. */
-  weak: number
-  /** Strong sums, STRONG_BYTES per block (default random: never matching). */
-  strong?: Uint8Array
-}
-
-/**
- * Sends an rsync request whose signature has `blocks` blocks all with one
- * weak sum, reads the whole reply; resolves to the literal bytes and the
- * range hash the server sent, and how long it took.
- */
-export async function collidingRsync (s: FramedStream, r: CollidingRequest): Promise<{ literal: number, copies: number, end: Uint8Array | undefined, ms: number }> {
-  const t0 = performance.now()
-  await s.write({ arena: ARENA, path: r.path, hash: r.hash as Uint8Array<ArrayBuffer>, offset: 0, length: r.length, blockSize: r.blockSize, basisLength: r.blocks * r.blockSize, inPlace: false }, RsyncRequest)
-  const strong = r.strong ?? randomBytes(r.blocks * STRONG_BYTES)
-  for (let from = 0; from < r.blocks; from += SIGNATURE_CHUNK_BLOCKS) {
-    const n = Math.min(SIGNATURE_CHUNK_BLOCKS, r.blocks - from)
-    const weak = Buffer.alloc(n * 4)
-    for (let i = 0; i < n; i++) weak.writeUInt32LE(r.weak, i * 4)
-    await s.write({ weak, strong: strong.subarray(from * STRONG_BYTES, (from + n) * STRONG_BYTES) as Uint8Array<ArrayBuffer> }, SignatureChunk)
-  }
-  let literal = 0
-  let copies = 0
-  for (;;) {
-    const m = await s.read(RsyncReply, 'an rsync reply')
-    if (m.literal != null) literal += m.literal.byteLength
-    if (m.copy != null) copies++
-    if (m.end != null || m.unchanged) return { literal, copies, end: m.end?.hash, ms: performance.now() - t0 }
-  }
-}
 
 describe('rsync: a hostile household peer\'s colliding signatures (issue 18)', function () {
   this.timeout(60_000)
