@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { hashSlicesOffThread } from '../../node/workers/off-thread.js'
 import { HASH_OVERLAP_BYTES, HASH_WINDOW_BYTES, HASH_PROTOCOL, HASH_REQUEST_TIMEOUT_MS, MAX_HASH_BYTES_PER_PEER, MAX_HASH_MESSAGE_BYTES, MAX_HASH_RANGES, MAX_HASH_STREAMS_PER_PEER, RESULT_BATCH, RESULT_BATCH_BYTES } from './constants.js'
 import { HashRequest, HashResult } from './hash.js'
@@ -106,6 +107,9 @@ async function hashAndSend (request: InboundRequest, handle: SourceHandle, range
     await stream.writeAll(batch, HashResult, { signal: request.signal })
     batch = []
     batchBytes = 0
+    // Digests of a whole group are ready at once: a turn between batches,
+    // or 4,096 results would go out in one stretch of microtasks.
+    await nextTurn()
   }
   const send = async (r: { offset: number, length: number }, hash: Uint8Array): Promise<void> => {
     let digest = hash
