@@ -2,6 +2,9 @@
  * Benchmark: rsync delta generation (node/rsync) on a 1 GiB file vs plain
  * hashing of the same file (node/real/hasher.ts), same run.
  *
+ * Each delta and the signature also run in the worker pool (node/workers/,
+ * what the node runs): reads on this thread, the search on another.
+ *
  *   npm run build && npx node dist/scripts/bench-rsync.js [--size 1G] [--runs 3] [--dir /tmp]
  *
  * A random basis file is written once; new versions are derived from it:
@@ -20,6 +23,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { hashFile } from '../node/real/hasher.js'
+import { computeSignatureOffThread, generateDeltaOffThread } from '../node/workers/off-thread.js'
 import { chooseBlockSize, computeSignature, fileReader, generateDelta, type DeltaSummary, type Signature } from '../node/rsync/index.js'
 
 const MiB = 1024 * 1024
@@ -110,13 +114,23 @@ async function main (): Promise<void> {
       while (r.done !== true) r = await gen.next()
       return r.value
     })
+    // The same in the worker pool (node/workers, what the rsync server runs): the
+    // signature is copied per run, the pool takes its arrays.
+    const deltaOffThread = async (path: string): Promise<DeltaSummary> => await withFile(path, async (fh) => {
+      const gen = generateDeltaOffThread({ ...sig, weak: sig.weak.slice(), strong: sig.strong.slice() }, fileReader(fh), size, { rangeHash: true })
+      let r = await gen.next()
+      while (r.done !== true) r = await gen.next()
+      return r.value
+    })
     const cases: Array<{ label: string, run: () => Promise<DeltaSummary | undefined> }> = [
       { label: 'hashFile (reference)', run: async () => { await hashFile(basis); return undefined } },
       { label: 'signature of the basis', run: async () => { await withFile(basis, async (fh) => await computeSignature(fileReader(fh), size)); return undefined } },
       ...Object.entries(versions).flatMap(([name, path]) => [
         { label: `delta: ${name}`, run: async () => await deltaOf(path, false) },
-        { label: `delta: ${name} + range hash`, run: async () => await deltaOf(path, true) }
-      ])
+        { label: `delta: ${name} + range hash`, run: async () => await deltaOf(path, true) },
+        { label: `delta: ${name} + range hash, worker pool`, run: async () => await deltaOffThread(path) }
+      ]),
+      { label: 'signature of the basis, worker pool', run: async () => { await withFile(basis, async (fh) => await computeSignatureOffThread(fileReader(fh), size)); return undefined } }
     ]
     const seconds = cases.map(() => [] as number[])
     const summaries: Array<DeltaSummary | undefined> = []

@@ -9,6 +9,26 @@ import type { DeltaOp, DeltaOptions, DeltaSummary } from './delta.js'
 export const DEFAULT_MAX_LITERAL = 256 * 1024
 
 /**
+ * The search's work budget, in bytes strong-hashed (a chain step counts as
+ * CHAIN_STEP_COST): BUDGET_PER_BYTE per byte of new data plus BUDGET_FLOOR.
+ * An honest search hashes each matched block once and rarely a false weak
+ * hit (about 1.1x the data on unrelated data, scripts/bench-rsync.ts); a
+ * signature made to collide (every block with the weak sum of a run of
+ * zeros) would otherwise cost a strong hash per offset per block. Past the
+ * budget the rest of the data goes out as literal: still a correct delta,
+ * and the work stays proportional to the data served.
+ */
+export const BUDGET_PER_BYTE = 4
+export const BUDGET_FLOOR = 64 * 1024 * 1024
+export const CHAIN_STEP_COST = 64
+/** Chains longer than this are looked up by strong sum (sorted, binary search) instead of walked. */
+export const SHORT_CHAIN = 8
+
+export function defaultDeltaBudget (length: number): number {
+  return BUDGET_FLOOR + BUDGET_PER_BYTE * length
+}
+
+/**
  * The state of one delta search (delta.ts drives it): the window buffer,
  * the rolling sums, the pending copy run and the ops ready to go out.
  */
@@ -32,6 +52,16 @@ export class DeltaState {
   private runCount = 0
   private runTarget = 0
   private readonly out: DeltaOp[] = []
+  /** Work done so far (see BUDGET_PER_BYTE); past `budget` the search stops and the rest is literal. */
+  spent = 0
+  readonly budget: number
+  exhausted = false
+  /** The strong hash of the window [digestAt, digestAt + digestLen): each window is hashed at most once. */
+  private digest: Uint8Array | undefined
+  private digestAt = -1
+  private digestLen = 0
+  /** Weak sum -> its blocks sorted by (strong sum, index), built for long chains only. */
+  private readonly groups = new Map<number, Int32Array>()
   private identical = true
   private literalBytes = 0
   private copiedBytes = 0
@@ -41,6 +71,14 @@ export class DeltaState {
     this.maxLiteral = Math.max(1, options.maxLiteral ?? DEFAULT_MAX_LITERAL)
     this.hash = options.rangeHash === true ? createHash('sha256') : undefined
     this.inPlace = options.inPlace === true
+    this.budget = options.budget ?? defaultDeltaBudget(length)
+  }
+
+  /** Adds work; false (and exhausted) once past the budget. */
+  charge (units: number): boolean {
+    this.spent += units
+    if (this.spent > this.budget) this.exhausted = true
+    return !this.exhausted
   }
 
   /** In place, a block the writes already passed may hold new data: not a source any more. */
@@ -54,13 +92,31 @@ export class DeltaState {
     yield * ops
   }
 
+  /** The strong hash of [at, at + len), computed once per window. */
+  windowDigest (at: number, len: number): Uint8Array {
+    if (this.digest == null || this.digestAt !== at || this.digestLen !== len) {
+      this.charge(len)
+      const i = at - this.bufStart
+      this.digest = oneShotHash('sha256', this.buf.subarray(i, i + len), 'buffer')
+      this.digestAt = at
+      this.digestLen = len
+    }
+    return this.digest
+  }
+
   strongMatches (block: number, at: number, len: number): boolean {
-    const i = at - this.bufStart
-    const digest = oneShotHash('sha256', this.buf.subarray(i, i + len), 'buffer')
+    return this.compareStrong(block, this.windowDigest(at, len)) === 0
+  }
+
+  /** Block's strong sum against a digest's first STRONG_BYTES: <0, 0, >0. */
+  private compareStrong (block: number, digest: Uint8Array): number {
     const strong = this.sig.strong
     const base = block * STRONG_BYTES
-    for (let k = 0; k < STRONG_BYTES; k++) if (digest[k] !== strong[base + k]) return false
-    return true
+    for (let k = 0; k < STRONG_BYTES; k++) {
+      const d = strong[base + k]! - digest[k]!
+      if (d !== 0) return d
+    }
+    return 0
   }
 
   startRolling (): void {
@@ -91,7 +147,13 @@ export class DeltaState {
       const f = k >>> filterShift
       if ((filter[f >>> 3]! & (1 << (f & 7))) !== 0) {
         let c = heads[k >>> headShift]!
-        while (c !== 0 && weak[c - 1] !== w) c = this.table.next(c - 1)
+        let steps = 0
+        while (c !== 0 && weak[c - 1] !== w) {
+          c = this.table.next(c - 1)
+          steps++
+        }
+        // A bucket filled with other weak sums (made to collide) costs its walk.
+        if (steps > SHORT_CHAIN && !this.charge(steps * CHAIN_STEP_COST)) break
         if (c !== 0) {
           this.weakHit = c
           hit = true
@@ -120,15 +182,77 @@ export class DeltaState {
     this.pos++
   }
 
-  /** The first block on the weak-hit chain whose strong sum matches at pos, or -1. */
+  /**
+   * The first usable block with the window's weak sum whose strong sum
+   * matches at pos, or -1. The window is hashed once whatever the chain;
+   * a short chain is walked, a long one (many equal blocks, or a signature
+   * made to collide) looked up by strong sum in its sorted group.
+   */
   strongCandidate (): number {
     const L = this.sig.blockSize
     const w = (this.a | (this.b << 16)) >>> 0
+    let steps = 0
     for (let c = this.weakHit; c !== 0; c = this.table.next(c - 1)) {
+      if (++steps > SHORT_CHAIN) return this.groupCandidate(w)
       const block = c - 1
       if (this.sig.weak[block] === w && blockLength(this.sig, block) === L && this.usable(block) && this.strongMatches(block, this.pos, L)) return block
     }
     return -1
+  }
+
+  private groupCandidate (w: number): number {
+    const group = this.group(w)
+    if (group == null || group.length === 0) return -1
+    const digest = this.windowDigest(this.pos, this.sig.blockSize)
+    // Lower bound of the digest, then (in place) of the first usable block in its run.
+    let lo = 0
+    let hi = group.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.compareStrong(group[mid]!, digest) < 0) lo = mid + 1
+      else hi = mid
+    }
+    let end = lo
+    for (let step = 1; end < group.length && this.compareStrong(group[end]!, digest) === 0; step *= 2) end = Math.min(group.length, end + step)
+    // [lo, end) holds every equal strong sum and maybe a few after: narrow to the equal run.
+    let runEnd = lo
+    let top = end
+    while (runEnd < top) {
+      const mid = (runEnd + top) >>> 1
+      if (this.compareStrong(group[mid]!, digest) === 0) runEnd = mid + 1
+      else top = mid
+    }
+    this.charge(CHAIN_STEP_COST * 2 * Math.ceil(Math.log2(group.length + 1)))
+    if (lo === runEnd) return -1
+    if (!this.inPlace) return group[lo]!
+    const minBlock = Math.ceil(this.pos / this.sig.blockSize)
+    while (lo < runEnd) {
+      const mid = (lo + runEnd) >>> 1
+      if (group[mid]! < minBlock) lo = mid + 1
+      else runEnd = mid
+    }
+    return lo < group.length && this.compareStrong(group[lo]!, digest) === 0 && this.usable(group[lo]!) ? group[lo]! : -1
+  }
+
+  /** The full-size blocks with weak sum `w`, sorted by (strong sum, index); built once, charged to the budget. */
+  private group (w: number): Int32Array | undefined {
+    const known = this.groups.get(w)
+    if (known != null) return known
+    const L = this.sig.blockSize
+    const blocks: number[] = []
+    let steps = 0
+    for (let c = this.table.first(w); c !== 0; c = this.table.next(c - 1)) {
+      steps++
+      if (this.sig.weak[c - 1] === w && blockLength(this.sig, c - 1) === L) blocks.push(c - 1)
+    }
+    // Refuse before sorting what the budget could not pay for.
+    if (!this.charge(CHAIN_STEP_COST * (steps + blocks.length * Math.ceil(Math.log2(blocks.length + 1))))) return undefined
+    const group = Int32Array.from(blocks).sort((x, y) => {
+      const d = this.compareStrong(x, this.sig.strong.subarray(y * STRONG_BYTES, (y + 1) * STRONG_BYTES))
+      return d !== 0 ? d : x - y
+    })
+    this.groups.set(w, group)
+    return group
   }
 
   /** Block `block` (of `len` bytes) matches at pos. */

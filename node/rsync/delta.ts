@@ -39,9 +39,14 @@ export interface DeltaOptions {
    * (rsync --inplace). In-place copies then need no write at all.
    */
   inPlace?: boolean
+  /**
+   * Work allowed, in bytes strong-hashed (default defaultDeltaBudget(length):
+   * 64 MiB + 4 per byte of data); past it the rest of the data is literal.
+   */
+  budget?: number
 }
 
-export { DEFAULT_MAX_LITERAL } from './delta-search.js'
+export { DEFAULT_MAX_LITERAL, defaultDeltaBudget } from './delta-search.js'
 
 /**
  * The delta that turns the basis described by `sig` into `[0, length)` of
@@ -85,7 +90,7 @@ export async function * generateDelta (sig: Signature, reader: RangeReader, leng
     outer: for (;;) {
       await fill(s.pos + L)
       yield * s.drain()
-      if (n === 0 || length - s.pos < L) break
+      if (n === 0 || length - s.pos < L || s.exhausted) break
       // Fast path: data that matched goes on matching the next basis block.
       if (expect < n && blockLength(sig, expect) === L && s.usable(expect) && s.strongMatches(expect, s.pos, L)) {
         s.match(expect, L)
@@ -103,6 +108,8 @@ export async function * generateDelta (sig: Signature, reader: RangeReader, leng
             continue outer
           }
         }
+        // Out of budget: the rest goes out as literal.
+        if (s.exhausted) break outer
         // The last full window did not match: on to the tail.
         if (s.pos >= length - L) break outer
         if (s.pos - s.litStart >= s.maxLiteral) {
@@ -117,7 +124,7 @@ export async function * generateDelta (sig: Signature, reader: RangeReader, leng
       }
     }
     // Fewer than L bytes left (or no basis blocks): the short last block or literal.
-    if (n > 0) s.tail(n - 1)
+    if (n > 0 && !s.exhausted) s.tail(n - 1)
     while (s.litStart < length) {
       s.pos = s.bufEnd
       s.flushLiteral(s.pos)

@@ -24,3 +24,26 @@ export const HASH_MIN_RATE_BYTES_PER_S = 10 * 1024 * 1024
 /** The server sends results in batches of this many, or after hashing this many bytes. */
 export const RESULT_BATCH = 256
 export const RESULT_BATCH_BYTES = 64 * 1024 * 1024
+
+/**
+ * Hashing one request may cost at most the version's size plus this many
+ * bytes (the sum of its range lengths): honest callers tile a file with
+ * disjoint ranges (REPAIR_RANGE_BYTES), so only duplicates and overlaps go
+ * past the size, and those are what made 8 requests of 4,096 ranges over a
+ * 300 KB file cost 9.2 GiB of hashing. Beyond: HASH_BUDGET_EXCEEDED.
+ */
+export const HASH_OVERLAP_BYTES = 16 * 1024 * 1024
+
+/**
+ * Bytes one peer may have asked to hash across its open hash requests (with
+ * MAX_HASH_STREAMS_PER_PEER of them): two full requests of 4,096 ranges of
+ * 4 MiB. Beyond: HASH_BUDGET_EXCEEDED, the client retries later.
+ */
+export const MAX_HASH_BYTES_PER_PEER = 2 * MAX_HASH_RANGES * 4 * 1024 * 1024
+
+/**
+ * Ranges that one read of up to this many bytes covers are read once and
+ * hashed together in the worker pool (node/workers), never one read per
+ * small range; a longer range is streamed through node:crypto.
+ */
+export const HASH_WINDOW_BYTES = 16 * 1024 * 1024

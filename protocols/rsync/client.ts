@@ -5,7 +5,8 @@ import { describeRange, peerName, type DataClientComponents } from '../blob/clie
 import { guardFlowControl } from '../blob/flow-control.js'
 import { deadline, openStream } from '../common/client.js'
 import { ProtocolViolationError, SideError, wrapPeerError } from '../common/errors.js'
-import { applyDelta, BadDeltaError, computeSignature, STRONG_BYTES, type DeltaOp, type RangeReader, type Signature, type WriteFn } from '../../node/rsync/index.js'
+import { computeSignatureOffThread } from '../../node/workers/off-thread.js'
+import { applyDelta, BadDeltaError, STRONG_BYTES, type DeltaOp, type RangeReader, type Signature, type WriteFn } from '../../node/rsync/index.js'
 import { RealizeError } from '../../node/types/errors.js'
 import { hashEquals, type Hash } from '../../node/types/hash.js'
 import type { FramedStream } from '../common/framing.js'
@@ -77,7 +78,7 @@ export async function rsyncRange (components: DataClientComponents, peerId: stri
   const operation = `rsync of ${describeRange(req)} from ${peerName(components, peerId)}`
   let stream: FramedStream | undefined
   try {
-    const sig = basis.signature ?? await computeSignature(basis.reader, basis.length, { blockSize: options.blockSize, signal: options.signal })
+    const sig = basis.signature ?? await computeSignatureOffThread(basis.reader, basis.length, { blockSize: options.blockSize, signal: options.signal })
     if (sig.length !== basis.length) throw new RealizeError('INVALID_SIGNATURE', `signature covers ${sig.length} bytes, basis has ${basis.length}`)
     stream = await openStream(components.host, peerId, RSYNC_PROTOCOL, { signal: options.signal, maxMessageBytes: MAX_RSYNC_MESSAGE_BYTES, timeoutMs: options.timeoutMs })
     guardFlowControl(stream.stream)

@@ -15,10 +15,7 @@
  *
  * `npm run fuzz -- --all` runs the listed arms too, `--pending ARM,...` some of them (scripts/fuzz.ts).
  */
-export const PENDING_FIXES: readonly string[] = [
-  'rsync-weak-chain',
-  'hash-amplification'
-]
+export const PENDING_FIXES: readonly string[] = []
 
 /**
  * Whether an arm runs: not pending, or asked for anyway (`--all` sets
