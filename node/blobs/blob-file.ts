@@ -70,6 +70,12 @@ export class BlobFile {
     }
   }
 
+  /** Makes every byte a hole again (the size stays): what was written is given back to the disk. */
+  async clear (size: number): Promise<void> {
+    await this.fh.truncate(0)
+    await this.fh.truncate(size)
+  }
+
   async allocated (): Promise<number> {
     return allocatedBytes(await this.fh.stat())
   }

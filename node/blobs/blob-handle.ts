@@ -114,6 +114,26 @@ export class OpenBlob {
     await run
   }
 
+  /**
+   * Forgets every written byte (content that failed verification): the
+   * table first, then the file, so a crash in between under-claims (the
+   * bytes are fetched again) and never over-claims.
+   */
+  async discard (): Promise<void> {
+    const run = this.checkpoints.then(async () => {
+      this.written = ByteRanges.EMPTY
+      this.dirty = 0
+      await this.host.persist(this, ByteRanges.EMPTY, this.allocated)
+      await this.file.clear(this.size)
+      const actual = await this.file.allocated()
+      this.host.addUsed(actual - this.allocated)
+      this.allocated = actual
+      await this.host.persist(this, ByteRanges.EMPTY, actual)
+    })
+    this.checkpoints = run.catch(() => {})
+    await run
+  }
+
   /** Resolves when no checkpoint is running. */
   async settled (): Promise<void> {
     await this.checkpoints

@@ -228,6 +228,21 @@ export class BlobStore implements EvictableStore {
     }
   }
 
+  /**
+   * Drops what an unverified blob holds (its content failed verification
+   * and repair): its written ranges become empty and its file all holes,
+   * so `ls` shows no cached bytes and the next download starts clean.
+   */
+  async discard (id: number): Promise<void> {
+    const handle = await this.open(id, { write: true })
+    try {
+      if (handle.verified) throw new RealizeError('BLOB_VERIFIED', `blob ${id} is verified; its content cannot change`)
+      await (this.opens.get(id) as OpenBlob).discard()
+    } finally {
+      await handle.close()
+    }
+  }
+
   /** Sets whether the blob's file is marked keep: keep -> protected; no longer keep -> working. */
   async keep (id: number, keep: boolean): Promise<void> {
     await this.queues.keep(id, keep)

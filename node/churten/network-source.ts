@@ -1,6 +1,7 @@
 import { readBlobInto, readBlobPiecesInto } from '../../protocols/blob/client.js'
 import { hashRanges } from '../../protocols/hash/client.js'
 import { repairRange } from '../../protocols/rsync/repair.js'
+import { peerLabel } from '../../protocols/common/peers.js'
 import { throttleOf, type RateLimits } from '../net/rate-limit.js'
 import { hashEquals } from '../types/hash.js'
 import type { Network } from '../net/network.js'
@@ -31,6 +32,7 @@ export function networkSource (network: Network, options: NetworkSourceOptions =
   const faults = options.faults
   const slots = new PeerSlots(READS_PER_PEER)
   return {
+    name: (peer) => peerLabel(network.household, peer),
     peersWith (arena, peers, hash) {
       const connected = new Set(network.peers().filter((p) => p.connected).map((p) => p.peerId))
       return peers

@@ -132,7 +132,7 @@ function remoteItem (ctx: ListingContext, path: RelPath, u: UnrealItem, mark: Ma
   }
   const v = u.version
   const cached = v.size === 0 ? (u.complete ? 1 : 0) : Math.min(1, u.cachedBytes / v.size)
-  const location = u.complete ? 'cached' : u.cachedBytes > 0 ? 'partial' : 'remote'
+  const location = u.complete ? 'cached' : v.size > 0 && u.cachedBytes >= v.size ? 'unverified' : u.cachedBytes > 0 ? 'partial' : 'remote'
   const peers = u.peers.filter((p) => hashEquals(p.version.hash, v.hash)).map((p) => ctx.peerName(p.peerId))
   return { name, path, type: 'file', size: v.size, mtime: v.mtime, hash: hashToHex(v.hash), mark, location, cached, peers, files: null }
 }

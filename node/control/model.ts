@@ -150,7 +150,11 @@ export interface SetMarkResult extends MarkInfo {
   stored: 'xattr' | 'table' | 'config'
 }
 
-export type Location = 'real' | 'cached' | 'partial' | 'remote'
+/**
+ * Where a file's content is. `unverified`: every byte is in the cache but its
+ * hash has not been checked (yet): never shown or served as a cached copy.
+ */
+export type Location = 'real' | 'cached' | 'unverified' | 'partial' | 'remote'
 
 export interface LsEntry {
   name: string

@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events'
-import type { ConnectionGater, PeerId } from '@libp2p/interface'
+import type { ConnectionGater, MultiaddrConnection, PeerId } from '@libp2p/interface'
 import type { HouseholdPeer, PeerDirectory } from '../../protocols/common/peers.js'
 import type { ArenaConfig, PeerConfig } from '../config/config.js'
 
 export interface HouseholdEvents {
   /** The member list changed (`peer add` / `peer rm` applied to a running node). */
   changed: []
+  /** An inbound connection from a PeerId not in the household was refused (every time; Network rate-limits the log). */
+  refused: [peerId: string, remoteAddr: string]
 }
 
 /**
@@ -61,9 +63,15 @@ export class Household extends EventEmitter<HouseholdEvents> implements PeerDire
    */
   gater (): ConnectionGater {
     const stranger = (peerId: PeerId): boolean => !this.byId.has(peerId.toString())
+    // The first point where an inbound peer's id is proven: a user adding a new machine looks for it here.
+    const inbound = (peerId: PeerId, conn: MultiaddrConnection): boolean => {
+      if (!stranger(peerId)) return false
+      this.emit('refused', peerId.toString(), conn.remoteAddr.toString())
+      return true
+    }
     return {
       denyDialPeer: stranger,
-      denyInboundEncryptedConnection: stranger,
+      denyInboundEncryptedConnection: inbound,
       denyOutboundEncryptedConnection: stranger,
       denyInboundUpgradedConnection: stranger,
       denyOutboundUpgradedConnection: stranger,

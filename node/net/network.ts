@@ -1,6 +1,7 @@
 import { createHost, type RealizeHost } from './host.js'
 import { ConnectionKeeper, type ConnectionInfo, type KeeperOptions } from './connections.js'
 import { Discovered, type DiscoveredPeer } from './discovery.js'
+import { StrangerRefusals } from './refusals.js'
 import { Household } from './household.js'
 import { describeError, RealizeError, wrapError } from '../types/errors.js'
 import type { PeerInfo } from '@libp2p/interface'
@@ -67,6 +68,7 @@ export class Network {
 
   async start (): Promise<void> {
     this.host.addEventListener('peer:discovery', this.onDiscovery)
+    this.household.on('refused', this.onRefused)
     try {
       await this.host.start()
     } catch (err) {
@@ -79,6 +81,7 @@ export class Network {
   async stop (): Promise<void> {
     this.keeper.stop()
     this.host.removeEventListener('peer:discovery', this.onDiscovery)
+    this.household.off('refused', this.onRefused)
     try {
       await this.host.stop()
     } catch (err) {
@@ -99,6 +102,14 @@ export class Network {
   /** Peers seen by mDNS, household or not (`peers --discovered`). */
   discoveredPeers (): DiscoveredPeer[] {
     return this.discovered.list()
+  }
+
+  private readonly refusals = new StrangerRefusals()
+
+  /** A warning, so the TUI's log pane shows it too: the PeerId is what `peer add` needs. */
+  private readonly onRefused = (peerId: string, remoteAddr: string): void => {
+    if (!this.refusals.report(peerId)) return
+    this.log.warn({ peerId, remoteAddr, event: 'stranger-refused' }, `refused a connection from ${peerId} at ${remoteAddr}: not in the household (\`peer add NAME ${peerId}\` to let it in)`)
   }
 
   private readonly onDiscovery = (evt: CustomEvent<PeerInfo>): void => {

@@ -7,6 +7,7 @@ import { IdleDeadline } from './idle.js'
 import { guardFlowControl } from './flow-control.js'
 import { deadline, openStream } from '../common/client.js'
 import { ProtocolViolationError, wrapPeerError } from '../common/errors.js'
+import { peerLabel } from '../common/peers.js'
 import { hashToHex, type Hash } from '../../node/types/hash.js'
 import { decodeFrame, StreamEndedError, type FramedStream } from '../common/framing.js'
 import type { PeerDirectory } from '../common/peers.js'
@@ -75,7 +76,7 @@ export interface BlobReadSummary {
 }
 
 export function peerName (components: DataClientComponents, peerId: string): string {
-  return components.peers?.member(peerId)?.name ?? peerId
+  return peerLabel(components.peers, peerId)
 }
 
 export function describeRange (req: { arena: string, path: string, offset: number, length: number }): string {

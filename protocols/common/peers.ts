@@ -16,3 +16,12 @@ export interface PeerDirectory {
   /** True when `arena` is configured here and shared with that peer. */
   shares: (peerId: string, arena: string) => boolean
 }
+
+/**
+ * How messages and logs name a peer {#errormsg}: its household name from
+ * realize.toml (`[peers.laptop]` -> `laptop`), or its PeerId when it has
+ * none (a stranger, or a peer removed meanwhile).
+ */
+export function peerLabel (peers: Pick<PeerDirectory, 'member'> | undefined, peerId: string): string {
+  return peers?.member(peerId)?.name ?? peerId
+}

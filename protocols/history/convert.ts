@@ -26,7 +26,8 @@ function checked<T> (what: string, f: () => T): T {
   try {
     return f()
   } catch (err) {
-    throw new ProtocolViolationError(`invalid ${what} from peer: ${(err as Error).message}`, { cause: err })
+    // The reason is the cause, printed after this message once {#errormsg}; not copied into it too.
+    throw new ProtocolViolationError(`invalid ${what} from peer`, { cause: err })
   }
 }
 

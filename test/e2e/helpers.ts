@@ -84,7 +84,7 @@ export interface LsEntry {
   size: number
   hash: string | null
   mark: string
-  location: 'real' | 'cached' | 'partial' | 'remote'
+  location: 'real' | 'cached' | 'unverified' | 'partial' | 'remote'
   peers: string[]
 }
 

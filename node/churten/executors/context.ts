@@ -29,6 +29,8 @@ export interface ReadOptions {
  * share the arena are listed.
  */
 export interface RangeSource {
+  /** How errors name `peer`: its household name, else its PeerId {#errormsg}. */
+  name: (peer: string) => string
   /**
    * Of the peers that have `path` (the unreal tree's list), those whose
    * version is `hash` and that are connected and share the arena now.

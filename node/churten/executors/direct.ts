@@ -55,7 +55,7 @@ export async function realizeDirect (ctx: ExecutorContext, path: RelPath, versio
       const actual = new Uint8Array(hasher.digest())
       if (hashEquals(actual, version.hash)) break
       if (attempt >= TRIES) {
-        throw new HashMismatchError(`${ctx.arena.name}/${path}: the content from ${peer} hashes to ${hashToHex(actual).slice(0, 12)}, expected ${hashToHex(version.hash).slice(0, 12)}, twice`)
+        throw new HashMismatchError(`${ctx.arena.name}/${path}: the content from ${ctx.source.name(peer)} hashes to ${hashToHex(actual).slice(0, 12)}, expected ${hashToHex(version.hash).slice(0, 12)}, twice`)
       }
       run.action('repair')
     }

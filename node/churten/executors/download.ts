@@ -110,7 +110,10 @@ export async function download (ctx: ExecutorContext, path: RelPath, version: Ve
       result.fetched += repaired.fetched
       verified = await blobs.verify(id, { signal: run.signal, durable })
       if (!verified.ok) {
-        throw new HashMismatchError(`${arena.name}/${path}: the content from ${peer} hashes to ${hashToHex(verified.actual).slice(0, 12)}, expected ${hashToHex(version.hash).slice(0, 12)}, even after repairing ${repaired.ranges} ranges`)
+        // Bytes that failed verification are never shown or kept as a cached copy: the retry starts clean.
+        await blobs.discard(id)
+        ctx.log.info({ arena: arena.name, path, peer: source.name(peer), event: 'blob-discarded' }, 'content that failed verification was dropped from the cache')
+        throw new HashMismatchError(`${arena.name}/${path}: the content from ${source.name(peer)} hashes to ${hashToHex(verified.actual).slice(0, 12)}, expected ${hashToHex(version.hash).slice(0, 12)}, even after repairing ${repaired.ranges} ranges`)
       }
     }
     return result
@@ -159,7 +162,7 @@ async function fetchMissing (ctx: ExecutorContext, handle: BlobHandle, req: Rang
     await handle.checkpoint().catch(() => {})
   }
   const left = ByteRanges.of([0, size]).difference(handle.written)
-  if (!left.isEmpty) throw new RealizeError('DOWNLOAD_INCOMPLETE', `${req.arena}/${req.path}: ${left.bytes} bytes still missing after reading from ${peer}`)
+  if (!left.isEmpty) throw new RealizeError('DOWNLOAD_INCOMPLETE', `${req.arena}/${req.path}: ${left.bytes} bytes still missing after reading from ${ctx.source.name(peer)}`)
   return hasher == null ? undefined : asHash(new Uint8Array(hasher.digest()))
 }
 
