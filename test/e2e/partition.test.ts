@@ -92,6 +92,10 @@ describe('e2e: partition and reunion {#multi-peer}', function () {
     const h = await partitioned({ inactiveAfter: '2s' })
     // b acknowledges a's changes; c, silent for longer than 2 s, no longer holds a's history back.
     await h.waitFor('a trims the history c has not seen', () => h.lines('a').some((l) => l.event === 'history-trimmed' && (l.through as number) > Object.keys(start).length))
+    // b followed a's four changes (8 entries with the four originals) and trims them too: otherwise c
+    // could learn of the deletion from b's live history first, and the listing's tombstones would have
+    // nothing left to do.
+    await h.waitFor('b trims the history c has not seen', () => h.lines('b').some((l) => l.event === 'history-trimmed' && (l.through as number) >= 2 * Object.keys(start).length))
     const before = h.lines('a').length
     await h.restore('c')
     await converged(h)
