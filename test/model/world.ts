@@ -137,9 +137,10 @@ export class World {
       const files = (await realFiles(this.root(n))).sort()
       return files[stableIndex(p, files.length)] ?? p
     }
+    // The node's own `.realize-root` marker is not a user's directory: steps never pick it.
     const realDir = async (n: NodeName, p: string): Promise<string> => {
       if (await isDir(n, p)) return p
-      const dirs = (await readdir(this.root(n), { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => join(e.parentPath, e.name).slice(this.root(n).length + 1)).sort()
+      const dirs = (await readdir(this.root(n), { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => join(e.parentPath, e.name).slice(this.root(n).length + 1)).filter((d) => !d.split('/').some((c) => c.startsWith('.realize-'))).sort()
       return dirs[stableIndex(p, dirs.length)] ?? p
     }
     switch (step.k) {
