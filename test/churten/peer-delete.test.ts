@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { rm, stat } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import { hashBytes } from '../../node/real/hasher.js'
 import { hashEquals } from '../../node/types/hash.js'
 import { parsePath } from '../../node/types/path.js'
 import { cluster, type Cluster, type TestPeer } from '../helpers/nodes.js'
 
+const exec = promisify(execFile)
 const MiB = 1024 * 1024
 const PATH = 'd1/f2'
 
@@ -92,5 +95,30 @@ describe('churten: a peer\'s deletion while another peer still holds the version
     await waitGoneEverywhere([a, b, n3])
     assert.deepEqual(n3.kinds(PATH), [], 'c never had it real')
     assert.deepEqual(a.kinds(PATH), ['add', 'remove'])
+  })
+
+  it('a node whose root is on another file system than its data directory follows a deletion: the content moves to pending removal', async () => {
+    // b's root on its own tmpfs (a disk of its own, as in the model check):
+    // moving a file into b's cache is a copy, not a rename. Needs root (mount).
+    c = await cluster([{ name: 'a' }, { name: 'b', start: false }])
+    const [a, b] = [c.get('a'), c.get('b')]
+    await exec('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', b.root()])
+    try {
+      await b.start()
+      const content = randomBytes(15_532)
+      await a.write(PATH, content)
+      await b.waitForReal(PATH, content)
+      await rm(a.abs(PATH))
+      await b.waitUnindexed(PATH)
+      await assert.rejects(stat(b.abs(PATH)), { code: 'ENOENT' })
+      assert.deepEqual(b.kinds(PATH), ['add', 'remove'])
+      const pending = await b.blobs().queue('pending')
+      const infos = await Promise.all(pending.map(async (id) => await b.blobs().get(id)))
+      assert.ok(infos.some((i) => i != null && hashEquals(i.hash, hashBytes(content)) && i.verified), 'the content sits in pending removal, verified')
+      await b.stop()
+    } finally {
+      await b.stop()
+      await exec('umount', [b.root()])
+    }
   })
 })
