@@ -43,3 +43,26 @@ export async function recordPeerEffect (batch: Batch, store: ArenaStore, n: Hist
   await store.dirty.mark(batch, n.path)
   return true
 }
+
+/**
+ * A peer newly has a version a tombstone here names (a live Add or Replace
+ * after the Remove: moved away and back, restored, or realized late and
+ * about to follow the Remove itself): the tombstone stops blocking it, and
+ * it is wanted like any other version. Tombstones are for peers that still
+ * list a deleted version because they have not seen the Remove; without
+ * this, the tombstones a live Remove leaves on nodes that did not hold the
+ * version (recordPeerEffect) would block its return for good (model check
+ * seed 70: a root moved away and back, a `keep` node never cached the files
+ * again). Issue 11 path 2 (branch safety-consensus, consensus/returned.ts
+ * noteReturned) does the same and more; when merging, keep that one.
+ */
+export async function forgetReturned (batch: Batch, store: ArenaStore, n: HistoryNotification): Promise<boolean> {
+  if (n.kind !== 'add' && n.kind !== 'replace') return false
+  const t = await batch.get(tombstonesTable, n.path)
+  if (t == null || !t.hashes.some((h) => hashEquals(h, n.hash))) return false
+  const rest = t.hashes.filter((h) => !hashEquals(h, n.hash))
+  if (rest.length === 0) batch.delete(tombstonesTable, n.path)
+  else batch.put(tombstonesTable, n.path, { ...t, hashes: rest })
+  await store.dirty.mark(batch, n.path)
+  return true
+}

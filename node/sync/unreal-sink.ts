@@ -1,5 +1,5 @@
 import { applyIn, type UnrealTree } from '../unreal/unreal-tree.js'
-import { recordPeerEffect } from '../consensus/peer-effects.js'
+import { forgetReturned, recordPeerEffect } from '../consensus/peer-effects.js'
 import { hashEquals, hashToHex } from '../types/hash.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { HistorySink, ListedFile, ListedRemoval } from '../../protocols/history/index.js'
@@ -77,6 +77,7 @@ export class UnrealHistorySink implements HistorySink {
       for (const e of entries) {
         await applyIn(tx, this.peerId, e.notification)
         await recordPeerEffect(tx.batch, this.store, e.notification)
+        await forgetReturned(tx.batch, this.store, e.notification)
       }
       this.store.peerProgress.put(tx.batch, this.peerId, { storeId, lastSeen: last.n, lastActive: Date.now() })
     })
