@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { decide, type RemoteState } from '../../node/consensus/decide.js'
-import { recordPeerEffect } from '../../node/consensus/peer-effects.js'
+import { forgetReturned, recordPeerEffect } from '../../node/consensus/peer-effects.js'
 import { hashBytes } from '../../node/real/hasher.js'
 import { RealIndex } from '../../node/real/real-index.js'
 import { parsePath } from '../../node/types/path.js'
@@ -121,6 +121,12 @@ describe('consensus: peer history marks the real outdated or removed', () => {
       assert.equal(await s.store.write(async (b) => await recordPeerEffect(b, s, { kind: 'remove', path, oldHash: v('two').hash })), true)
       await index.apply([{ path, version: v('two'), realized: true }])
       assert.equal((await s.index.get(path))?.removedByPeer, true)
+      // A peer that newly has a tombstoned version (a live Add after the Remove) brings it back.
+      const back = parsePath('a/h')
+      await s.store.write(async (b) => await recordPeerEffect(b, s, { kind: 'remove', path: back, oldHash: v('three').hash }))
+      assert.equal(await s.store.write(async (b) => await forgetReturned(b, s, { kind: 'add', path: back, ...v('other') })), false)
+      assert.equal(await s.store.write(async (b) => await forgetReturned(b, s, { kind: 'add', path: back, ...v('three') })), true)
+      assert.equal(await s.tombstones.get(back), undefined)
     } finally {
       await h.cleanup()
     }
