@@ -46,9 +46,9 @@ export interface AdoptContext {
 export async function adoptFile (ctx: AdoptContext, source: string, hash: Hash, size: number, options: AdoptOptions = {}): Promise<number> {
   asHash(hash)
   const queue = options.queue ?? 'working'
-  const unchanged = async (path: string): Promise<boolean> => {
+  const unchanged = async (path: string, checkMtime = true): Promise<boolean> => {
     const st = await stat(path).catch(() => undefined)
-    return st?.isFile() === true && st.size === size && (options.expectMtime == null || st.mtimeMs === options.expectMtime)
+    return st?.isFile() === true && st.size === size && (!checkMtime || options.expectMtime == null || st.mtimeMs === options.expectMtime)
   }
   if (!await unchanged(source)) throw new RealizeError('FILE_CHANGED', `${source}: changed before it could move into the cache`)
   const reserve = Math.ceil(size / BLOCK_SIZE) * BLOCK_SIZE
@@ -66,8 +66,21 @@ export async function adoptFile (ctx: AdoptContext, source: string, hash: Hash, 
     })
     await ctx.faults?.('adopt:before-file', id)
     const target = ctx.pathOf(id)
-    await moveFile(source, target, join(ctx.dir, `.adopt-${id}`))
-    if (!await unchanged(target)) {
+    // Across file systems (a root on another disk than the data directory)
+    // the move is a copy with a new mtime: the source is checked before it
+    // is removed instead. Checking the copy's mtime failed every such move,
+    // and the move back gave the real file a new mtime, so the watcher saw a
+    // local change and a peer's removal of that version was forgotten.
+    let changedWhileCopied = false
+    const how = await moveFile(source, target, join(ctx.dir, `.adopt-${id}`), async () => {
+      if (await unchanged(source)) return
+      changedWhileCopied = true
+      throw new RealizeError('FILE_CHANGED', `${source}: changed while it was copied into the cache`)
+    }).catch(async (err) => {
+      if (changedWhileCopied) await ctx.store.store.write(async (b) => { await remove(b, id) })
+      throw err
+    })
+    if (!await unchanged(target, how === 'renamed')) {
       // Written to while it moved: it goes back, the entry goes.
       await moveFile(target, source, `${source}.realize-back`)
       await ctx.store.store.write(async (b) => { await remove(b, id) })

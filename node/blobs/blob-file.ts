@@ -93,22 +93,32 @@ export class BlobFile {
  * Moves a file to `target` (in the blob directory): a rename on the same
  * file system; across file systems a copy to `tmp` (fsynced), a rename into
  * place, then the source is removed. The startup scan removes a `tmp` left
- * by a crash.
+ * by a crash. `beforeRemoving` runs after the copy, before the source is
+ * removed (a check that the source did not change while it was copied: the
+ * copy's mtime is the time of the copy, so it cannot be checked after);
+ * when it throws, the copy is removed and the source stays.
  */
-export async function moveFile (source: string, target: string, tmp: string): Promise<void> {
+export async function moveFile (source: string, target: string, tmp: string, beforeRemoving?: () => Promise<void>): Promise<'renamed' | 'copied'> {
   try {
     await rename(source, target)
-    return
+    return 'renamed'
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err
   }
   await copyFile(source, tmp)
-  const fh = await open(tmp, 'r+')
   try {
-    await fh.datasync()
-  } finally {
-    await fh.close()
+    const fh = await open(tmp, 'r+')
+    try {
+      await fh.datasync()
+    } finally {
+      await fh.close()
+    }
+    await beforeRemoving?.()
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
   }
   await rename(tmp, target)
   await rm(source, { force: true })
+  return 'copied'
 }

@@ -15,7 +15,7 @@ import type { Version } from '../types/version.js'
  * | keep       | chosen version not cached complete and verified        | download  |
  * | own        | remote version known, no real file                     | realize   |
  * | any        | real version replaced by a peer (outdatedBy / chain)   | realize (replace) |
- * | own        | a peer removed the version the real file has           | delete    |
+ * | any        | a peer removed the version the real file has           | delete    |
  * |            |   (even while other peers still list it)               |           |
  * | any        | real and remote diverge (not one chain)                | conflict  |
  *
@@ -79,8 +79,10 @@ export function decide (input: DecisionInput): Job | undefined {
     (hashEquals(real.outdatedBy, remote.chosen.hash) || remote.chain.some((h) => hashEquals(h, real.hash)))
   if (outdated) return { kind: 'realize', path, version: remote.chosen, replaces: real.hash }
   // A peer removed the version we have: follow it, even while peers that
-  // have not seen the removal yet still list it (they follow it too).
-  if (real.removedByPeer === true && mark === 'own') return { kind: 'delete', path, real }
+  // have not seen the removal yet still list it (they follow it too), and
+  // whatever the mark: a `keep` or `watch` real copy (one written here, not
+  // yet unrealized) of a deleted version is deleted like an `own` one.
+  if (real.removedByPeer === true) return { kind: 'delete', path, real }
   if (remote == null) return undefined
   if (hashEquals(real.hash, remote.chosen.hash)) {
     if (mark === 'own') return undefined

@@ -22,6 +22,13 @@ export interface FileChange {
    * stays in the table, and a tombstone remembers the blob.
    */
   cachedIn?: number
+  /**
+   * An addition that is a realize of a peer's version (churten's install):
+   * if a peer's Remove of that version arrived while the job ran (the
+   * path's tombstone names it, consensus/peer-effects.ts), the entry
+   * records `removedByPeer`, so the next pass follows the deletion.
+   */
+  realized?: boolean
 }
 
 /** A mark as the watcher found it in the xattr (`local`), or set on a remote-only path; undefined when removed. */
@@ -60,7 +67,7 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
       const out: HistoryEntry[] = []
       const paths = [...files, ...marks].map((c) => c.path)
       await Promise.all([index.prefetch(batch, paths), dirty.prefetch(batch, paths), this.store.marks.prefetch(batch, marks.map((m) => m.path)), batch.prefetch(tombstonesTable, files.map((f) => f.path))])
-      for (const { path, version, drop, cachedIn } of files) {
+      for (const { path, version, drop, cachedIn, realized } of files) {
         const old = await index.getIn(batch, path)
         const notification = diff(path, old, version, drop === true)
         if (version == null) {
@@ -75,7 +82,8 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
           // A local change supersedes what peers said of the old version (spec section 6).
           const buried = old == null ? await this.store.tombstones.getIn(batch, path) : undefined
           if (buried != null) this.store.tombstones.delete(batch, path)
-          index.put(batch, path, { hash: version.hash, size: version.size, mtime: version.mtime, previous: previousOf(old, version, buried) })
+          const removed = realized === true && (buried ?? await this.store.tombstones.getIn(batch, path) ?? []).some((h) => hashEquals(h, version.hash))
+          index.put(batch, path, { hash: version.hash, size: version.size, mtime: version.mtime, previous: previousOf(old, version, buried), ...(removed ? { removedByPeer: true } : {}) })
         }
         if (notification == null) continue
         out.push({ n: history.append(batch, notification), notification })

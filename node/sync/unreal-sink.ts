@@ -57,7 +57,7 @@ export class UnrealHistorySink implements HistorySink {
       await this.store.index.prefetch(batch, removed.map((r) => r.path))
       for (const r of removed) {
         for (const oldHash of r.hashes) {
-          if (await recordPeerEffect(batch, this.store, { kind: 'remove', path: r.path, oldHash })) {
+          if (await recordPeerEffect(batch, this.store, { kind: 'remove', path: r.path, oldHash }, { tombstone: false })) {
             followed++
             break
           }

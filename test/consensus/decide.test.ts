@@ -50,12 +50,14 @@ describe('consensus: which job a dirty path needs (spec section 6)', () => {
     assert.equal(kind('own', real('old'), remote('new', { chain: [v('old').hash] })), 'realize')
   })
 
-  it('a peer removed the version an own file has: delete, even while other peers still list it; a newer version wins', () => {
+  it('a peer removed the version a real file has: delete, even while other peers still list it, whatever the mark; a newer version wins', () => {
     assert.equal(kind('own', real('x', { removedByPeer: true }), undefined), 'delete')
     // Three peers: the third has not seen the removal yet; waiting for it would wait forever.
     assert.equal(kind('own', real('x', { removedByPeer: true }), remote('x')), 'delete')
     assert.equal(kind('own', real('x', { removedByPeer: true }), remote('y', { chain: [v('x').hash] })), 'realize')
-    assert.equal(kind('keep', real('x', { removedByPeer: true }), undefined), 'none')
+    // A keep or watch real copy (written here, not unrealized yet) of a deleted version follows the deletion too.
+    assert.equal(kind('keep', real('x', { removedByPeer: true }), undefined), 'delete')
+    assert.equal(kind('watch', real('x', { removedByPeer: true }), remote('x')), 'delete')
   })
 
   it('divergent versions are a conflict; a remote version we already replaced is not', () => {
@@ -88,6 +90,38 @@ describe('consensus: peer history marks the real outdated or removed', () => {
       assert.equal(after?.outdatedBy, undefined)
       assert.equal(after?.removedByPeer, undefined)
       assert.deepEqual(after?.previous?.map((x) => Buffer.from(x).toString('hex')), [Buffer.from(v('one').hash).toString('hex')])
+    } finally {
+      await h.cleanup()
+    }
+  })
+
+  it('a live Remove of a version the real does not hold leaves a tombstone; a realize of it that commits afterwards is marked removed', async () => {
+    const h = await tempArenaStore()
+    try {
+      const s = h.store
+      const index = new RealIndex(s)
+      const hex = (xs: readonly Uint8Array[] | undefined): string[] => (xs ?? []).map((x) => Buffer.from(x).toString('hex'))
+      // Nothing real here yet (the realize is still downloading).
+      assert.equal(await s.store.write(async (b) => await recordPeerEffect(b, s, { kind: 'remove', path, oldHash: v('one').hash })), true)
+      assert.deepEqual(hex(await s.tombstones.get(path)), hex([v('one').hash]))
+      // Seen again: nothing new. From a catch-up listing: no tombstone (they would bounce between peers).
+      assert.equal(await s.store.write(async (b) => await recordPeerEffect(b, s, { kind: 'remove', path, oldHash: v('one').hash })), false)
+      const other = parsePath('a/g')
+      assert.equal(await s.store.write(async (b) => await recordPeerEffect(b, s, { kind: 'remove', path: other, oldHash: v('one').hash }, { tombstone: false })), false)
+      assert.equal(await s.tombstones.get(other), undefined)
+      // The realize commits anyway: the entry is marked removed, so the next pass deletes it.
+      await index.apply([{ path, version: v('one'), realized: true }])
+      assert.equal((await s.index.get(path))?.removedByPeer, true)
+      assert.equal(decide({ path, mark: 'own', real: await s.index.get(path), remote: remote('one') })?.kind, 'delete')
+      // The user's own file of that content is theirs: not marked.
+      await index.apply([{ path, version: undefined }])
+      await index.apply([{ path, version: v('one', 7) }])
+      assert.equal((await s.index.get(path))?.removedByPeer, undefined)
+      // A realize replacing an older real version, whose new version a peer removed meanwhile.
+      assert.equal(await s.store.write(async (b) => await recordPeerEffect(b, s, { kind: 'remove', path, oldHash: v('two').hash })), true)
+      await index.apply([{ path, version: v('two'), realized: true }])
+      assert.equal((await s.index.get(path))?.removedByPeer, true)
+      // A peer that newly has a tombstoned version brings it back: consensus/returned.ts, test/churten/returning.test.ts.
     } finally {
       await h.cleanup()
     }

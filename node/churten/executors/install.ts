@@ -80,7 +80,7 @@ export async function commitInstall (ctx: ExecutorContext, path: RelPath, versio
   const done = lstatSync(target)
   // Indexed with the mtime the file system kept (it may round), so the
   // watcher's size+mtime check sees no change.
-  await ctx.arena.index.apply([{ path, version: { hash: version.hash, size: done.size, mtime: done.mtimeMs } }])
+  await ctx.arena.index.apply([{ path, version: { hash: version.hash, size: done.size, mtime: done.mtimeMs }, realized: true }])
 }
 
 /**
