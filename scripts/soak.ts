@@ -45,7 +45,7 @@ try {
     if (without.size > 0) plan.steps = plan.steps.filter((s) => !without.has(s.k))
     const r = await runSeed(w, plan, opts)
     results.push(r)
-    console.log(`seed ${seed}: ${r.violations.length === 0 ? 'ok' : `FAIL [${signature(r.violations)}]`} ${(r.ms.total / 1000).toFixed(1)} s (steps ${(r.ms.steps / 1000).toFixed(1)}, settle ${(r.ms.settle / 1000).toFixed(1)}, quiet ${(r.ms.quiet / 1000).toFixed(1)})`)
+    console.log(`seed ${seed}: ${r.violations.length === 0 ? 'ok' : `FAIL [${signature(r.violations)}]`} ${(r.ms.total / 1000).toFixed(1)} s (steps ${(r.ms.steps / 1000).toFixed(1)}, settle ${(r.ms.settle / 1000).toFixed(1)}, quiet ${(r.ms.quiet / 1000).toFixed(1)}); applied: ${[...r.applied].sort().join(' ')}`)
     if (r.violations.length === 0) continue
     console.log(report(r))
     if (Number(values.shrink) > 0) {
