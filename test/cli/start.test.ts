@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ArenaStore } from '../../datastore/arena-store.js'
 import { ControlClient } from '../../node/control/client.js'
@@ -97,6 +97,31 @@ describe('realize-node start', function () {
     nodes.push(third)
     await third.waitForEvent('ready')
     assert.equal((await readFile(join(data, 'node.pid'), 'utf8')).trim(), String(third.pid))
+  })
+
+  it('publishes files written into a directory moved away and made again at once under the same name', async function () {
+    const root = join(tmp.dir, 'root')
+    const data = join(tmp.dir, 'data')
+    await mkdir(join(root, 'a'), { recursive: true })
+    await writeFile(join(root, 'a/old'), 'old')
+    await run(process.execPath, [CLI, 'init', '--data', data, '--arena', `a=${root}`, '--mark', 'a=own', '--port', '0', '--no-mdns'])
+    const node = new NodeProcess(['--data', data])
+    nodes.push(node)
+    await node.waitForEvent('ready')
+    const client = await ControlClient.connect(data)
+    try {
+      const published: string[] = []
+      const bus = new EventEmitter()
+      await client.subscribe(['index'], (e) => { if (e.type === 'index' && e.source === 'real') { published.push(...e.paths); bus.emit('event') } })
+      // Within one quiet period: the node finds a directory at `a` again.
+      await rename(join(root, 'a'), join(root, 'moved'))
+      await mkdir(join(root, 'a'))
+      await until(bus, 'event', () => published.includes('a/old') && published.includes('moved/old'), 'the move of a/old', 20_000)
+      await writeFile(join(root, 'a/new'), 'new')
+      await until(bus, 'event', () => published.includes('a/new'), 'a/new, written into the new directory', 20_000)
+    } finally {
+      await client.close()
+    }
   })
 
   it('loses no change when killed -9 during a burst of changes', async function () {
