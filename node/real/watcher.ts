@@ -317,6 +317,13 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
     for (let i = this.ready.length - 1; i >= 0; i--) {
       if (isWithin(this.ready[i] as RelPath, path)) this.ready.splice(i, 1)
     }
+    // An event names this directory itself: it may be a new one made under
+    // the old name (deleted or moved away, then made again within one quiet
+    // period). Its old watches follow the old inode and would report nothing
+    // of the new tree, whose later files would never be published; inode
+    // numbers are reused at once, so they cannot tell. The walk watches each
+    // directory again before listing it, so nothing is missed in between.
+    if (path !== ROOT && this.watchers.has(path)) this.unwatchWithin(path)
     const result = await reconcile(this.ctx, path)
     if (result.kind !== 'dir') this.unwatchWithin(path)
     for (const p of result.unstable) this.schedule(p)

@@ -97,6 +97,37 @@ describe('watcher: the real follows the arena root', function () {
     assert.deepEqual(removed, ['a/b/y', 'a/x', 'c/b/y', 'c/b/z', 'c/x'])
   })
 
+  it('follows a directory deleted or moved away and made again at once under the same name', async () => {
+    t = await testArena()
+    await mkdir(join(t.root, 'a'))
+    await mkdir(join(t.root, 'b'))
+    await writeFile(join(t.root, 'a/old'), 'old')
+    await writeFile(join(t.root, 'b/old'), 'old')
+    await indexBecomes({ 'a/old': sha('old'), 'b/old': sha('old') })
+    // Within one quiet period: the reconcile finds a directory at each name.
+    await rm(join(t.root, 'a'), { recursive: true })
+    await mkdir(join(t.root, 'a'))
+    await rename(join(t.root, 'b'), join(t.root, 'moved'))
+    await mkdir(join(t.root, 'b'))
+    await indexBecomes({ 'moved/old': sha('old') })
+    // The new directories are watched, not the old ones.
+    await writeFile(join(t.root, 'a/new'), 'new')
+    await writeFile(join(t.root, 'b/new'), 'new')
+    await indexBecomes({ 'a/new': sha('new'), 'b/new': sha('new'), 'moved/old': sha('old') })
+  })
+
+  it('indexes a burst of files in directories made during it, live', async () => {
+    t = await testArena()
+    const expected: Record<string, string> = {}
+    for (let i = 0; i < 300; i++) {
+      const dir = `d${i % 7}/e${i % 3}`
+      await mkdir(join(t.root, dir), { recursive: true })
+      await writeFile(join(t.root, dir, `f${i}`), `content ${i}`)
+      expected[`${dir}/f${i}`] = sha(`content ${i}`)
+    }
+    await indexBecomes(Object.fromEntries(Object.entries(expected).sort()))
+  })
+
   it('looks at a large file moved in without the full quiet wait; small and freshly written files wait', async () => {
     const debounceMs = 2000
     t = await testArena({ debounceMs })
