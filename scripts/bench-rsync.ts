@@ -24,7 +24,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { hashFile } from '../node/real/hasher.js'
 import { computeSignatureOffThread, generateDeltaOffThread } from '../node/workers/off-thread.js'
-import { chooseBlockSize, computeSignature, fileReader, generateDelta, type DeltaSummary, type Signature } from '../node/rsync/index.js'
+import { chooseBlockSize, computeSignature, fileReader, generateDelta, type DeltaSummary, type Signature } from '../protocols/rsync/algorithm/index.js'
 
 const MiB = 1024 * 1024
 
