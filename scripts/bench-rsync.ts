@@ -23,7 +23,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { hashFile } from '../node/real/hasher.js'
-import { computeSignatureOffThread, generateDeltaOffThread } from '../node/workers/off-thread.js'
+import { computeSignatureOffThread, generateDeltaOffThread } from '../protocols/workers/off-thread.js'
 import { chooseBlockSize, computeSignature, fileReader, generateDelta, type DeltaSummary, type Signature } from '../protocols/rsync/algorithm/index.js'
 
 const MiB = 1024 * 1024

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import { hashSlicesOffThread } from '../../node/workers/off-thread.js'
+import { hashSlicesOffThread } from '../workers/off-thread.js'
 import { HASH_OVERLAP_BYTES, HASH_WINDOW_BYTES, HASH_PROTOCOL, HASH_REQUEST_TIMEOUT_MS, MAX_HASH_BYTES_PER_PEER, MAX_HASH_MESSAGE_BYTES, MAX_HASH_RANGES, MAX_HASH_STREAMS_PER_PEER, RESULT_BATCH, RESULT_BATCH_BYTES } from './constants.js'
 import { HashRequest, HashResult } from './hash.js'
 import { checkRange, type BlobSource, type SourceHandle } from '../blob/source.js'

@@ -5,7 +5,7 @@ import { describeRange, peerName, type DataClientComponents } from '../blob/clie
 import { guardFlowControl } from '../blob/flow-control.js'
 import { deadline, openStream } from '../common/client.js'
 import { ProtocolViolationError, SideError, wrapPeerError } from '../common/errors.js'
-import { computeSignatureOffThread } from '../../node/workers/off-thread.js'
+import { computeSignatureOffThread } from '../workers/off-thread.js'
 import { applyDelta, BadDeltaError, STRONG_BYTES, type DeltaOp, type RangeReader, type Signature, type WriteFn } from './algorithm/index.js'
 import { RealizeError } from '../../node/types/errors.js'
 import { hashEquals, type Hash } from '../../node/types/hash.js'

@@ -8,7 +8,7 @@ import { checkRange, type BlobSource, type SourceHandle } from '../blob/source.j
 import { deadline } from '../common/client.js'
 import { ProtocolViolationError } from '../common/errors.js'
 import { serve, type InboundRequest, type ServeComponents } from '../common/serve.js'
-import { generateDeltaOffThread } from '../../node/workers/off-thread.js'
+import { generateDeltaOffThread } from '../workers/off-thread.js'
 import { blockCount, checkBlockSize, STRONG_BYTES, type DeltaOp, type DeltaSummary, type Signature } from './algorithm/index.js'
 import { InvalidInputError } from '../../node/types/errors.js'
 import { asHash } from '../../node/types/hash.js'

@@ -1,6 +1,6 @@
 import { hash as oneShotHash } from 'node:crypto'
-import { computeSignature, type SignatureOptions, type Signature } from '../../protocols/rsync/algorithm/signature.js'
-import { generateDelta, type DeltaOptions } from '../../protocols/rsync/algorithm/delta.js'
+import { computeSignature, type SignatureOptions, type Signature } from '../rsync/algorithm/signature.js'
+import { generateDelta, type DeltaOptions } from '../rsync/algorithm/delta.js'
 import { portReader, toFailure, type ReadAnswer } from './port-reader.js'
 import type { MessagePort } from 'node:worker_threads'
 
@@ -18,8 +18,8 @@ export type CpuTask =
 export interface HashesTask { kind: 'hashes', data: Uint8Array, slices: Float64Array }
 
 export type ToMain =
-  | { t: 'op', op: import('../../protocols/rsync/algorithm/delta.js').DeltaOp }
-  | { t: 'done', summary?: import('../../protocols/rsync/algorithm/delta.js').DeltaSummary, sig?: Signature }
+  | { t: 'op', op: import('../rsync/algorithm/delta.js').DeltaOp }
+  | { t: 'done', summary?: import('../rsync/algorithm/delta.js').DeltaSummary, sig?: Signature }
   | { t: 'fail', error: { code: string, message: string } }
 
 export const CREDIT = 4

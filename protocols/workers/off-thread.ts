@@ -2,9 +2,9 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { cpuPool } from './pool.js'
 import { fromFailure, serveRead, type ReadAsk } from './port-reader.js'
 import type { CpuTask, HashesTask, ToMain } from './cpu-worker.js'
-import type { DeltaOp, DeltaOptions, DeltaSummary } from '../../protocols/rsync/algorithm/delta.js'
-import type { RangeReader } from '../../protocols/common/reader.js'
-import type { Signature, SignatureOptions } from '../../protocols/rsync/algorithm/signature.js'
+import type { DeltaOp, DeltaOptions, DeltaSummary } from '../rsync/algorithm/delta.js'
+import type { RangeReader } from '../common/reader.js'
+import type { Signature, SignatureOptions } from '../rsync/algorithm/signature.js'
 
 /**
  * node/rsync's delta and signature, computed in the worker pool: same
