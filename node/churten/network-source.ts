@@ -2,7 +2,7 @@ import { readBlobInto, readBlobPiecesInto } from '../../protocols/blob/client.js
 import { hashRanges } from '../../protocols/hash/client.js'
 import { repairRange } from '../../protocols/rsync/repair.js'
 import { throttleOf, type RateLimits } from '../net/rate-limit.js'
-import { hashEquals } from '../types/hash.js'
+import { hashEquals } from '../../datastore/types/hash.js'
 import type { Network } from '../net/network.js'
 import type { Faults } from '../../protocols/faults.js'
 import type { RangeSource } from './executors/context.js'

@@ -2,9 +2,9 @@ import { closeSync, constants, fstatSync, openSync, read, readSync, realpathSync
 import { promisify } from 'node:util'
 import { join, sep } from 'node:path'
 import { NotFoundError, VersionChangedError, type BlobSource, type SourceHandle } from '../../protocols/blob/source.js'
-import { RealizeError, wrapError } from '../types/errors.js'
-import { hashEquals, hashToHex, type Hash } from '../types/hash.js'
-import { parsePath, type RelPath } from '../types/path.js'
+import { RealizeError, wrapError } from '../../datastore/types/errors.js'
+import { hashEquals, hashToHex, type Hash } from '../../datastore/types/hash.js'
+import { parsePath, type RelPath } from '../../datastore/types/path.js'
 import { PathEscapeError } from '../real/root-path.js'
 import type { IndexEntry } from '../../datastore/tables/index-table.js'
 

@@ -8,8 +8,8 @@ import { checkRange, VersionChangedError, type BlobSource, type SourceHandle } f
 import { deadline } from '../common/client.js'
 import { serve, type InboundRequest, type ServeComponents } from '../common/serve.js'
 import { readFully } from '../common/reader.js'
-import { asHash } from '../../node/types/hash.js'
-import { parsePath } from '../../node/types/path.js'
+import { asHash } from '../../datastore/types/hash.js'
+import { parsePath } from '../../datastore/types/path.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import type { Faults } from '../faults.js'
 

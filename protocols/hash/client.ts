@@ -5,7 +5,7 @@ import { describeRange, peerName, type DataClientComponents } from '../blob/clie
 import { guardFlowControl } from '../blob/flow-control.js'
 import { deadline, openStream } from '../common/client.js'
 import { ProtocolViolationError, wrapPeerError } from '../common/errors.js'
-import { asHash, type Hash } from '../../node/types/hash.js'
+import { asHash, type Hash } from '../../datastore/types/hash.js'
 import type { FramedStream } from '../common/framing.js'
 import type { Faults } from '../faults.js'
 

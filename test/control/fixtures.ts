@@ -10,12 +10,12 @@ import { ControlServer } from '../../node/control/server.js'
 import { loadOrCreateIdentity } from '../../node/identity/identity.js'
 import { silentLogger } from '../../node/log.js'
 import { RealizeNode } from '../../node/node.js'
-import { parseArenaName } from '../../node/types/arena.js'
+import { parseArenaName } from '../../datastore/types/arena.js'
 import { CLI } from '../helpers/node-process.js'
 import { tempDir } from '../helpers/tmp.js'
 import type { ChurtenEvent, ChurtenJob, ChurtenStatus } from '../../node/control/model.js'
 import type { ChurtenControl, ConnInfo, ControlSources, NetworkEvents, NetworkView } from '../../node/control/sources.js'
-import type { Mark } from '../../node/types/mark.js'
+import type { Mark } from '../../datastore/types/mark.js'
 
 export interface Run { code: number | null, stdout: string, stderr: string }
 

@@ -10,7 +10,7 @@ import { Household } from '../../node/net/household.js'
 import { writeConfig } from '../../node/config/config.js'
 import { ControlClient } from '../../node/control/client.js'
 import { hashBytes } from '../../node/real/hasher.js'
-import { parseArenaName } from '../../node/types/arena.js'
+import { parseArenaName } from '../../datastore/types/arena.js'
 import { startBlobServer } from '../../protocols/blob/server.js'
 import { NotFoundError, type BlobSource } from '../../protocols/blob/source.js'
 import { HISTORY_PROTOCOL } from '../../protocols/history/index.js'
@@ -24,7 +24,7 @@ import { tempDir } from '../helpers/tmp.js'
 import { until } from '../helpers/wait.js'
 import { readReplies, type Outcome } from './wire.js'
 import type { Stream } from '@libp2p/interface'
-import type { Hash } from '../../node/types/hash.js'
+import type { Hash } from '../../datastore/types/hash.js'
 
 /** Bounds every case is checked against (issue 18, "The fuzzer"). */
 export const BOUNDS = {

@@ -7,12 +7,12 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { pino } from 'pino'
 import { baseConfig, type Config, type PeerConfig } from '../../node/config/config.js'
 import { RealizeNode, type RunNodeOptions } from '../../node/node.js'
-import { parseArenaName } from '../../node/types/arena.js'
+import { parseArenaName } from '../../datastore/types/arena.js'
 import { tempDir } from './tmp.js'
 import { until } from './wait.js'
 import type { Identity } from '../../node/identity/identity.js'
 import type { Logger } from '../../node/log.js'
-import type { Mark } from '../../node/types/mark.js'
+import type { Mark } from '../../datastore/types/mark.js'
 
 export interface LogLine { level: number, msg: string, event?: string, [key: string]: unknown }
 

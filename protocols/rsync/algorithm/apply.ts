@@ -1,4 +1,4 @@
-import { RealizeError } from '../../../node/types/errors.js'
+import { RealizeError } from '../../../datastore/types/errors.js'
 import { readFully, type RangeReader } from '../../common/reader.js'
 import { blockCount, type Signature } from './signature.js'
 import type { DeltaOp } from './delta.js'

@@ -1,5 +1,5 @@
 import { hash as oneShotHash } from 'node:crypto'
-import { InvalidInputError } from '../../../node/types/errors.js'
+import { InvalidInputError } from '../../../datastore/types/errors.js'
 import { readChunks, type RangeReader } from '../../common/reader.js'
 import { weakSum } from './rolling.js'
 

@@ -6,7 +6,7 @@ import { readBlobInto } from '../../../protocols/blob/index.js'
 import { FaultPlan } from '../../../protocols/faults.js'
 import { repairRange, rsyncRange } from '../../../protocols/rsync/index.js'
 import { bytesReader, chooseBlockSize, fileReader } from '../../../protocols/rsync/algorithm/index.js'
-import { describeError } from '../../../node/types/errors.js'
+import { describeError } from '../../../datastore/types/errors.js'
 import { tempDir } from '../../helpers/tmp.js'
 import { ARENA, dataPair, type DataPair } from '../blob/fixture.js'
 
