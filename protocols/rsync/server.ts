@@ -43,7 +43,7 @@ export async function startRsyncServer (components: ServeComponents, options: Rs
  * One `/realize/rsync/1.0.0` request:
  *
  *   request ─> checks ─> source.open ─> signature chunks (until all blocks)
- *     ─> delta of our range against it (node/rsync), streamed as it comes
+ *     ─> delta of our range against it (protocols/rsync/algorithm), streamed as it comes
  *     ─> identical? "unchanged", nothing else {#emptydelta}
  *        else the ops, then end{SHA-256 of our range} for the caller to check
  *

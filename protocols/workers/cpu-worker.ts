@@ -5,7 +5,7 @@ import { portReader, toFailure, type ReadAnswer } from './port-reader.js'
 import type { MessagePort } from 'node:worker_threads'
 
 /**
- * The worker threads' side of node/workers (pool.ts): one task is one delta
+ * The worker threads' side of the pool (pool.ts): one task is one delta
  * or one signature, its bytes read through the main thread (port-reader.ts).
  * Ops go back as they come, at most CREDIT ahead of what the main thread
  * has taken (so a slow peer does not pile literal data up here).
