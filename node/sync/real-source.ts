@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, read, readSync, realpathSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { join, sep } from 'node:path'
-import { NotFoundError, VersionChangedError, type BlobSource, type SourceHandle } from '../../protocols/blob/source.js'
+import { NotFoundError, VersionChangedError, type BlobSource, type SourceHandle } from '../../protocols/common/source.js'
 import { RealizeError, wrapError } from '../../datastore/types/errors.js'
 import { hashEquals, hashToHex, type Hash } from '../../datastore/types/hash.js'
 import { parsePath, type RelPath } from '../../datastore/types/path.js'

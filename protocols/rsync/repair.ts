@@ -1,5 +1,6 @@
 import { rsyncRange, type RsyncBasis, type RsyncOptions, type RsyncRangeRequest, type RsyncResult } from './client.js'
-import { readBlobInto, type DataClientComponents } from '../blob/client.js'
+import { readBlobInto } from '../blob/client.js'
+import type { DataClientComponents } from '../common/client.js'
 import type { Compression } from '../blob/blob.js'
 import type { WriteFn } from './algorithm/index.js'
 

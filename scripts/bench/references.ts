@@ -20,7 +20,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createHost, type RealizeHost } from '../../node/net/host.js'
 import { Household } from '../../node/net/household.js'
 import { parseArenaName } from '../../datastore/types/arena.js'
-import { guardFlowControl } from '../../protocols/blob/flow-control.js'
+import { guardFlowControl } from '../../protocols/common/flow-control.js'
 import { adopt, exec, flush, MiB } from './common.js'
 import type { Ed25519PrivateKey } from '../../node/identity/identity.js'
 

@@ -9,7 +9,7 @@ import { FaultPlan } from '../../../protocols/faults.js'
 import { testArena, type TestArena } from '../../helpers/arena.js'
 import { admit, stopHosts, testHost, type TestHost } from '../../helpers/libp2p.js'
 import { until } from '../../helpers/wait.js'
-import type { DataClientComponents } from '../../../protocols/blob/client.js'
+import type { DataClientComponents } from '../../../protocols/common/client.js'
 
 /** The arena every data-protocol test serves (test/helpers/arena.ts names it so). */
 export const ARENA = 'test'
