@@ -59,7 +59,7 @@ export async function inProcessNode (options: { sources?: Partial<ControlSources
   }
   await writeConfig(dataDir, config)
   const identity = await loadOrCreateIdentity(dataDir)
-  const node = await RealizeNode.open({ dataDir, config, identity, headless: true, log: silentLogger })
+  const node = await RealizeNode.open({ dataDir, config, identity, log: silentLogger })
   if (options.sources != null) {
     // Installed before start(), which then keeps this control server.
     const model = new LocalNodeModel(node, { ...controlSources(node), ...options.sources })

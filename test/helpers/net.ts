@@ -101,7 +101,7 @@ export class TestNode {
   async start (): Promise<RealizeNode> {
     if (this.node != null) throw new Error(`${this.name} is running`)
     const config = { ...this.config, peers: this.peers }
-    this.node = await RealizeNode.open({ dataDir: this.dataDir, config, identity: this.identity, headless: true, log: this.capture.log.child({ node: this.name }), network: this.tuning })
+    this.node = await RealizeNode.open({ dataDir: this.dataDir, config, identity: this.identity, log: this.capture.log.child({ node: this.name }), network: this.tuning })
     await this.node.start()
     return this.node
   }

@@ -108,7 +108,7 @@ export class TestPeer {
     if (this.node != null) throw new Error(`${this.name} is running`)
     const config = { ...this.config, peers: this.peers }
     const node = await RealizeNode.open({
-      dataDir: this.dataDir, config, identity: this.identity, headless: true,
+      dataDir: this.dataDir, config, identity: this.identity,
       log: this.capture.log.child({ node: this.name }), network: FAST, testing: this.testing
     })
     node.churten.on('notification', (n) => {
