@@ -6,9 +6,9 @@ import { RealIndex } from './real/real-index.js'
 import { ArenaWatcher } from './real/watcher.js'
 import { RootCheck, type ArenaPausedError } from './real/root-check.js'
 import type { ArenaStore } from '../datastore/arena-store.js'
-import type { ArenaName } from './types/arena.js'
-import type { Mark } from './types/mark.js'
-import { describeError } from './types/errors.js'
+import type { ArenaName } from '../datastore/types/arena.js'
+import type { Mark } from '../datastore/types/mark.js'
+import { describeError } from '../datastore/types/errors.js'
 import type { Logger } from './log.js'
 
 export interface ArenaOptions {

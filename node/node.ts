@@ -1,11 +1,10 @@
-import { once } from 'node:events'
 import { mkdir } from 'node:fs/promises'
 import { Arena } from './arena.js'
 import { openGlobalStore } from './stores.js'
 import { createLogger, type Logger } from './log.js'
 import { Notices } from './notices.js'
 import { explainStoreOpenFailure, removePidFile, writePidFile } from './pid-file.js'
-import { describeError } from './types/errors.js'
+import { describeError } from '../datastore/types/errors.js'
 import { Network, type NetworkOptions } from './net/network.js'
 import { Sync } from './sync/sync.js'
 import { UnrealTree } from './unreal/unreal-tree.js'
@@ -38,7 +37,6 @@ export interface RunNodeOptions {
   dataDir: string
   config: Config
   identity: Identity
-  headless: boolean
   log?: Logger
   /**
    * Where `log`'s warnings and errors also go (the control API's notice
@@ -198,29 +196,5 @@ export class RealizeNode {
     await this.global.close()
     await removePidFile(this.options.dataDir)
     this.log.info({ event: 'stopped' }, 'node stopped')
-  }
-}
-
-/** Runs the node until SIGINT or SIGTERM (or the user quits the TUI), then stops cleanly. */
-export async function runNode (options: RunNodeOptions): Promise<void> {
-  const node = await RealizeNode.open(options)
-  let stopping: Promise<unknown> = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])
-  // Watchers do not hold the event loop open; the node runs until told to stop.
-  const keepAlive = setInterval(() => {}, 2 ** 30)
-  let tui: { exited: Promise<void>, close: () => Promise<void> } | undefined
-  try {
-    if (!options.headless) {
-      // The TUI talks to this node through its own control socket, like `realize-node tui`.
-      await node.listenControl()
-      tui = await (await import('../tui/attach.js')).attachTui({ dataDir: options.dataDir, ownNode: true })
-      stopping = Promise.race([stopping, tui.exited])
-    }
-    await Promise.race([node.start(), stopping])
-    await stopping
-    node.log.info('stopping')
-  } finally {
-    await tui?.close()
-    clearInterval(keepAlive)
-    await node.stop()
   }
 }

@@ -1,6 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { RealizeError } from './types/errors.js'
+import { RealizeError } from '../datastore/types/errors.js'
 
 /**
  * `<data>/node.pid`: which process runs the node on a data directory, so

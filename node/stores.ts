@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import { LevelDatastore } from 'datastore-level'
 import { ArenaStore } from '../datastore/arena-store.js'
 import { GlobalStore } from '../datastore/global-store.js'
-import { wrapError } from './types/errors.js'
-import type { ArenaName } from './types/arena.js'
+import { wrapError } from '../datastore/types/errors.js'
+import type { ArenaName } from '../datastore/types/arena.js'
 
 /**
  * Where the stores live under the data directory, and the one place that

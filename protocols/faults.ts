@@ -9,7 +9,7 @@
  * `hit` at each point only when it is set, so production pays one
  * `undefined` check per chunk. `FaultPlan` is the implementation tests use.
  */
-import { RealizeError } from '../node/types/errors.js'
+import { RealizeError } from '../datastore/types/errors.js'
 
 /** Where a fault can strike; `send` is the serving side, `receive` the asking side. */
 export type FaultPoint =

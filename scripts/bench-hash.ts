@@ -26,7 +26,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DEFAULT_CHUNK_SIZE, hashFile } from '../node/real/hasher.js'
-import { hashToHex } from '../node/types/hash.js'
+import { hashToHex } from '../datastore/types/hash.js'
 
 const MiB = 1024 * 1024
 

@@ -24,9 +24,9 @@ import { RealIndex, type FileChange } from '../node/real/real-index.js'
 import { openLevel } from '../node/stores.js'
 import { Sync } from '../node/sync/sync.js'
 import { hashBytes } from '../node/real/hasher.js'
-import { parseArenaName } from '../node/types/arena.js'
+import { parseArenaName } from '../datastore/types/arena.js'
 import { UnrealTree } from '../node/unreal/unreal-tree.js'
-import type { RelPath } from '../node/types/path.js'
+import type { RelPath } from '../datastore/types/path.js'
 
 const arg = (name: string, dflt: number): number => Number(process.argv[process.argv.indexOf(name) + 1] ?? 0) || dflt
 const files = arg('--files', 100_000)

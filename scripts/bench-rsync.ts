@@ -1,8 +1,8 @@
 /**
- * Benchmark: rsync delta generation (node/rsync) on a 1 GiB file vs plain
+ * Benchmark: rsync delta generation (protocols/rsync/algorithm) on a 1 GiB file vs plain
  * hashing of the same file (node/real/hasher.ts), same run.
  *
- * Each delta and the signature also run in the worker pool (node/workers/,
+ * Each delta and the signature also run in the worker pool (protocols/workers/,
  * what the node runs): reads on this thread, the search on another.
  *
  *   npm run build && npx node dist/scripts/bench-rsync.js [--size 1G] [--runs 3] [--dir /tmp]
@@ -23,8 +23,8 @@ import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { hashFile } from '../node/real/hasher.js'
-import { computeSignatureOffThread, generateDeltaOffThread } from '../node/workers/off-thread.js'
-import { chooseBlockSize, computeSignature, fileReader, generateDelta, type DeltaSummary, type Signature } from '../node/rsync/index.js'
+import { computeSignatureOffThread, generateDeltaOffThread } from '../protocols/workers/off-thread.js'
+import { chooseBlockSize, computeSignature, fileReader, generateDelta, type DeltaSummary, type Signature } from '../protocols/rsync/algorithm/index.js'
 
 const MiB = 1024 * 1024
 
@@ -114,7 +114,7 @@ async function main (): Promise<void> {
       while (r.done !== true) r = await gen.next()
       return r.value
     })
-    // The same in the worker pool (node/workers, what the rsync server runs): the
+    // The same in the worker pool (protocols/workers, what the rsync server runs): the
     // signature is copied per run, the pool takes its arrays.
     const deltaOffThread = async (path: string): Promise<DeltaSummary> => await withFile(path, async (fh) => {
       const gen = generateDeltaOffThread({ ...sig, weak: sig.weak.slice(), strong: sig.strong.slice() }, fileReader(fh), size, { rangeHash: true })

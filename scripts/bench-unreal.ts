@@ -23,7 +23,7 @@ import { hashBytes } from '../node/real/hasher.js'
 import { UnrealTree, type CatchupFile } from '../node/unreal/unreal-tree.js'
 import { unrealDirTable } from '../datastore/tables/unreal-tree.js'
 import { encodeNumber } from '../datastore/keys.js'
-import { parsePath, type RelPath } from '../node/types/path.js'
+import { parsePath, type RelPath } from '../datastore/types/path.js'
 
 function arg (name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`)

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef, type Dispatch } from 'react'
-import { describeError } from '../node/types/errors.js'
+import { describeError } from '../datastore/types/errors.js'
 import { TOPICS, type NodeEvent } from '../node/control/model.js'
 import type { ControlClient } from '../node/control/client.js'
-import type { Mark } from '../node/types/mark.js'
+import type { Mark } from '../datastore/types/mark.js'
 import { logLineOf } from './events.js'
 import { PAGE, type Action, type State } from './state.js'
 

@@ -1,6 +1,6 @@
 import { Box, Text, useApp, useInput, useWindowSize } from 'ink'
 import { useCallback, useEffect, useReducer, useRef, type ReactNode } from 'react'
-import { RealizeError } from '../node/types/errors.js'
+import { RealizeError } from '../datastore/types/errors.js'
 import type { ControlClient } from '../node/control/client.js'
 import { useNodeAdapter } from './adapter.js'
 import { handleKey, helpText } from './keys.js'

@@ -1,10 +1,10 @@
 import { BlobQueueName, BlobQueueValue, BlobValue } from '../schema/blobs.js'
 import { numberKey, textKey } from '../codecs.js'
 import { Table } from '../table.js'
-import { ByteRanges } from '../../node/types/byte-ranges.js'
+import { ByteRanges } from '../types/byte-ranges.js'
 import type { Store } from '../store.js'
 import { plain } from './unreal-tree.js'
-import type { Hash } from '../../node/types/hash.js'
+import type { Hash } from '../types/hash.js'
 
 /**
  * The blob tables {#bloblru}: one entry per cached version, and per queue

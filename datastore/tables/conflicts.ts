@@ -3,9 +3,9 @@ import { textKey } from '../codecs.js'
 import { Table } from '../table.js'
 import { plain } from './unreal-tree.js'
 import type { Batch, Store } from '../store.js'
-import type { Hash } from '../../node/types/hash.js'
-import type { RelPath } from '../../node/types/path.js'
-import type { Version } from '../../node/types/version.js'
+import type { Hash } from '../types/hash.js'
+import type { RelPath } from '../types/path.js'
+import type { Version } from '../types/version.js'
 
 /**
  * `path -> {local version, remote versions and peers}` (spec section 3):

@@ -2,7 +2,7 @@ import { numberKey, textKey, textValue, u64Value } from '../codecs.js'
 import { Table } from '../table.js'
 import { Counter } from './meta.js'
 import type { Batch, Store } from '../store.js'
-import type { RelPath } from '../../node/types/path.js'
+import type { RelPath } from '../types/path.js'
 
 /** `path -> counter` and `counter -> path`: paths that may need a job, oldest first (spec section 6). */
 export const dirtyByPath = new Table<RelPath, number>('dirty-path', textKey<RelPath>(), u64Value)

@@ -1,7 +1,7 @@
 import { textKey } from '../codecs.js'
 import { Table } from '../table.js'
 import type { Batch, Store } from '../store.js'
-import type { RelPath } from '../../node/types/path.js'
+import type { RelPath } from '../types/path.js'
 
 /** A job that failed: how often, and not before when to try again (spec section 6). */
 export interface FailedJob {

@@ -3,9 +3,9 @@ import { numberKey } from '../codecs.js'
 import { Table } from '../table.js'
 import { Counter } from './meta.js'
 import type { Batch, Store } from '../store.js'
-import type { HistoryEntry, HistoryNotification } from '../../node/types/history.js'
-import type { Hash } from '../../node/types/hash.js'
-import type { RelPath } from '../../node/types/path.js'
+import type { HistoryEntry, HistoryNotification } from '../types/history.js'
+import type { Hash } from '../types/hash.js'
+import type { RelPath } from '../types/path.js'
 
 const KINDS = [
   [HistoryValue.Kind.ADD, 'add'],

@@ -3,8 +3,8 @@ import { textKey } from '../codecs.js'
 import { encodeText } from '../keys.js'
 import { Table } from '../table.js'
 import type { Batch, Store } from '../store.js'
-import type { RelPath } from '../../node/types/path.js'
-import type { Hash } from '../../node/types/hash.js'
+import type { RelPath } from '../types/path.js'
+import type { Hash } from '../types/hash.js'
 
 /** The real: what this node has in the arena root, `path -> {hash, size, mtime, outdatedBy?}`. */
 export interface IndexEntry {

@@ -2,8 +2,8 @@ import { textKey } from '../codecs.js'
 import { encodeText } from '../keys.js'
 import { Table } from '../table.js'
 import type { Batch, Store } from '../store.js'
-import type { Mark } from '../../node/types/mark.js'
-import type { RelPath } from '../../node/types/path.js'
+import type { Mark } from '../types/mark.js'
+import type { RelPath } from '../types/path.js'
 
 const CODES: readonly Mark[] = ['own', 'keep', 'watch']
 const LOCAL = 0x10

@@ -1,8 +1,8 @@
 import { textKey } from '../codecs.js'
 import { Table } from '../table.js'
 import type { Batch, ScanOptions, Store } from '../store.js'
-import type { Hash } from '../../node/types/hash.js'
-import type { RelPath } from '../../node/types/path.js'
+import type { Hash } from '../types/hash.js'
+import type { RelPath } from '../types/path.js'
 
 /** What this node deleted at one path, and when. */
 export interface Tombstone {

@@ -3,8 +3,8 @@ import { numberKey, textKey, u64Value } from '../codecs.js'
 import { decodeNumber, decodeText, encodeNumber, encodeText } from '../keys.js'
 import { Table, type KeyCodec } from '../table.js'
 import type { Store } from '../store.js'
-import type { Hash } from '../../node/types/hash.js'
-import type { Version } from '../../node/types/version.js'
+import type { Hash } from '../types/hash.js'
+import type { Version } from '../types/version.js'
 
 /**
  * The unreal tree's tables (spec section 3): what this node knows of the

@@ -1,6 +1,6 @@
 import { copyFile, open, rename, rm, type FileHandle } from 'node:fs/promises'
 import { allocatedBytes } from './capacity.js'
-import { wrapError } from '../types/errors.js'
+import { wrapError } from '../../datastore/types/errors.js'
 import { pieces, type BlobBytes } from '../../protocols/blob/bytes.js'
 
 /**

@@ -1,10 +1,10 @@
-import { ByteRanges } from '../types/byte-ranges.js'
-import { InvalidInputError, RealizeError } from '../types/errors.js'
+import { ByteRanges } from '../../datastore/types/byte-ranges.js'
+import { InvalidInputError, RealizeError } from '../../datastore/types/errors.js'
 import { BLOCK_SIZE } from './capacity.js'
 import { DataUnavailableError } from './errors.js'
 import type { BlobFile } from './blob-file.js'
 import type { BlobCache } from './blob-cache.js'
-import type { Hash } from '../types/hash.js'
+import type { Hash } from '../../datastore/types/hash.js'
 import type { BlobBytes } from '../../protocols/blob/bytes.js'
 
 /** What an open blob needs from its store. */

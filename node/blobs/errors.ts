@@ -1,5 +1,5 @@
-import { RealizeError } from '../types/errors.js'
-import type { ByteRange } from '../types/byte-ranges.js'
+import { RealizeError } from '../../datastore/types/errors.js'
+import type { ByteRange } from '../../datastore/types/byte-ranges.js'
 
 /**
  * A read started at a byte the blob does not hold yet. `missing` is the gap

@@ -3,7 +3,7 @@ import { BlobNotFoundError } from './errors.js'
 import { moveToTail } from './lru.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { Batch } from '../../datastore/store.js'
-import { hashEquals, type Hash } from '../types/hash.js'
+import { hashEquals, type Hash } from '../../datastore/types/hash.js'
 
 /** Promotion working -> protected {#bloblru}: read-opens counted, at least this far apart. */
 export const PROMOTE_READS = 3

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { BLOB_QUEUES, blobQueueTable, blobTable, EMPTY_QUEUE, type BlobEntry, type BlobQueue } from '../../datastore/tables/blobs.js'
 import { allocatedBytes } from './capacity.js'
 import { update } from './lru.js'
-import { ByteRanges } from '../types/byte-ranges.js'
+import { ByteRanges } from '../../datastore/types/byte-ranges.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 
 export interface ScanReport {

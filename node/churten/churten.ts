@@ -3,9 +3,9 @@ import { SizeGate } from './size-gate.js'
 import { key, Retries } from './retries.js'
 import { AbandonedError, CancelledError, NoPeerError } from './errors.js'
 import { sameJob, type Job } from '../consensus/decide.js'
-import { describeError, RealizeError } from '../types/errors.js'
+import { describeError, RealizeError } from '../../datastore/types/errors.js'
 import type { ArenaWorker, ChurtenNotification, JobResult, JobStats } from './types.js'
-import type { RelPath } from '../types/path.js'
+import type { RelPath } from '../../datastore/types/path.js'
 import type { Logger } from '../log.js'
 
 /**

@@ -1,4 +1,4 @@
-import { RealizeError } from '../types/errors.js'
+import { RealizeError } from '../../datastore/types/errors.js'
 
 /** The job cannot be done until something changes (an arena without root cannot realize): not retried on a timer. */
 export class AbandonedError extends RealizeError {

@@ -1,6 +1,6 @@
-import { ancestorsOf, type RelPath } from '../types/path.js'
+import { ancestorsOf, type RelPath } from '../../datastore/types/path.js'
 import type { Arena } from '../arena.js'
-import type { Mark } from '../types/mark.js'
+import type { Mark } from '../../datastore/types/mark.js'
 
 /**
  * A path's mark for churten (spec section 1: the nearest marked ancestor's),

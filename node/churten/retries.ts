@@ -1,7 +1,7 @@
-import { describeError } from '../types/errors.js'
+import { describeError } from '../../datastore/types/errors.js'
 import type { ArenaWorker } from './types.js'
 import type { FailedJob } from '../../datastore/tables/failed-jobs.js'
-import type { RelPath } from '../types/path.js'
+import type { RelPath } from '../../datastore/types/path.js'
 import type { Logger } from '../log.js'
 
 export interface RetryOptions {

@@ -1,7 +1,7 @@
 import type { Job } from '../consensus/decide.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
-import type { ArenaName } from '../types/arena.js'
-import type { RelPath } from '../types/path.js'
+import type { ArenaName } from '../../datastore/types/arena.js'
+import type { RelPath } from '../../datastore/types/path.js'
 
 export type JobKind = Job['kind']
 export type ChurtenAction = 'download' | 'verify' | 'repair' | 'realize' | 'unrealize' | 'delete'

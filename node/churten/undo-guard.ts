@@ -1,6 +1,6 @@
-import { hashEquals, type Hash } from '../types/hash.js'
+import { hashEquals, type Hash } from '../../datastore/types/hash.js'
 import type { Job } from '../consensus/decide.js'
-import type { RelPath } from '../types/path.js'
+import type { RelPath } from '../../datastore/types/path.js'
 
 /** Paths remembered; the oldest is forgotten beyond this (a guard, not a record). */
 const REMEMBERED = 10_000

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander'
-import { ConfigError, describeError, RealizeError } from '../types/errors.js'
+import { ConfigError, describeError, RealizeError } from '../../datastore/types/errors.js'
 
 /** realize-node exit codes (spec section 7). */
 export const ExitCode = {

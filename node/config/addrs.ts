@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import { InvalidInputError } from '../types/errors.js'
+import { InvalidInputError } from '../../datastore/types/errors.js'
 
 /**
  * Addresses as users write them in realize.toml: listen addresses are

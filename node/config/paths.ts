@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
-import { InvalidInputError } from '../types/errors.js'
+import { InvalidInputError } from '../../datastore/types/errors.js'
 
 export const CONFIG_FILE = 'realize.toml'
 export const KEY_FILE = 'key'

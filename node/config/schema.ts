@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { z } from 'zod'
-import { DEFAULT_MARK, MARKS } from '../types/mark.js'
+import { DEFAULT_MARK, MARKS } from '../../datastore/types/mark.js'
 import { checkMultiaddr, checkPeerAddr } from './addrs.js'
 import { absoluteConfigPath } from './paths.js'
 import { parseCapacity, parseDuration, parseSize, type Capacity } from './units.js'

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../types/errors.js'
+import { InvalidInputError } from '../../datastore/types/errors.js'
 
 /**
  * Sizes, capacities and durations as written in realize.toml.

@@ -1,5 +1,5 @@
-import { checkArenaNames, parseArenaName, type ArenaName } from '../types/arena.js'
-import { ConfigError } from '../types/errors.js'
+import { checkArenaNames, parseArenaName, type ArenaName } from '../../datastore/types/arena.js'
+import { ConfigError } from '../../datastore/types/errors.js'
 import type { ArenaConfig, Config, PeerConfig } from './config.js'
 import { isSameOrInside } from './paths.js'
 import { dottedKey, type RawConfig } from './schema.js'

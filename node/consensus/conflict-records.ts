@@ -1,10 +1,10 @@
-import { hashEquals } from '../types/hash.js'
-import { sameVersion, type Version } from '../types/version.js'
+import { hashEquals } from '../../datastore/types/hash.js'
+import { sameVersion, type Version } from '../../datastore/types/version.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { ConflictEntry } from '../../datastore/tables/conflicts.js'
 import type { IndexEntry } from '../../datastore/tables/index-table.js'
 import type { UnrealFileStat } from '../unreal/unreal-tree.js'
-import type { RelPath } from '../types/path.js'
+import type { RelPath } from '../../datastore/types/path.js'
 
 /**
  * This node's side of conflict records (spec section 3, `conflicts`).

@@ -1,8 +1,8 @@
-import { hashEquals, type Hash } from '../types/hash.js'
+import { hashEquals, type Hash } from '../../datastore/types/hash.js'
 import type { IndexEntry } from '../../datastore/tables/index-table.js'
-import type { Mark } from '../types/mark.js'
-import type { RelPath } from '../types/path.js'
-import type { Version } from '../types/version.js'
+import type { Mark } from '../../datastore/types/mark.js'
+import type { RelPath } from '../../datastore/types/path.js'
+import type { Version } from '../../datastore/types/version.js'
 
 /**
  * What one dirty path needs (spec section 6), as a pure function of what

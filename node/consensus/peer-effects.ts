@@ -1,8 +1,8 @@
-import { hashEquals } from '../types/hash.js'
+import { hashEquals } from '../../datastore/types/hash.js'
 import { tombstonesTable } from '../../datastore/tables/tombstones.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { Batch } from '../../datastore/store.js'
-import type { HistoryNotification } from '../types/history.js'
+import type { HistoryNotification } from '../../datastore/types/history.js'
 
 /**
  * Peer history also touches the real (spec section 6): a peer's Replace

@@ -1,7 +1,7 @@
-import { hashEquals, type Hash } from '../types/hash.js'
+import { hashEquals, type Hash } from '../../datastore/types/hash.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { UnrealTx } from '../unreal/tree-tx.js'
-import type { RelPath } from '../types/path.js'
+import type { RelPath } from '../../datastore/types/path.js'
 
 /**
  * A version this node deleted comes back (issue 11, path 2): a peer newly

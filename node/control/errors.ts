@@ -1,5 +1,5 @@
 import { NODE_NOT_RUNNING } from '../cli/exit.js'
-import { ConfigError, errorChain, InvalidInputError, RealizeError } from '../types/errors.js'
+import { ConfigError, errorChain, InvalidInputError, RealizeError } from '../../datastore/types/errors.js'
 import { RpcCode, type RpcErrorObject } from './jsonrpc.js'
 
 export { NODE_NOT_RUNNING }

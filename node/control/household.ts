@@ -1,8 +1,8 @@
 import { homedir } from 'node:os'
 import { configPath, defaultConfig, loadConfig, parseConfig, serializeConfig, writeConfig, type Config, type PeerConfig } from '../config/config.js'
-import { ConfigError, InvalidInputError } from '../types/errors.js'
-import type { ArenaName } from '../types/arena.js'
-import type { Mark } from '../types/mark.js'
+import { ConfigError, InvalidInputError } from '../../datastore/types/errors.js'
+import type { ArenaName } from '../../datastore/types/arena.js'
+import type { Mark } from '../../datastore/types/mark.js'
 import type { PeerConfigJson } from './model.js'
 
 /**

@@ -1,6 +1,6 @@
 import type { ChurtenAction, JobResult as JobOutcome } from '../churten/types.js'
 import type { EventEmitter } from 'node:events'
-import type { Mark } from '../types/mark.js'
+import type { Mark } from '../../datastore/types/mark.js'
 
 /**
  * The node as the control API sees it: a narrow interface the server

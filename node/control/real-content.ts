@@ -2,7 +2,7 @@ import { constants } from 'node:fs'
 import { open, realpath, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isSameOrInside } from '../config/paths.js'
-import type { RelPath } from '../types/path.js'
+import type { RelPath } from '../../datastore/types/path.js'
 import { NotFoundError } from './errors.js'
 import type { Content } from './model.js'
 

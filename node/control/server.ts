@@ -1,7 +1,7 @@
 import { chmod, lstat, unlink } from 'node:fs/promises'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import type { Logger } from '../log.js'
-import { RealizeError, wrapError } from '../types/errors.js'
+import { RealizeError, wrapError } from '../../datastore/types/errors.js'
 import { ControlConnection } from './connection.js'
 import { checkSocketPath, socketPath } from './socket-path.js'
 import type { NodeModel } from './model.js'

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events'
 import { UnavailableError } from './errors.js'
 import type { PeerConfig } from '../config/config.js'
-import type { RelPath } from '../types/path.js'
-import type { Version } from '../types/version.js'
+import type { RelPath } from '../../datastore/types/path.js'
+import type { Version } from '../../datastore/types/version.js'
 import type { CallOptions, ChurtenEvent, ChurtenStatus, Content } from './model.js'
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { KEY_FILE, syncDir } from '../config/paths.js'
-import { ConfigError } from '../types/errors.js'
+import { ConfigError } from '../../datastore/types/errors.js'
 
 /**
  * This node's libp2p identity: an Ed25519 key in `<data>/key`

@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events'
 import { lstat } from 'node:fs/promises'
 import { writeMarkXattr } from './xattr.js'
 import { pathInRoot } from '../real/root-path.js'
-import { ancestorsOf, type RelPath } from '../types/path.js'
-import { DEFAULT_MARK, type Mark } from '../types/mark.js'
+import { ancestorsOf, type RelPath } from '../../datastore/types/path.js'
+import { DEFAULT_MARK, type Mark } from '../../datastore/types/mark.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 
 export interface ResolvedMark {

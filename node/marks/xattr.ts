@@ -1,5 +1,5 @@
 import { getAttribute, getAttributeSync, removeAttribute, setAttribute } from 'fs-xattr'
-import { isMark, type Mark } from '../types/mark.js'
+import { isMark, type Mark } from '../../datastore/types/mark.js'
 
 /** The xattr a user (or `realize-node mark`) puts on a file or directory {#marksxattrs}. */
 export const MARK_XATTR = 'user.realize.mark'

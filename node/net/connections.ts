@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { dialInOrder, dialTargets, systemResolver, type Resolver } from './dial.js'
-import { describeError } from '../types/errors.js'
+import { describeError } from '../../datastore/types/errors.js'
 import type { Connection, PeerId } from '@libp2p/interface'
 import type { Logger } from '../log.js'
 import type { ByteCounter } from './byte-counter.js'

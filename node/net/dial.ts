@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { peerAddrToMultiaddr } from '../config/addrs.js'
-import { RealizeError } from '../types/errors.js'
+import { RealizeError } from '../../datastore/types/errors.js'
 import type { Connection } from '@libp2p/interface'
 import type { RealizeHost } from './host.js'
 

@@ -3,7 +3,7 @@ import { ConnectionKeeper, type ConnectionInfo, type KeeperOptions } from './con
 import { Discovered, type DiscoveredPeer } from './discovery.js'
 import { StrangerRefusals } from './refusals.js'
 import { Household } from './household.js'
-import { describeError, RealizeError, wrapError } from '../types/errors.js'
+import { describeError, RealizeError, wrapError } from '../../datastore/types/errors.js'
 import type { PeerInfo } from '@libp2p/interface'
 import type { ArenaConfig, PeerConfig } from '../config/config.js'
 import type { Identity } from '../identity/identity.js'

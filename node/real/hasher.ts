@@ -1,7 +1,7 @@
 import { createHash, hash as oneShotHash } from 'node:crypto'
 import { open, type FileHandle } from 'node:fs/promises'
-import { asHash, type Hash } from '../types/hash.js'
-import { InvalidInputError, RealizeError, wrapError } from '../types/errors.js'
+import { asHash, type Hash } from '../../datastore/types/hash.js'
+import { InvalidInputError, RealizeError, wrapError } from '../../datastore/types/errors.js'
 
 /**
  * Bytes per read, measured with scripts/bench-hash.ts (docs/BENCHMARKS.md):

@@ -1,14 +1,14 @@
 import { EventEmitter } from 'node:events'
-import { hashEquals } from '../types/hash.js'
+import { hashEquals } from '../../datastore/types/hash.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { Batch } from '../../datastore/store.js'
 import { PREVIOUS_KEPT, type IndexEntry } from '../../datastore/tables/index-table.js'
 import { tombstonesTable } from '../../datastore/tables/tombstones.js'
-import type { Hash } from '../types/hash.js'
-import type { HistoryEntry, HistoryNotification } from '../types/history.js'
-import type { Mark } from '../types/mark.js'
-import type { RelPath } from '../types/path.js'
-import type { Version } from '../types/version.js'
+import type { Hash } from '../../datastore/types/hash.js'
+import type { HistoryEntry, HistoryNotification } from '../../datastore/types/history.js'
+import type { Mark } from '../../datastore/types/mark.js'
+import type { RelPath } from '../../datastore/types/path.js'
+import type { Version } from '../../datastore/types/version.js'
 
 /** A file as the watcher found it: its version, or undefined when it is gone. */
 export interface FileChange {

@@ -1,7 +1,7 @@
 import { accessSync, constants, lstatSync, mkdirSync, statSync, type Stats } from 'node:fs'
 import { opendir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describeError, RealizeError } from '../types/errors.js'
+import { describeError, RealizeError } from '../../datastore/types/errors.js'
 import { metaTable } from '../../datastore/tables/meta.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { Logger } from '../log.js'

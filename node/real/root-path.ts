@@ -1,7 +1,7 @@
 import { lstatSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { RealizeError } from '../types/errors.js'
-import type { RelPath } from '../types/path.js'
+import { RealizeError } from '../../datastore/types/errors.js'
+import type { RelPath } from '../../datastore/types/path.js'
 
 /** A path that leads out of the arena root through a symbolic link, or to something that is not a plain file (spec section 8). */
 export class PathEscapeError extends RealizeError {

@@ -3,8 +3,8 @@ import { EventEmitter } from 'node:events'
 import { join } from 'node:path'
 import { reconcile, type ScanContext, type ScanResult } from './scanner.js'
 import { ArenaPausedError, type RootCheck } from './root-check.js'
-import { describeError } from '../types/errors.js'
-import { isWithin, parsePath, ROOT, type RelPath } from '../types/path.js'
+import { describeError } from '../../datastore/types/errors.js'
+import { isWithin, parsePath, ROOT, type RelPath } from '../../datastore/types/path.js'
 
 /**
  * Follows one arena root: catch-up first, then live changes.

@@ -1,7 +1,7 @@
 import { startBlobServer } from '../../protocols/blob/server.js'
 import { startHashServer } from '../../protocols/hash/server.js'
 import { startRsyncServer } from '../../protocols/rsync/server.js'
-import type { BlobSource } from '../../protocols/blob/source.js'
+import type { BlobSource } from '../../protocols/common/source.js'
 import type { ServeComponents } from '../../protocols/common/serve.js'
 import type { Faults } from '../../protocols/faults.js'
 import type { RateLimit } from '../net/rate-limit.js'

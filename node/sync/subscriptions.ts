@@ -1,6 +1,6 @@
 import { UnrealHistorySink } from './unreal-sink.js'
 import { subscribeHistory } from '../../protocols/history/index.js'
-import { describeError, RealizeError } from '../types/errors.js'
+import { describeError, RealizeError } from '../../datastore/types/errors.js'
 import type { SyncArena } from './sync.js'
 import type { Network } from '../net/network.js'
 import type { Logger } from '../log.js'

@@ -1,10 +1,10 @@
 import { historyAcksTable, HistoryAcksTable, type HistoryAck } from '../../datastore/tables/history-acks.js'
 import { tombstonesTable } from '../../datastore/tables/tombstones.js'
-import { hashEquals } from '../types/hash.js'
-import { describeError } from '../types/errors.js'
+import { hashEquals } from '../../datastore/types/hash.js'
+import { describeError } from '../../datastore/types/errors.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { Logger } from '../log.js'
-import type { RelPath } from '../types/path.js'
+import type { RelPath } from '../../datastore/types/path.js'
 
 export interface TrimmerOptions {
   /** PeerIds of the household members this arena is shared with. */

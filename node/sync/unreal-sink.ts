@@ -1,10 +1,10 @@
 import { applyIn, type UnrealTree } from '../unreal/unreal-tree.js'
 import { recordPeerEffect } from '../consensus/peer-effects.js'
 import { noteReturned } from '../consensus/returned.js'
-import { hashEquals, hashToHex } from '../types/hash.js'
+import { hashEquals, hashToHex } from '../../datastore/types/hash.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { HistorySink, ListedFile, ListedRemoval } from '../../protocols/history/index.js'
-import type { HistoryEntry } from '../types/history.js'
+import type { HistoryEntry } from '../../datastore/types/history.js'
 import type { Logger } from '../log.js'
 
 /**

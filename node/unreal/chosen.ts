@@ -1,5 +1,5 @@
-import { hashEquals, type Hash } from '../types/hash.js'
-import { sameVersion, type Version } from '../types/version.js'
+import { hashEquals, type Hash } from '../../datastore/types/hash.js'
+import { sameVersion, type Version } from '../../datastore/types/version.js'
 import type { Outcome, PeerId } from './types.js'
 
 /**

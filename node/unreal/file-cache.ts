@@ -1,7 +1,7 @@
 import type { Chosen } from './chosen.js'
 import type { FileState } from './tree-batch.js'
 import type { PeerId } from './types.js'
-import type { Version } from '../types/version.js'
+import type { Version } from '../../datastore/types/version.js'
 
 /** A file's entries as the store holds them: the chosen one and each peer's. */
 export interface FileEntries {

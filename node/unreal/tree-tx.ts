@@ -1,9 +1,9 @@
 import { fileKey, peerKey, unrealFileTable, unrealGenTable, unrealInodeTable, unrealPeerTable } from '../../datastore/tables/unreal-tree.js'
 import { peerDropped, peerHas, type Chosen } from './chosen.js'
 import { TreeBatch, type FileState, type TreeContext } from './tree-batch.js'
-import { baseName, parentOf, parsePath, type RelPath } from '../types/path.js'
-import { hashEquals, type Hash } from '../types/hash.js'
-import { sameVersion, type Version } from '../types/version.js'
+import { baseName, parentOf, parsePath, type RelPath } from '../../datastore/types/path.js'
+import { hashEquals, type Hash } from '../../datastore/types/hash.js'
+import { sameVersion, type Version } from '../../datastore/types/version.js'
 import { checkPeer, checkVersion, type Outcome, type PeerId } from './types.js'
 import type { Batch } from '../../datastore/store.js'
 

@@ -1,7 +1,7 @@
-import { InvalidInputError, RealizeError } from '../types/errors.js'
-import { asHash, type Hash } from '../types/hash.js'
-import { InvalidPathError, parsePath } from '../types/path.js'
-import type { Version } from '../types/version.js'
+import { InvalidInputError, RealizeError } from '../../datastore/types/errors.js'
+import { asHash, type Hash } from '../../datastore/types/hash.js'
+import { InvalidPathError, parsePath } from '../../datastore/types/path.js'
+import type { Version } from '../../datastore/types/version.js'
 import type { UnrealEntryKind } from '../../datastore/tables/unreal-tree.js'
 
 export { ROOT_INODE, type UnrealEntryKind } from '../../datastore/tables/unreal-tree.js'

@@ -3,22 +3,13 @@ import { SUPPORTED, compressionToWire, decompress } from './compression.js'
 import { BlobRequestCodec, BlobResponseCodec, parseChunkFrame } from './frames.js'
 import { Compression } from './blob.js'
 import { flatten, type BlobBytes } from './bytes.js'
-import { IdleDeadline } from './idle.js'
-import { guardFlowControl } from './flow-control.js'
-import { deadline, openStream } from '../common/client.js'
+import { IdleDeadline } from '../common/idle.js'
+import { guardFlowControl } from '../common/flow-control.js'
+import { deadline, describeRange, openStream, peerName, type DataClientComponents } from '../common/client.js'
 import { ProtocolViolationError, wrapPeerError } from '../common/errors.js'
-import { peerLabel } from '../common/peers.js'
-import { hashToHex, type Hash } from '../../node/types/hash.js'
+import { hashToHex, type Hash } from '../../datastore/types/hash.js'
 import { decodeFrame, StreamEndedError, type FramedStream } from '../common/framing.js'
-import type { PeerDirectory } from '../common/peers.js'
 import type { Faults } from '../faults.js'
-import type { Libp2p } from '@libp2p/interface'
-
-export interface DataClientComponents {
-  host: Pick<Libp2p, 'dialProtocol'>
-  /** For peer names in error messages (`from laptop`); the PeerId is used without it. */
-  peers?: Pick<PeerDirectory, 'member'>
-}
 
 export interface BlobReadRequest {
   arena: string
@@ -73,14 +64,6 @@ export interface BlobReadSummary {
   codec: Compression
   compressedChunks: number
   rawChunks: number
-}
-
-export function peerName (components: DataClientComponents, peerId: string): string {
-  return peerLabel(components.peers, peerId)
-}
-
-export function describeRange (req: { arena: string, path: string, offset: number, length: number }): string {
-  return `${req.arena}/${req.path} [${req.offset}, ${req.offset + req.length})`
 }
 
 /**

@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from './constants.js'
 import { RequestTimeoutError } from './errors.js'
 import { FramedStream } from './framing.js'
+import { peerLabel, type PeerDirectory } from './peers.js'
 import type { Libp2p } from '@libp2p/interface'
 
 export interface OpenOptions {
@@ -36,4 +37,19 @@ export function deadline (ms: number, parent?: AbortSignal, what = 'request'): A
   const timer = setTimeout(() => { c.abort(new RequestTimeoutError(what, ms)) }, ms)
   timer.unref?.()
   return parent == null ? c.signal : AbortSignal.any([parent, c.signal])
+}
+
+/** What a data-protocol client (blob, hash, rsync) needs of the node. */
+export interface DataClientComponents {
+  host: Pick<Libp2p, 'dialProtocol'>
+  /** For peer names in error messages (`from laptop`); the PeerId is used without it. */
+  peers?: Pick<PeerDirectory, 'member'>
+}
+
+export function peerName (components: DataClientComponents, peerId: string): string {
+  return peerLabel(components.peers, peerId)
+}
+
+export function describeRange (req: { arena: string, path: string, offset: number, length: number }): string {
+  return `${req.arena}/${req.path} [${req.offset}, ${req.offset + req.length})`
 }

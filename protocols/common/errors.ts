@@ -1,4 +1,4 @@
-import { RealizeError } from '../../node/types/errors.js'
+import { RealizeError } from '../../datastore/types/errors.js'
 import type { WireCause, WireError } from './wire.js'
 
 /**

@@ -1,7 +1,7 @@
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_STREAMS_PER_PEER, DEFAULT_REQUEST_TIMEOUT_MS } from './constants.js'
 import { ArenaNotSharedError, NotInHouseholdError, ProtocolViolationError, RequestTimeoutError, TooManyStreamsError, toWireError } from './errors.js'
 import { FramedStream } from './framing.js'
-import { describeError } from '../../node/types/errors.js'
+import { describeError } from '../../datastore/types/errors.js'
 import type { HouseholdPeer, PeerDirectory } from './peers.js'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import type { Logger } from 'pino'

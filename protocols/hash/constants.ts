@@ -43,7 +43,7 @@ export const MAX_HASH_BYTES_PER_PEER = 2 * MAX_HASH_RANGES * 4 * 1024 * 1024
 
 /**
  * Ranges that one read of up to this many bytes covers are read once and
- * hashed together in the worker pool (node/workers), never one read per
+ * hashed together in the worker pool (protocols/workers), never one read per
  * small range; a longer range is streamed through node:crypto.
  */
 export const HASH_WINDOW_BYTES = 16 * 1024 * 1024

@@ -1,9 +1,9 @@
 import { Kind, type Entry, type File, type Removed } from './history.js'
 import { ProtocolViolationError } from '../common/errors.js'
-import { asHash, type Hash } from '../../node/types/hash.js'
-import { parsePath, type RelPath } from '../../node/types/path.js'
-import type { HistoryEntry, HistoryNotification } from '../../node/types/history.js'
-import type { Version } from '../../node/types/version.js'
+import { asHash, type Hash } from '../../datastore/types/hash.js'
+import { parsePath, type RelPath } from '../../datastore/types/path.js'
+import type { HistoryEntry, HistoryNotification } from '../../datastore/types/history.js'
+import type { Version } from '../../datastore/types/version.js'
 
 /** Between wire records and the node's types; everything from a peer is validated here (spec section 8). */
 

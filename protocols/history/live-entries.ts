@@ -1,5 +1,5 @@
 import { MAX_QUEUED_ENTRIES } from './constants.js'
-import type { HistoryEntry } from '../../node/types/history.js'
+import type { HistoryEntry } from '../../datastore/types/history.js'
 
 export interface LiveEntriesOptions {
   /** Acknowledges everything through `n` to the publisher. */

@@ -3,9 +3,9 @@ import { approxBytes, entryToWire, fileToWire, removedToWire, type ListedFile, t
 import { Ack, Publication as PublicationCodec, Subscribe, type Entry, type File, type Publication as Publication$, type Removed } from './history.js'
 import { ArenaNotSharedError, ProtocolViolationError } from '../common/errors.js'
 import { deadline } from '../common/client.js'
-import { hashEquals } from '../../node/types/hash.js'
+import { hashEquals } from '../../datastore/types/hash.js'
 import type { InboundRequest } from '../common/serve.js'
-import type { HistoryEntry } from '../../node/types/history.js'
+import type { HistoryEntry } from '../../datastore/types/history.js'
 
 /** What the publisher reads from one local arena (node/sync/publishing.ts adapts an Arena). */
 export interface PublishedArena {

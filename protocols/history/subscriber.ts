@@ -4,10 +4,10 @@ import { entryFromWire, fileFromWire, removedFromWire, type ListedFile, type Lis
 import { Ack, Publication, Subscribe } from './history.js'
 import { openStream } from '../common/client.js'
 import { ProtocolViolationError, wrapPeerError } from '../common/errors.js'
-import { hashEquals } from '../../node/types/hash.js'
+import { hashEquals } from '../../datastore/types/hash.js'
 import type { FramedStream } from '../common/framing.js'
 import type { HouseholdPeer } from '../common/peers.js'
-import type { HistoryEntry } from '../../node/types/history.js'
+import type { HistoryEntry } from '../../datastore/types/history.js'
 import type { Libp2p } from '@libp2p/interface'
 
 /** Where a subscription to one peer's arena stands (peer progress, spec section 3). */

@@ -10,7 +10,7 @@ export const SIGNATURE_CHUNK_BLOCKS = 16 * 1024
  */
 export const MAX_SIGNATURE_BLOCKS = 1024 * 1024
 
-/** Literal bytes per reply frame (node/rsync DEFAULT_MAX_LITERAL). */
+/** Literal bytes per reply frame (protocols/rsync/algorithm DEFAULT_MAX_LITERAL). */
 export const LITERAL_BYTES = 256 * 1024
 
 export const MAX_RSYNC_MESSAGE_BYTES = 1024 * 1024

@@ -1,7 +1,8 @@
 import { rsyncRange, type RsyncBasis, type RsyncOptions, type RsyncRangeRequest, type RsyncResult } from './client.js'
-import { readBlobInto, type DataClientComponents } from '../blob/client.js'
+import { readBlobInto } from '../blob/client.js'
+import type { DataClientComponents } from '../common/client.js'
 import type { Compression } from '../blob/blob.js'
-import type { WriteFn } from '../../node/rsync/index.js'
+import type { WriteFn } from './algorithm/index.js'
 
 export interface RepairResult {
   /** `unchanged`: already right; `rsync`: rebuilt by a delta; `copy`: read whole after rsync failed. */

@@ -2,17 +2,17 @@ import { endianness } from 'node:os'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { MAX_RSYNC_MESSAGE_BYTES, MAX_RSYNC_STREAMS_PER_PEER, MAX_SIGNATURE_BLOCKS, LITERAL_BYTES, RSYNC_IDLE_TIMEOUT_MS, RSYNC_PROTOCOL, RSYNC_REQUEST_TIMEOUT_MS } from './constants.js'
 import { RsyncReply, RsyncRequest, SignatureChunk } from './rsync.js'
-import { IdleDeadline } from '../blob/idle.js'
-import { guardFlowControl } from '../blob/flow-control.js'
-import { checkRange, type BlobSource, type SourceHandle } from '../blob/source.js'
+import { IdleDeadline } from '../common/idle.js'
+import { guardFlowControl } from '../common/flow-control.js'
+import { checkRange, type BlobSource, type SourceHandle } from '../common/source.js'
 import { deadline } from '../common/client.js'
 import { ProtocolViolationError } from '../common/errors.js'
 import { serve, type InboundRequest, type ServeComponents } from '../common/serve.js'
-import { generateDeltaOffThread } from '../../node/workers/off-thread.js'
-import { blockCount, checkBlockSize, STRONG_BYTES, type DeltaOp, type DeltaSummary, type Signature } from '../../node/rsync/index.js'
-import { InvalidInputError } from '../../node/types/errors.js'
-import { asHash } from '../../node/types/hash.js'
-import { parsePath } from '../../node/types/path.js'
+import { generateDeltaOffThread } from '../workers/off-thread.js'
+import { blockCount, checkBlockSize, STRONG_BYTES, type DeltaOp, type DeltaSummary, type Signature } from './algorithm/index.js'
+import { InvalidInputError } from '../../datastore/types/errors.js'
+import { asHash } from '../../datastore/types/hash.js'
+import { parsePath } from '../../datastore/types/path.js'
 import type { FramedStream } from '../common/framing.js'
 import type { Faults } from '../faults.js'
 
@@ -43,7 +43,7 @@ export async function startRsyncServer (components: ServeComponents, options: Rs
  * One `/realize/rsync/1.0.0` request:
  *
  *   request ─> checks ─> source.open ─> signature chunks (until all blocks)
- *     ─> delta of our range against it (node/rsync), streamed as it comes
+ *     ─> delta of our range against it (protocols/rsync/algorithm), streamed as it comes
  *     ─> identical? "unchanged", nothing else {#emptydelta}
  *        else the ops, then end{SHA-256 of our range} for the caller to check
  *

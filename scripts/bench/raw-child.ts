@@ -5,7 +5,7 @@
  * a bench-only protocol. Started by scripts/bench/references.ts.
  */
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
-import { guardFlowControl } from '../../protocols/blob/flow-control.js'
+import { guardFlowControl } from '../../protocols/common/flow-control.js'
 import { rawHost, RAW_PROTOCOL } from './references.js'
 import type { Ed25519PrivateKey } from '../../node/identity/identity.js'
 import type { Stream } from '@libp2p/interface'

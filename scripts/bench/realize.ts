@@ -15,7 +15,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { baseConfig, loadConfig, writeConfig, type Config } from '../../node/config/config.js'
 import { loadOrCreateIdentity } from '../../node/identity/identity.js'
-import { parseArenaName } from '../../node/types/arena.js'
+import { parseArenaName } from '../../datastore/types/arena.js'
 import { CLI, NodeProcess } from '../harness/node-process.js'
 import { until } from '../harness/wait.js'
 import {

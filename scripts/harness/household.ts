@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import { loadConfig, writeConfig, type Config } from '../../node/config/config.js'
 import { HarnessError, Network, type HostSpec } from './netns.js'
 import { CLI, NodeProcess, type LogLine } from './node-process.js'
-import type { Mark } from '../../node/types/mark.js'
+import type { Mark } from '../../datastore/types/mark.js'
 
 const run = promisify(execFile)
 

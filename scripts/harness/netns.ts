@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { RealizeError } from '../../node/types/errors.js'
+import { RealizeError } from '../../datastore/types/errors.js'
 
 const run = promisify(execFile)
 

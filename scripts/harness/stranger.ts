@@ -7,8 +7,8 @@ import { subscribeHistory, type HistorySink, HISTORY_PROTOCOL } from '../../prot
 import { readBlob, BLOB_PROTOCOL } from '../../protocols/blob/index.js'
 import { hashRanges, HASH_PROTOCOL } from '../../protocols/hash/index.js'
 import { RSYNC_PROTOCOL } from '../../protocols/rsync/index.js'
-import { hashFromHex } from '../../node/types/hash.js'
-import { describeError } from '../../node/types/errors.js'
+import { hashFromHex } from '../../datastore/types/hash.js'
+import { describeError } from '../../datastore/types/errors.js'
 import { asError } from '../../protocols/common/errors.js'
 
 /**

@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { Household, type HostPlan } from './household.js'
 import { CLI } from './node-process.js'
 import { HarnessError } from './netns.js'
-import { isMark } from '../../node/types/mark.js'
+import { isMark } from '../../datastore/types/mark.js'
 
 /**
  * The multi-peer harness by hand: a household of real nodes in network

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readFile, stat } from 'node:fs/promises'
 import { hashFile } from '../../node/real/hasher.js'
 import { hashBytes } from '../../node/real/hasher.js'
-import { hashEquals } from '../../node/types/hash.js'
+import { hashEquals } from '../../datastore/types/hash.js'
 import { cluster, type Cluster, type TestPeer } from '../helpers/nodes.js'
 
 /** The blob caching the chosen version of `path` on `n`, once it is complete and verified. */

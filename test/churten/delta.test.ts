@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { open, readFile, writeFile } from 'node:fs/promises'
 import { hashBytes, hashFile } from '../../node/real/hasher.js'
-import { hashEquals } from '../../node/types/hash.js'
+import { hashEquals } from '../../datastore/types/hash.js'
 import { cluster, type Cluster } from '../helpers/nodes.js'
 
 const MiB = 1024 * 1024

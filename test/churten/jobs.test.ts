@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { FaultPlan } from '../../protocols/faults.js'
-import { parsePath } from '../../node/types/path.js'
+import { parsePath } from '../../datastore/types/path.js'
 import { cluster, type Cluster } from '../helpers/nodes.js'
 import type { ChurtenNotification } from '../../node/churten/types.js'
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { readBlob } from '../../protocols/blob/client.js'
 import { throttleOf } from '../../node/net/rate-limit.js'
 import { hashBytes } from '../../node/real/hasher.js'
-import { parsePath } from '../../node/types/path.js'
+import { parsePath } from '../../datastore/types/path.js'
 import { cluster, type Cluster } from '../helpers/nodes.js'
 
 const MiB = 1024 * 1024

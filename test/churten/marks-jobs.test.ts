@@ -4,8 +4,8 @@ import { readFile, stat } from 'node:fs/promises'
 import { getAttribute } from 'fs-xattr'
 import { MARK_XATTR, writeMarkXattr } from '../../node/marks/xattr.js'
 import { hashBytes } from '../../node/real/hasher.js'
-import { hashEquals } from '../../node/types/hash.js'
-import { parsePath } from '../../node/types/path.js'
+import { hashEquals } from '../../datastore/types/hash.js'
+import { parsePath } from '../../datastore/types/path.js'
 import { cluster, type Cluster, type Seen, type TestPeer } from '../helpers/nodes.js'
 
 /** The mark xattr of a file, or undefined when it has none {#marksxattrs}. */

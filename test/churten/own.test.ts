@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { readFile, rm, stat } from 'node:fs/promises'
 import { hashBytes } from '../../node/real/hasher.js'
-import { hashEquals } from '../../node/types/hash.js'
-import { parsePath } from '../../node/types/path.js'
+import { hashEquals } from '../../datastore/types/hash.js'
+import { parsePath } from '../../datastore/types/path.js'
 import { cluster, type Cluster, type TestPeer } from '../helpers/nodes.js'
 
 /** Blobs of `hash` in `queue` of a node's arena. */

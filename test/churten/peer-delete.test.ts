@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto'
 import { rm, stat } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { hashBytes } from '../../node/real/hasher.js'
-import { hashEquals } from '../../node/types/hash.js'
-import { parsePath } from '../../node/types/path.js'
+import { hashEquals } from '../../datastore/types/hash.js'
+import { parsePath } from '../../datastore/types/path.js'
 import { cluster, type Cluster, type TestPeer } from '../helpers/nodes.js'
 
 const exec = promisify(execFile)

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { copyFile, mkdir, readFile, rm, stat, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
 import { hashBytes } from '../../node/real/hasher.js'
-import { hashEquals } from '../../node/types/hash.js'
-import { parsePath } from '../../node/types/path.js'
+import { hashEquals } from '../../datastore/types/hash.js'
+import { parsePath } from '../../datastore/types/path.js'
 import { cluster, type Cluster, type TestPeer } from '../helpers/nodes.js'
 
 /** Blobs of `content` in the pending-removal queue of a node's arena. */

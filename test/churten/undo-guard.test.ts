@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { UndoGuard } from '../../node/churten/undo-guard.js'
 import { hashBytes } from '../../node/real/hasher.js'
-import { parsePath } from '../../node/types/path.js'
+import { parsePath } from '../../datastore/types/path.js'
 import type { Job } from '../../node/consensus/decide.js'
-import type { Version } from '../../node/types/version.js'
+import type { Version } from '../../datastore/types/version.js'
 
 const v = (s: string): Version => ({ hash: hashBytes(Buffer.from(s)), size: s.length, mtime: 1 })
 const path = parsePath('photos/new.txt')

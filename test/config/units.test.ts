@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { formatCapacity, formatDuration, formatSize, parseCapacity, parseDuration, parseSize } from '../../node/config/units.js'
-import { InvalidInputError } from '../../node/types/errors.js'
+import { InvalidInputError } from '../../datastore/types/errors.js'
 
 describe('config/units', function () {
   it('parses sizes 1024-based, any suffix case', function () {

@@ -3,11 +3,11 @@ import { decide, type RemoteState } from '../../node/consensus/decide.js'
 import { recordPeerEffect } from '../../node/consensus/peer-effects.js'
 import { hashBytes } from '../../node/real/hasher.js'
 import { RealIndex } from '../../node/real/real-index.js'
-import { parsePath } from '../../node/types/path.js'
+import { parsePath } from '../../datastore/types/path.js'
 import { tempArenaStore } from '../helpers/stores.js'
 import type { IndexEntry } from '../../datastore/tables/index-table.js'
-import type { Mark } from '../../node/types/mark.js'
-import type { Version } from '../../node/types/version.js'
+import type { Mark } from '../../datastore/types/mark.js'
+import type { Version } from '../../datastore/types/version.js'
 
 const v = (s: string, mtime = 1): Version => ({ hash: hashBytes(Buffer.from(s)), size: s.length, mtime })
 const path = parsePath('a/f')

@@ -10,12 +10,12 @@ import { ControlServer } from '../../node/control/server.js'
 import { loadOrCreateIdentity } from '../../node/identity/identity.js'
 import { silentLogger } from '../../node/log.js'
 import { RealizeNode } from '../../node/node.js'
-import { parseArenaName } from '../../node/types/arena.js'
+import { parseArenaName } from '../../datastore/types/arena.js'
 import { CLI } from '../helpers/node-process.js'
 import { tempDir } from '../helpers/tmp.js'
 import type { ChurtenEvent, ChurtenJob, ChurtenStatus } from '../../node/control/model.js'
 import type { ChurtenControl, ConnInfo, ControlSources, NetworkEvents, NetworkView } from '../../node/control/sources.js'
-import type { Mark } from '../../node/types/mark.js'
+import type { Mark } from '../../datastore/types/mark.js'
 
 export interface Run { code: number | null, stdout: string, stderr: string }
 
@@ -59,7 +59,7 @@ export async function inProcessNode (options: { sources?: Partial<ControlSources
   }
   await writeConfig(dataDir, config)
   const identity = await loadOrCreateIdentity(dataDir)
-  const node = await RealizeNode.open({ dataDir, config, identity, headless: true, log: silentLogger })
+  const node = await RealizeNode.open({ dataDir, config, identity, log: silentLogger })
   if (options.sources != null) {
     // Installed before start(), which then keeps this control server.
     const model = new LocalNodeModel(node, { ...controlSources(node), ...options.sources })

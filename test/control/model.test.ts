@@ -4,13 +4,13 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { getAttribute } from 'fs-xattr'
 import { loadConfig } from '../../node/config/config.js'
-import { asHash, hashToHex } from '../../node/types/hash.js'
+import { asHash, hashToHex } from '../../datastore/types/hash.js'
 import { until } from '../helpers/wait.js'
 import { inProcessNode, LAPTOP, ScriptedNetwork, STRANGER, type InProcessNode } from './fixtures.js'
 import type { Arena } from '../../node/arena.js'
-import type { RelPath } from '../../node/types/path.js'
+import type { RelPath } from '../../datastore/types/path.js'
 import type { UnrealTree } from '../../node/unreal/unreal-tree.js'
-import type { Version } from '../../node/types/version.js'
+import type { Version } from '../../datastore/types/version.js'
 
 const sha = (s: string): Uint8Array => createHash('sha256').update(s).digest()
 const version = (content: string, mtime = 1_700_000_000_000): Version => ({ hash: asHash(sha(content)), size: Buffer.byteLength(content), mtime })

@@ -17,7 +17,7 @@ import { inProcessNode, type InProcessNode } from './fixtures.js'
 import type { NodeEvent } from '../../node/control/model.js'
 import type { Arena } from '../../node/arena.js'
 import type { RealIndex } from '../../node/real/real-index.js'
-import type { RelPath } from '../../node/types/path.js'
+import type { RelPath } from '../../datastore/types/path.js'
 
 /** A raw line-oriented client, to speak JSON-RPC without our client's help. */
 class Raw {

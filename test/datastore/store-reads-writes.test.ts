@@ -6,7 +6,7 @@ import { hashBytes } from '../../node/real/hasher.js'
 import { tempArenaStore } from '../helpers/stores.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { Datastore } from 'interface-datastore'
-import type { RelPath } from '../../node/types/path.js'
+import type { RelPath } from '../../datastore/types/path.js'
 
 const h = hashBytes(Buffer.from('x'))
 const p = (s: string): RelPath => s as RelPath

@@ -3,7 +3,7 @@ import { decodeText, encodeNumber, encodeText } from '../../datastore/keys.js'
 import { indexTable } from '../../datastore/tables/index-table.js'
 import { historyTable } from '../../datastore/tables/history.js'
 import { hashBytes } from '../../node/real/hasher.js'
-import { parsePath, type RelPath } from '../../node/types/path.js'
+import { parsePath, type RelPath } from '../../datastore/types/path.js'
 import { tempArenaStore } from '../helpers/stores.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 

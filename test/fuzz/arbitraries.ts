@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { weakSum } from '../../node/rsync/rolling.js'
+import { weakSum } from '../../protocols/rsync/algorithm/rolling.js'
 import { hashBytes } from '../../node/real/hasher.js'
 import { armEnabled } from './pending.js'
 import { bytes, concat, encodeMessage, frame, msg, str, uint, type Field, type Prefix } from './proto.js'

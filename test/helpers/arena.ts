@@ -2,9 +2,9 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Arena } from '../../node/arena.js'
 import { silentLogger } from '../../node/log.js'
-import { parseArenaName } from '../../node/types/arena.js'
+import { parseArenaName } from '../../datastore/types/arena.js'
 import { tempDir } from './tmp.js'
-import type { Mark } from '../../node/types/mark.js'
+import type { Mark } from '../../datastore/types/mark.js'
 
 export interface TestArena {
   arena: Arena

@@ -1,6 +1,6 @@
 import { createHost, type RealizeHost } from '../../node/net/host.js'
 import { Household } from '../../node/net/household.js'
-import { parseArenaName } from '../../node/types/arena.js'
+import { parseArenaName } from '../../datastore/types/arena.js'
 import { silentLogger, type Logger } from '../../node/log.js'
 import { newIdentity } from './net.js'
 import type { PeerConfig } from '../../node/config/config.js'

@@ -7,12 +7,12 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { pino } from 'pino'
 import { baseConfig, type Config, type PeerConfig } from '../../node/config/config.js'
 import { RealizeNode, type RunNodeOptions } from '../../node/node.js'
-import { parseArenaName } from '../../node/types/arena.js'
+import { parseArenaName } from '../../datastore/types/arena.js'
 import { tempDir } from './tmp.js'
 import { until } from './wait.js'
 import type { Identity } from '../../node/identity/identity.js'
 import type { Logger } from '../../node/log.js'
-import type { Mark } from '../../node/types/mark.js'
+import type { Mark } from '../../datastore/types/mark.js'
 
 export interface LogLine { level: number, msg: string, event?: string, [key: string]: unknown }
 
@@ -101,7 +101,7 @@ export class TestNode {
   async start (): Promise<RealizeNode> {
     if (this.node != null) throw new Error(`${this.name} is running`)
     const config = { ...this.config, peers: this.peers }
-    this.node = await RealizeNode.open({ dataDir: this.dataDir, config, identity: this.identity, headless: true, log: this.capture.log.child({ node: this.name }), network: this.tuning })
+    this.node = await RealizeNode.open({ dataDir: this.dataDir, config, identity: this.identity, log: this.capture.log.child({ node: this.name }), network: this.tuning })
     await this.node.start()
     return this.node
   }

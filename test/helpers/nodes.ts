@@ -5,9 +5,9 @@ import { baseConfig, writeConfig, type Config } from '../../node/config/config.j
 import { loadOrCreateIdentity } from '../../node/identity/identity.js'
 import { RealizeNode, type RunNodeOptions } from '../../node/node.js'
 import { hashBytes } from '../../node/real/hasher.js'
-import { parseArenaName } from '../../node/types/arena.js'
-import { hashEquals, type Hash } from '../../node/types/hash.js'
-import { parsePath, type RelPath } from '../../node/types/path.js'
+import { parseArenaName } from '../../datastore/types/arena.js'
+import { hashEquals, type Hash } from '../../datastore/types/hash.js'
+import { parsePath, type RelPath } from '../../datastore/types/path.js'
 import { captureLogger, FAST, freePort, newIdentity, type LogLine } from './net.js'
 import { tempDir } from './tmp.js'
 import { until } from './wait.js'
@@ -15,9 +15,9 @@ import type { Arena } from '../../node/arena.js'
 import type { BlobInfo, BlobStore } from '../../node/blobs/blob-store.js'
 import type { ChurtenNotification } from '../../node/churten/types.js'
 import type { Identity } from '../../node/identity/identity.js'
-import type { Mark } from '../../node/types/mark.js'
+import type { Mark } from '../../datastore/types/mark.js'
 import type { UnrealTree } from '../../node/unreal/unreal-tree.js'
-import type { HistoryEntry } from '../../node/types/history.js'
+import type { HistoryEntry } from '../../datastore/types/history.js'
 
 /**
  * Two or three RealizeNodes in this process on loopback, for churten's
@@ -108,7 +108,7 @@ export class TestPeer {
     if (this.node != null) throw new Error(`${this.name} is running`)
     const config = { ...this.config, peers: this.peers }
     const node = await RealizeNode.open({
-      dataDir: this.dataDir, config, identity: this.identity, headless: true,
+      dataDir: this.dataDir, config, identity: this.identity,
       log: this.capture.log.child({ node: this.name }), network: FAST, testing: this.testing
     })
     node.churten.on('notification', (n) => {

@@ -5,7 +5,7 @@ import { openLevel } from '../../node/stores.js'
 import { UnrealTree, type UnrealTreeOptions } from '../../node/unreal/unreal-tree.js'
 import { hashBytes } from '../../node/real/hasher.js'
 import { tempDir } from './tmp.js'
-import type { Version } from '../../node/types/version.js'
+import type { Version } from '../../datastore/types/version.js'
 
 export interface TestUnreal {
   dir: string

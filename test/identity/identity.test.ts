@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { keyPath, loadIdentity, loadOrCreateIdentity } from '../../node/identity/identity.js'
-import { ConfigError } from '../../node/types/errors.js'
+import { ConfigError } from '../../datastore/types/errors.js'
 
 describe('identity', function () {
   let dir: string

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Mark } from '../../node/types/mark.js'
+import type { Mark } from '../../datastore/types/mark.js'
 import { NODES, type NodeName } from './steps.js'
 
 /**

@@ -1,6 +1,6 @@
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
-import type { Mark } from '../../node/types/mark.js'
+import type { Mark } from '../../datastore/types/mark.js'
 
 /**
  * The steps of the randomized model check (issue 11, spec section 8): what

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Household } from '../../node/net/household.js'
-import { parseArenaName } from '../../node/types/arena.js'
+import { parseArenaName } from '../../datastore/types/arena.js'
 import { newIdentity } from '../helpers/net.js'
 
 describe('household', () => {

@@ -4,8 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_CHUNK_SIZE, hashBytes, hashFile, hashRange } from '../../node/real/hasher.js'
-import { RealizeError, describeError } from '../../node/types/errors.js'
-import { hashToHex } from '../../node/types/hash.js'
+import { RealizeError, describeError } from '../../datastore/types/errors.js'
+import { hashToHex } from '../../datastore/types/hash.js'
 
 function sha256Hex (data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex')

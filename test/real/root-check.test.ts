@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { ArenaPausedError, ROOT_MARKER } from '../../node/real/root-check.js'
 import { testArena, type TestArena } from '../helpers/arena.js'
 import { until } from '../helpers/wait.js'
-import type { HistoryNotification } from '../../node/types/history.js'
+import type { HistoryNotification } from '../../datastore/types/history.js'
 
 /**
  * A root that disappears is not a deletion (spec section 4), on one arena

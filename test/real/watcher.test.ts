@@ -3,13 +3,13 @@ import { createHash, randomBytes } from 'node:crypto'
 import { appendFile, mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { setAttribute, removeAttribute } from 'fs-xattr'
-import { hashToHex } from '../../node/types/hash.js'
-import { parsePath, type RelPath } from '../../node/types/path.js'
+import { hashToHex } from '../../datastore/types/hash.js'
+import { parsePath, type RelPath } from '../../datastore/types/path.js'
 import { MARK_XATTR } from '../../node/marks/xattr.js'
 import { QUIET_FILE_MIN_BYTES } from '../../node/real/watcher.js'
 import { testArena, type TestArena } from '../helpers/arena.js'
 import { until } from '../helpers/wait.js'
-import type { HistoryNotification } from '../../node/types/history.js'
+import type { HistoryNotification } from '../../datastore/types/history.js'
 
 const sha = (s: string | Uint8Array): string => createHash('sha256').update(s).digest('hex')
 

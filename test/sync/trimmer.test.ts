@@ -2,9 +2,9 @@ import assert from 'node:assert/strict'
 import { HistoryTrimmer } from '../../node/sync/trimmer.js'
 import { silentLogger } from '../../node/log.js'
 import { hashBytes } from '../../node/real/hasher.js'
-import { hashToHex } from '../../node/types/hash.js'
+import { hashToHex } from '../../datastore/types/hash.js'
 import { tempArenaStore } from '../helpers/stores.js'
-import type { RelPath } from '../../node/types/path.js'
+import type { RelPath } from '../../datastore/types/path.js'
 
 const DAY = 24 * 3600_000
 

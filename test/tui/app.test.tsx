@@ -7,7 +7,7 @@ import { until } from '../helpers/wait.js'
 import { inProcessNode, LAPTOP, ScriptedChurten, ScriptedNetwork, STRANGER, type InProcessNode } from '../control/fixtures.js'
 import { KEY, lineWith, renderApp, type RenderedApp } from './render.js'
 import type { Arena } from '../../node/arena.js'
-import type { RelPath } from '../../node/types/path.js'
+import type { RelPath } from '../../datastore/types/path.js'
 
 /** Files under the arena root, waited for until the index has them. */
 async function files (n: InProcessNode, paths: string[]): Promise<void> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { parsePath } from '../../node/types/path.js'
+import { parsePath } from '../../datastore/types/path.js'
 import { collect, tempUnreal, v, type TestUnreal } from '../helpers/unreal.js'
 import type { UnrealFileStat } from '../../node/unreal/types.js'
 

@@ -5,7 +5,7 @@ import { GlobalStore } from '../../datastore/global-store.js'
 import { arenaStoreDir, openArenaStore, openGlobalStore } from '../../node/stores.js'
 import { InodeAllocator } from '../../node/unreal/inode-ranges.js'
 import { UnrealTree } from '../../node/unreal/unreal-tree.js'
-import { parseArenaName } from '../../node/types/arena.js'
+import { parseArenaName } from '../../datastore/types/arena.js'
 import { collect, v } from '../helpers/unreal.js'
 import { tempDir } from '../helpers/tmp.js'
 

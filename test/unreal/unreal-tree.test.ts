@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { dirtyByCounter } from '../../datastore/tables/dirty.js'
 import { ROOT_INODE } from '../../node/unreal/types.js'
-import { parsePath, type RelPath } from '../../node/types/path.js'
+import { parsePath, type RelPath } from '../../datastore/types/path.js'
 import { collect, tempUnreal, v, type TestUnreal } from '../helpers/unreal.js'
 import type { UnrealFileStat } from '../../node/unreal/types.js'
 

@@ -3,13 +3,13 @@ import { chmodSync, lstatSync, renameSync, utimesSync, type Stats } from 'node:f
 import { lstat, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parentInRoot } from '../../real/root-path.js'
-import { hashEquals } from '../../types/hash.js'
-import { RealizeError } from '../../types/errors.js'
+import { hashEquals } from '../../../datastore/types/hash.js'
+import { RealizeError } from '../../../datastore/types/errors.js'
 import { writeMarkXattr } from '../../marks/xattr.js'
 import type { ExecutorContext } from './context.js'
-import type { RelPath } from '../../types/path.js'
-import type { Version } from '../../types/version.js'
-import type { Hash } from '../../types/hash.js'
+import type { RelPath } from '../../../datastore/types/path.js'
+import type { Version } from '../../../datastore/types/version.js'
+import type { Hash } from '../../../datastore/types/hash.js'
 
 /** The real file changed under a job: the job fails and is decided again. */
 export class LocalChangedError extends RealizeError {

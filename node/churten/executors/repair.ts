@@ -1,5 +1,5 @@
 import { hashRange } from '../../real/hasher.js'
-import { hashEquals } from '../../types/hash.js'
+import { hashEquals } from '../../../datastore/types/hash.js'
 import type { ExecutorContext, RangeRequest } from './context.js'
 import type { JobRun } from '../types.js'
 

@@ -2,11 +2,11 @@ import { lstat } from 'node:fs/promises'
 import { LocalChangedError } from './install.js'
 import { NoPeerError } from '../errors.js'
 import { pathInRoot } from '../../real/root-path.js'
-import { hashEquals, hashToHex } from '../../types/hash.js'
+import { hashEquals, hashToHex } from '../../../datastore/types/hash.js'
 import type { ExecutorContext } from './context.js'
 import type { IndexEntry } from '../../../datastore/tables/index-table.js'
-import type { Mark } from '../../types/mark.js'
-import type { RelPath } from '../../types/path.js'
+import type { Mark } from '../../../datastore/types/mark.js'
+import type { RelPath } from '../../../datastore/types/path.js'
 
 /**
  * Unrealize (spec sections 1 and 6), and the local delete of an `own` file

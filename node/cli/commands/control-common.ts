@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { ControlClient } from '../../control/client.js'
 import { RemoteError } from '../../control/errors.js'
-import { ConfigError, InvalidInputError } from '../../types/errors.js'
+import { ConfigError, InvalidInputError } from '../../../datastore/types/errors.js'
 import { dataDirOf, withDataOption } from '../common.js'
 
 /** Options every command that talks to a running node takes. */

@@ -3,9 +3,9 @@ import { homedir } from 'node:os'
 import { resolve } from 'node:path'
 import { InvalidArgumentError, type Command } from 'commander'
 import type { ArenaConfig, Config } from '../../config/config.js'
-import { checkArenaNames, parseArenaName } from '../../types/arena.js'
-import { ConfigError } from '../../types/errors.js'
-import { parseMark } from '../../types/mark.js'
+import { checkArenaNames, parseArenaName } from '../../../datastore/types/arena.js'
+import { ConfigError } from '../../../datastore/types/errors.js'
+import { parseMark } from '../../../datastore/types/mark.js'
 import { collect, dataDirOf, withDataOption } from '../common.js'
 
 export interface InitOptions {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { ConfigError } from '../../types/errors.js'
-import { isMark } from '../../types/mark.js'
+import { ConfigError } from '../../../datastore/types/errors.js'
+import { isMark } from '../../../datastore/types/mark.js'
 import type { MarkInfo, SetMarkResult } from '../../control/model.js'
 import { controlCommand, out, printJson, resolveTarget, withClient, type ControlOptions } from './control-common.js'
 

@@ -1,8 +1,10 @@
+import { once } from 'node:events'
 import { openSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from 'commander'
 import type { Config } from '../../config/config.js'
+import type { RunNodeOptions } from '../../node.js'
 import { dataDirOf, withDataOption } from '../common.js'
 
 export function registerStart (program: Command): void {
@@ -45,10 +47,37 @@ export async function start (opts: { data?: string, headless?: boolean }): Promi
   // (spec section 4): a missing root of an indexed arena pauses that arena.
   // Ink needs a terminal on both ends: keys in, frames out.
   const headless = opts.headless === true || process.stdout.isTTY !== true || process.stdin.isTTY !== true
-  // Imported here so init and id do not load the whole node (libp2p, stores).
-  const { runNode } = await import('../../node.js')
   // Under the TUI the terminal is the UI: the node's JSON log goes to <data>/node.log.
   const notices = new (await import('../../notices.js')).Notices()
   const log = headless ? undefined : (await import('../../log.js')).createLogger({ destination: openSync(join(dataDir, 'node.log'), 'a', 0o600), notices })
-  await runNode({ dataDir, config, identity, headless, log, notices })
+  await runNode({ dataDir, config, identity, log, notices }, headless)
+}
+
+/**
+ * Runs the node until SIGINT or SIGTERM (or the user quits the TUI), then
+ * stops cleanly. The TUI is the CLI's business, not the node's: it talks to
+ * this node through the node's own control socket, like `realize-node tui`.
+ */
+async function runNode (options: RunNodeOptions, headless: boolean): Promise<void> {
+  // Imported here so init and id do not load the whole node (libp2p, stores).
+  const { RealizeNode } = await import('../../node.js')
+  const node = await RealizeNode.open(options)
+  let stopping: Promise<unknown> = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])
+  // Watchers do not hold the event loop open; the node runs until told to stop.
+  const keepAlive = setInterval(() => {}, 2 ** 30)
+  let tui: { exited: Promise<void>, close: () => Promise<void> } | undefined
+  try {
+    if (!headless) {
+      await node.listenControl()
+      tui = await (await import('../../../tui/attach.js')).attachTui({ dataDir: options.dataDir, ownNode: true })
+      stopping = Promise.race([stopping, tui.exited])
+    }
+    await Promise.race([node.start(), stopping])
+    await stopping
+    node.log.info('stopping')
+  } finally {
+    await tui?.close()
+    clearInterval(keepAlive)
+    await node.stop()
+  }
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { ConfigError } from '../../types/errors.js'
+import { ConfigError } from '../../../datastore/types/errors.js'
 import { dataDirOf } from '../common.js'
 import { controlCommand, type ControlOptions } from './control-common.js'
 

@@ -4,7 +4,7 @@ import { utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Compression, readBlob, readBlobInto } from '../../../protocols/blob/index.js'
 import { hashBytes } from '../../../node/real/hasher.js'
-import { describeError } from '../../../node/types/errors.js'
+import { describeError } from '../../../datastore/types/errors.js'
 import { ARENA, dataPair, readAll, textOf, type DataPair } from './fixture.js'
 
 const MiB = 1024 * 1024

@@ -12,8 +12,8 @@ import { FramedStream, type MessageCodec } from '../../../protocols/common/frami
 import { MAX_BLOB_STREAMS_PER_PEER } from '../../../protocols/blob/constants.js'
 import { admit, stopHosts, testHost, type TestHost } from '../../helpers/libp2p.js'
 import { ARENA, dataPair, readAll, type DataPair } from './fixture.js'
-import type { Hash } from '../../../node/types/hash.js'
-import { describeError } from '../../../node/types/errors.js'
+import type { Hash } from '../../../datastore/types/hash.js'
+import { describeError } from '../../../datastore/types/errors.js'
 
 /** One protocol as a hostile peer sees it: how to ask for `path`, and what a reply looks like. */
 interface Target {

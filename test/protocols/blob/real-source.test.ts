@@ -3,10 +3,10 @@ import { appendFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RealSource } from '../../../node/sync/real-source.js'
 import { hashBytes } from '../../../node/real/hasher.js'
-import { parsePath } from '../../../node/types/path.js'
+import { parsePath } from '../../../datastore/types/path.js'
 import { until } from '../../helpers/wait.js'
 import { testArena, type TestArena } from '../../helpers/arena.js'
-import { hashEquals } from '../../../node/types/hash.js'
+import { hashEquals } from '../../../datastore/types/hash.js'
 
 describe('RealSource: the real as the data protocols see it', () => {
   let t: TestArena

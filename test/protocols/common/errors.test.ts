@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { fromWireError, PeerOperationError, ProtocolViolationError, RemoteError, toWireError, wrapPeerError } from '../../../protocols/common/errors.js'
 import { ErrorFrame } from '../../../protocols/common/wire.js'
-import { describeError, RealizeError, wrapError } from '../../../node/types/errors.js'
+import { describeError, RealizeError, wrapError } from '../../../datastore/types/errors.js'
 
 describe('errors across the wire {#errormsg}', () => {
   it('carries code, message and the cause chain, and is printed once, whole', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { hashRanges, MAX_HASH_RANGES } from '../../../protocols/hash/index.js'
 import { hashBytes } from '../../../node/real/hasher.js'
-import { describeError } from '../../../node/types/errors.js'
+import { describeError } from '../../../datastore/types/errors.js'
 import { ARENA, dataPair, type DataPair } from '../blob/fixture.js'
 
 const MiB = 1024 * 1024

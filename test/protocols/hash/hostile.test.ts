@@ -5,7 +5,7 @@ import { HASH_PROTOCOL, MAX_HASH_RANGES, MAX_HASH_MESSAGE_BYTES } from '../../..
 import { rawHash as raw } from '../../../scripts/harness/hostile-load.js'
 import { FramedStream } from '../../../protocols/common/framing.js'
 import { ARENA, dataPair, type DataPair } from '../blob/fixture.js'
-import type { Hash } from '../../../node/types/hash.js'
+import type { Hash } from '../../../datastore/types/hash.js'
 
 const rawHash = async (s: FramedStream, path: string, hash: Hash, ranges: Array<{ offset: number, length: number }>): ReturnType<typeof raw> => await raw(s, ARENA, path, hash, ranges)
 

@@ -4,9 +4,9 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { RSYNC_PROTOCOL } from '../../../protocols/rsync/constants.js'
 import { FramedStream } from '../../../protocols/common/framing.js'
 import { collidingRsync as colliding, type CollidingRequest } from '../../../scripts/harness/hostile-load.js'
-import { STRONG_BYTES, weakSum } from '../../../node/rsync/index.js'
+import { STRONG_BYTES, weakSum } from '../../../protocols/rsync/algorithm/index.js'
 import { ARENA, dataPair, type DataPair } from '../blob/fixture.js'
-import type { Hash } from '../../../node/types/hash.js'
+import type { Hash } from '../../../datastore/types/hash.js'
 
 const KiB = 1024
 

@@ -1,6 +1,6 @@
-import { RealizeError } from '../../node/types/errors.js'
-import type { Hash } from '../../node/types/hash.js'
-import type { RelPath } from '../../node/types/path.js'
+import { RealizeError } from '../../datastore/types/errors.js'
+import type { Hash } from '../../datastore/types/hash.js'
+import type { RelPath } from '../../datastore/types/path.js'
 
 /**
  * What the data protocols (blob, hash, rsync) serve from: the protocol layer

@@ -1,7 +1,7 @@
 import { DeltaState } from './delta-search.js'
-import { readChunks, type RangeReader } from './reader.js'
+import { readChunks, type RangeReader } from '../../common/reader.js'
 import { blockLength, checkSignature, type Signature } from './signature.js'
-import type { Hash } from '../types/hash.js'
+import type { Hash } from '../../../datastore/types/hash.js'
 
 /**
  * A delta rebuilds the new data from the basis: `copy` takes `count` basis

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import { ancestorsOf, isWithin, joinPath, parentOf, parsePath } from '../../node/types/path.js'
-import { checkArenaNames, parseArenaName } from '../../node/types/arena.js'
-import { hashFromHex, hashToHex, asHash, hashEquals } from '../../node/types/hash.js'
-import { parseMark } from '../../node/types/mark.js'
+import { ancestorsOf, isWithin, joinPath, parentOf, parsePath } from '../../../datastore/types/path.js'
+import { checkArenaNames, parseArenaName } from '../../../datastore/types/arena.js'
+import { hashFromHex, hashToHex, asHash, hashEquals } from '../../../datastore/types/hash.js'
+import { parseMark } from '../../../datastore/types/mark.js'
 
 describe('path rules {#colon}', () => {
   it('accepts relative paths with colons and any UTF-8', () => {

@@ -1,11 +1,11 @@
 import { hash as oneShotHash } from 'node:crypto'
-import { computeSignature, type SignatureOptions, type Signature } from '../rsync/signature.js'
-import { generateDelta, type DeltaOptions } from '../rsync/delta.js'
+import { computeSignature, type SignatureOptions, type Signature } from '../rsync/algorithm/signature.js'
+import { generateDelta, type DeltaOptions } from '../rsync/algorithm/delta.js'
 import { portReader, toFailure, type ReadAnswer } from './port-reader.js'
 import type { MessagePort } from 'node:worker_threads'
 
 /**
- * The worker threads' side of node/workers (pool.ts): one task is one delta
+ * The worker threads' side of the pool (pool.ts): one task is one delta
  * or one signature, its bytes read through the main thread (port-reader.ts).
  * Ops go back as they come, at most CREDIT ahead of what the main thread
  * has taken (so a slow peer does not pile literal data up here).
@@ -18,8 +18,8 @@ export type CpuTask =
 export interface HashesTask { kind: 'hashes', data: Uint8Array, slices: Float64Array }
 
 export type ToMain =
-  | { t: 'op', op: import('../rsync/delta.js').DeltaOp }
-  | { t: 'done', summary?: import('../rsync/delta.js').DeltaSummary, sig?: Signature }
+  | { t: 'op', op: import('../rsync/algorithm/delta.js').DeltaOp }
+  | { t: 'done', summary?: import('../rsync/algorithm/delta.js').DeltaSummary, sig?: Signature }
   | { t: 'fail', error: { code: string, message: string } }
 
 export const CREDIT = 4

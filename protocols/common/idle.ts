@@ -1,4 +1,4 @@
-import { RequestTimeoutError } from '../common/errors.js'
+import { RequestTimeoutError } from './errors.js'
 
 /**
  * A timeout that restarts on progress: a 1 GiB transfer may take minutes

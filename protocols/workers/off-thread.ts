@@ -2,12 +2,12 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { cpuPool } from './pool.js'
 import { fromFailure, serveRead, type ReadAsk } from './port-reader.js'
 import type { CpuTask, HashesTask, ToMain } from './cpu-worker.js'
-import type { DeltaOp, DeltaOptions, DeltaSummary } from '../rsync/delta.js'
-import type { RangeReader } from '../rsync/reader.js'
-import type { Signature, SignatureOptions } from '../rsync/signature.js'
+import type { DeltaOp, DeltaOptions, DeltaSummary } from '../rsync/algorithm/delta.js'
+import type { RangeReader } from '../common/reader.js'
+import type { Signature, SignatureOptions } from '../rsync/algorithm/signature.js'
 
 /**
- * node/rsync's delta and signature, computed in the worker pool: same
+ * protocols/rsync/algorithm's delta and signature, computed in the worker pool: same
  * arguments, same results, but the rolling sums and strong hashes run on
  * another core while this thread serves the reads and the sockets.
  *
@@ -71,7 +71,7 @@ class Task {
   }
 }
 
-/** generateDelta (node/rsync/delta.ts) in the worker pool. The signature's arrays are transferred (unusable here after). */
+/** generateDelta (protocols/rsync/algorithm/delta.ts) in the worker pool. The signature's arrays are transferred (unusable here after). */
 export async function * generateDeltaOffThread (sig: Signature, reader: RangeReader, length: number, options: DeltaOptions = {}): AsyncGenerator<DeltaOp, DeltaSummary, undefined> {
   const { signal, ...rest } = options
   const task = new Task(() => ({ kind: 'delta', sig, length, options: rest }), [sig.weak.buffer as ArrayBuffer, sig.strong.buffer as ArrayBuffer], reader, signal)
@@ -89,7 +89,7 @@ export async function * generateDeltaOffThread (sig: Signature, reader: RangeRea
   }
 }
 
-/** computeSignature (node/rsync/signature.ts) in the worker pool. */
+/** computeSignature (protocols/rsync/algorithm/signature.ts) in the worker pool. */
 export async function computeSignatureOffThread (reader: RangeReader, length: number, options: SignatureOptions = {}): Promise<Signature> {
   const { signal, ...rest } = options
   const task = new Task(() => ({ kind: 'signature', length, options: rest }), [], reader, signal)

@@ -1,6 +1,6 @@
 import { hash as oneShotHash } from 'node:crypto'
-import { InvalidInputError } from '../types/errors.js'
-import { readChunks, type RangeReader } from './reader.js'
+import { InvalidInputError } from '../../../datastore/types/errors.js'
+import { readChunks, type RangeReader } from '../../common/reader.js'
 import { weakSum } from './rolling.js'
 
 /**

@@ -1,6 +1,6 @@
-import { RealizeError } from '../types/errors.js'
+import { RealizeError } from '../../datastore/types/errors.js'
 import type { MessagePort } from 'node:worker_threads'
-import type { RangeReader } from '../rsync/reader.js'
+import type { RangeReader } from '../common/reader.js'
 
 /**
  * A RangeReader across threads: the worker asks for `length` bytes at

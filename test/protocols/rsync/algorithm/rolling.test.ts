@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { roll, weakSum } from '../../node/rsync/rolling.js'
+import { roll, weakSum } from '../../../../protocols/rsync/algorithm/rolling.js'
 
 describe('rsync rolling checksum', () => {
   it('rolling one byte equals summing the shifted window afresh, for every offset', () => {

@@ -1,5 +1,5 @@
-import { RealizeError } from '../types/errors.js'
-import { readFully, type RangeReader } from './reader.js'
+import { RealizeError } from '../../../datastore/types/errors.js'
+import { readFully, type RangeReader } from '../../common/reader.js'
 import { blockCount, type Signature } from './signature.js'
 import type { DeltaOp } from './delta.js'
 

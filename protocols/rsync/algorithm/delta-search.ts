@@ -1,5 +1,5 @@
 import { createHash, hash as oneShotHash, type Hash as CryptoHash } from 'node:crypto'
-import { asHash } from '../types/hash.js'
+import { asHash } from '../../../datastore/types/hash.js'
 import { BlockTable } from './block-table.js'
 import { weakSum } from './rolling.js'
 import { blockLength, STRONG_BYTES, type Signature } from './signature.js'

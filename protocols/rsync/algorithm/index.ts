@@ -3,7 +3,7 @@
  * of a basis, the delta of new data against it, and applying the delta to
  * the basis. Pure byte work over RangeReaders; the wire is protocols/rsync.
  */
-export { bytesReader, fileReader, readChunks, readFully, type RangeReader } from './reader.js'
+export { bytesReader, fileReader, readChunks, readFully, type RangeReader } from '../../common/reader.js'
 export { weakSum, roll } from './rolling.js'
 export {
   blockCount, blockLength, checkBlockSize, checkSignature, chooseBlockSize, computeSignature, signatureOfBytes,

@@ -1,4 +1,4 @@
-import { RealizeError } from '../types/errors.js'
+import { RealizeError } from '../../datastore/types/errors.js'
 import type { FileHandle } from 'node:fs/promises'
 
 /**

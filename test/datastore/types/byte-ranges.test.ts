@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { ByteRanges } from '../../node/types/byte-ranges.js'
+import { ByteRanges } from '../../../datastore/types/byte-ranges.js'
 
 const r = (...xs: Array<[number, number]>): ByteRanges => ByteRanges.of(...xs)
 

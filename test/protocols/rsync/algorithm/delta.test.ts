@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import {
   applyDelta, bytesReader, chooseBlockSize, computeSignature, fileReader, generateDelta, signatureOfBytes,
   type DeltaOp, type DeltaSummary, type Signature
-} from '../../node/rsync/index.js'
-import { hashBytes } from '../../node/real/hasher.js'
-import { tempDir } from '../helpers/tmp.js'
+} from '../../../../protocols/rsync/algorithm/index.js'
+import { hashBytes } from '../../../../node/real/hasher.js'
+import { tempDir } from '../../../helpers/tmp.js'
 
 interface Run { ops: DeltaOp[], summary: DeltaSummary, rebuilt: Buffer }
 
