@@ -69,6 +69,8 @@ class Reconciler {
   readonly toHash: Found[] = []
   readonly fileChanges: FileChange[] = []
   readonly markChanges: MarkChange[] = []
+  /** Marks being moved into xattrs; the table follows only once the xattr is written. */
+  private readonly xattrWrites: Array<Promise<void>> = []
   readonly result: ScanResult = { kind: 'gone', files: 0, changed: 0, unstable: [] }
   private sinceYield = 0
 
@@ -129,8 +131,13 @@ class Reconciler {
       } else {
         // A path marked while known only from peers now exists here: its
         // mark moves into the xattr so the two sources never disagree.
-        writeMarkXattr(join(this.ctx.root, path), current.mark).catch(() => {})
-        this.markChanges.push({ path, mark: current.mark })
+        // The table says "local" only once the xattr holds the mark: a failed
+        // write leaves the mark known from peers, and the next scan tries again.
+        const mark = current.mark
+        this.xattrWrites.push(writeMarkXattr(join(this.ctx.root, path), mark).then(
+          () => { this.markChanges.push({ path, mark }) },
+          (err) => { this.ctx.log.warn({ path, mark, err: describeError(err), event: 'mark-xattr-failed' }, 'could not write the mark into the file\'s xattr; it stays a mark known from peers {#marksxattrs}') }
+        ))
       }
     } else if (xattr.kind === 'invalid') {
       this.ctx.log.warn({ path, value: xattr.value }, 'ignoring invalid mark xattr {#marksxattrs}')
@@ -224,6 +231,7 @@ class Reconciler {
   }
 
   async flush (force: boolean): Promise<void> {
+    if (force) await Promise.all(this.xattrWrites.splice(0))
     if (!force && this.fileChanges.length + this.markChanges.length < BATCH) return
     // Marks first: a file's job depends on its mark.
     const entries = await this.ctx.index.apply(this.fileChanges.splice(0), this.markChanges.splice(0))
