@@ -78,7 +78,7 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
     store: arena.store,
 
     async decide (path, signal) {
-      const [mark, real, stat] = await Promise.all([marks.resolve(path), arena.index.get(path), tree.statPath(path)])
+      const [mark, real, stat] = await Promise.all([marks.resolve(path), arena.index.get(path), tree.statPath(path).catch(() => undefined)])
       if (real == null && (stat?.kind === 'dir' || (stat == null && await hasRealUnder(ctx, path)))) {
         // A directory's mark changed: every file under it is decided again.
         dirtied(await expandDirectory(ctx, path, signal))

@@ -69,8 +69,6 @@ class Reconciler {
   readonly toHash: Found[] = []
   readonly fileChanges: FileChange[] = []
   readonly markChanges: MarkChange[] = []
-  /** Marks being moved into xattrs; the table follows only once the xattr is written. */
-  private readonly xattrWrites: Array<Promise<void>> = []
   readonly result: ScanResult = { kind: 'gone', files: 0, changed: 0, unstable: [] }
   private sinceYield = 0
 
@@ -131,13 +129,12 @@ class Reconciler {
       } else {
         // A path marked while known only from peers now exists here: its
         // mark moves into the xattr so the two sources never disagree.
-        // The table says "local" only once the xattr holds the mark: a failed
-        // write leaves the mark known from peers, and the next scan tries again.
-        const mark = current.mark
-        this.xattrWrites.push(writeMarkXattr(join(this.ctx.root, path), mark).then(
-          () => { this.markChanges.push({ path, mark }) },
-          (err) => { this.ctx.log.warn({ path, mark, err: describeError(err), event: 'mark-xattr-failed' }, 'could not write the mark into the file\'s xattr; it stays a mark known from peers {#marksxattrs}') }
-        ))
+        // Not awaited (the scan's batches keep their order); a failed write is
+        // logged: the table then says "local" for a mark the file does not carry.
+        writeMarkXattr(join(this.ctx.root, path), current.mark).catch((err) => {
+          this.ctx.log.warn({ path, mark: current.mark, err: describeError(err), event: 'mark-xattr-failed' }, 'could not write the mark into the file\'s xattr {#marksxattrs}')
+        })
+        this.markChanges.push({ path, mark: current.mark })
       }
     } else if (xattr.kind === 'invalid') {
       this.ctx.log.warn({ path, value: xattr.value }, 'ignoring invalid mark xattr {#marksxattrs}')
@@ -231,7 +228,6 @@ class Reconciler {
   }
 
   async flush (force: boolean): Promise<void> {
-    if (force) await Promise.all(this.xattrWrites.splice(0))
     if (!force && this.fileChanges.length + this.markChanges.length < BATCH) return
     // Marks first: a file's job depends on its mark.
     const entries = await this.ctx.index.apply(this.fileChanges.splice(0), this.markChanges.splice(0))
