@@ -1,21 +1,24 @@
 import { Box, Text, useApp, useInput, useWindowSize } from 'ink'
-import { useCallback, useEffect, useReducer, useRef, type ReactNode } from 'react'
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
 import { RealizeError } from '../datastore/types/errors.js'
 import type { ControlClient } from '../node/control/client.js'
 import { useNodeAdapter } from './adapter.js'
+import { useNow, type Clock } from './clock.js'
 import { handleKey, helpText } from './keys.js'
 import { ArenasPane } from './panes/arenas.js'
 import { ChurtenPane } from './panes/churten.js'
 import { FilesPane } from './panes/files.js'
 import { LogPane } from './panes/log.js'
 import { PeersPane } from './panes/peers.js'
-import { initialState, reducer, type Action } from './state.js'
+import { initialState, reducer, type Action, type State } from './state.js'
 
 export interface AppProps {
   api: ControlClient
   /** Terminal size; the stdout's by default. */
   size?: { rows: number, columns: number }
   pollMs?: number
+  /** Where durations are measured from; the wall clock by default (tests pass a fixed one). */
+  clock?: Clock
   /** Called when the user quits (q, Ctrl-C), before the app exits. */
   onQuit?: () => void
 }
@@ -36,11 +39,17 @@ export function layout (rows: number): { top: number, files: number, bottom: num
  *   help line
  */
 export function App (props: AppProps): ReactNode {
-  const [state, reactDispatch] = useReducer(reducer, undefined, initialState)
   // Keys typed faster than frames render must see the state the previous
-  // key produced (`m` then `k`): the reducer runs here too, eagerly.
-  const latest = useRef(state)
-  const dispatch = useCallback((a: Action) => { latest.current = reducer(latest.current, a); reactDispatch(a) }, [])
+  // key produced (`m` then `k`): each action is reduced once, at once, into
+  // `latest`, and React renders what is there.
+  const latest = useRef<State | null>(null)
+  latest.current ??= initialState()
+  const [state, setState] = useState(latest.current)
+  const dispatch = useCallback((a: Action) => {
+    latest.current = reducer(latest.current ?? initialState(), a)
+    setState(latest.current)
+  }, [])
+  const now = useNow(props.clock)
   const commands = useNodeAdapter(props.api, state, dispatch, { pollMs: props.pollMs })
   const { exit } = useApp()
   // Follows terminal resizes.
@@ -51,7 +60,7 @@ export function App (props: AppProps): ReactNode {
   const half = Math.floor(columns / 2)
   const focused = state.focus
 
-  useInput((input, key) => { handleKey(input, key, { state: latest.current, dispatch, commands, exit: () => { props.onQuit?.(); exit() }, pageRows: Math.max(1, h.files - 4) }) })
+  useInput((input, key) => { handleKey(input, key, { state: latest.current ?? state, dispatch, commands, exit: () => { props.onQuit?.(); exit() }, pageRows: Math.max(1, h.files - 4) }) })
   useEffect(() => {
     if (!state.connected) exit(new RealizeError('CONTROL_CLOSED', 'the node stopped'))
   }, [state.connected])
@@ -59,7 +68,7 @@ export function App (props: AppProps): ReactNode {
   return (
     <Box flexDirection='column' width={columns}>
       <Box>
-        <PeersPane peers={state.peers} strangers={state.strangers} network={state.status?.network ?? true} selected={state.selected.peers} focused={focused === 'peers'} height={h.top} width={half} now={Date.now()} />
+        <PeersPane peers={state.peers} strangers={state.strangers} selected={state.selected.peers} focused={focused === 'peers'} height={h.top} width={half} now={now} />
         <ArenasPane status={state.status} selected={state.selected.arenas} focused={focused === 'arenas'} height={h.top} width={columns - half} />
       </Box>
       <FilesPane files={state.files} focused={focused === 'files'} height={h.files} width={columns} />

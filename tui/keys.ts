@@ -54,14 +54,7 @@ export function handleKey (input: string, key: Key, ctx: KeyContext): void {
   if (key.pageDown) { dispatch({ type: 'move', delta: ctx.pageRows }); return }
   if (key.home || input === 'g') { dispatch({ type: 'moveTo', where: 'start' }); return }
   if (key.end || input === 'G') { dispatch({ type: 'moveTo', where: 'end' }); return }
-  if (input === 'c') {
-    if (state.churten?.available === false) {
-      dispatch({ type: 'log', line: { at: Date.now(), level: 'warn', text: 'churten is not available here (no job runner yet)' } })
-    } else {
-      void commands.toggleChurten()
-    }
-    return
-  }
+  if (input === 'c') { void commands.toggleChurten(); return }
 
   const f = state.files
   const stranger = state.focus === 'peers' ? state.strangers[state.selected.peers - state.peers.length] : undefined

@@ -8,6 +8,7 @@ import { unrealize } from './executors/unrealize.js'
 import { AbandonedError } from './errors.js'
 import { MarkCache } from './mark-cache.js'
 import { UndoGuard } from './undo-guard.js'
+import { describeError } from '../../datastore/types/errors.js'
 import { hashEquals, type Hash } from '../../datastore/types/hash.js'
 import type { ExecutorContext } from './executors/context.js'
 import type { ArenaWorker, JobRun, JobStats } from './types.js'
@@ -167,7 +168,10 @@ function statsOf (r: { fetched: number, resumed: number, fromBasis: number, meth
 async function protectAsMarked (ctx: ExecutorContext, blobId: number, isKept: boolean, mark: Mark, verified: boolean): Promise<void> {
   const keep = mark === 'keep' || (mark === 'own' && ctx.arena.root == null)
   if (keep === isKept || (keep && !verified)) return
-  await ctx.blobs.keep(blobId, keep).catch(() => {})
+  // The job goes on either way (the copy is there); the cache may evict it or keep it too long, so say so.
+  await ctx.blobs.keep(blobId, keep).catch((err) => {
+    ctx.log.warn({ arena: ctx.arena.name, blobId, keep, err: describeError(err), event: 'blob-protect-failed' }, `could not ${keep ? 'protect' : 'unprotect'} a cached copy {#bloblru}`)
+  })
 }
 
 async function hasRealUnder (ctx: ExecutorContext, dir: RelPath): Promise<boolean> {

@@ -316,10 +316,14 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
         this.retries.waitForPeer(arena, path)
       } else if (e instanceof AbandonedError) {
         result = 'abandoned'
-        await this.retries.clear(arena, path, r.counter).catch(() => {})
+        await this.retries.clear(arena, path, r.counter).catch((e2) => { log.error({ arena: arena.name, path, err: describeError(e2) }, 'could not clear the retry state of an abandoned job') })
       } else {
         result = 'failed'
-        retryAt = await this.retries.record(arena, path, r.counter, describeError(e)).catch(() => undefined)
+        retryAt = await this.retries.record(arena, path, r.counter, describeError(e)).catch((e2) => {
+          // Not saved: the failure count and backoff are lost, the path stays dirty and runs at the next pass.
+          log.error({ arena: arena.name, path, err: describeError(e2) }, 'could not save the retry state of a failed job')
+          return undefined
+        })
       }
     } finally {
       this.jobs.delete(key(arena, path))
@@ -337,7 +341,10 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
 
   /** Marked again while its job ran (or waited): decide again now rather than at the next pass. */
   private async followUp (r: Running): Promise<void> {
-    const current = await r.arena.store.dirty.counterOf(r.path).catch(() => undefined)
+    const current = await r.arena.store.dirty.counterOf(r.path).catch((err) => {
+      this.options.log.error({ arena: r.arena.name, path: r.path, err: describeError(err) }, 'reading a path\'s dirty counter after its job failed; it runs at the next pass')
+      return undefined
+    })
     if (current != null && current !== r.counter && !this.jobs.has(key(r.arena, r.path))) await this.handle(r.arena, r.path, current)
   }
 }

@@ -97,7 +97,6 @@ export function churtenControl (churten: Churten): ChurtenControl {
     }
   })
   return {
-    available: true,
     events,
     status: async () => ({ available: true, running: churten.isRunning, jobs: active.size, active: [...active.values()].map((j) => ({ ...j })) }),
     start: async () => { churten.start() },

@@ -16,7 +16,6 @@ export function networkView (network: Network, arenas: () => readonly ArenaConfi
   network.keeper.on('disconnected', (peerId) => { events.emit('peer', { kind: 'disconnected', peerId }) })
   network.discovered.on('discovered', (d) => { if (!d.inHousehold) events.emit('peer', { kind: 'discovered', peerId: d.peerId }) })
   return {
-    available: true,
     events,
     listening: () => network.host.getMultiaddrs().map((a) => a.toString()),
     connections: async () => network.peers().filter((p) => p.connected).map((p) => ({

@@ -11,7 +11,7 @@ export class NodeNotRunningError extends RealizeError {
   }
 }
 
-/** A part of the node that is not built or not running here (churten, network, unreal cache). */
+/** What was asked for cannot be reached now (NO_PEER: no connected peer has the file). */
 export class UnavailableError extends RealizeError {}
 
 /** A path or arena the node does not know. */

@@ -44,7 +44,7 @@ export const RpcCode = {
   internalError: -32603,
   /** The operation was valid but failed (file missing, disk error...). */
   failed: -32000,
-  /** The node has no such part yet or it is off (churten not built, network not running). */
+  /** What was asked for cannot be reached now (no connected peer has the file). */
   unavailable: -32001
 } as const
 

@@ -16,7 +16,7 @@ import { addPeerTo, editConfig, peerJson, removePeerFrom, setArenaMarkIn } from 
 import { listPath } from './listing.js'
 import { openReal } from './real-content.js'
 import { formatTarget, resolveTarget } from './target.js'
-import { noChurten, noNetwork, noUnreal, type ControlSources } from './sources.js'
+import type { ControlSources } from './sources.js'
 import type {
   ArenaInfo, CallOptions, ChurtenEvent, ChurtenStatus, ConflictInfo, Content, DiscoveredPeer, LsEntry, MarkInfo, NodeEvent,
   NodeModel, NodeModelEvents, PeerConfigJson, PeerInfo, ResumeResult, SetMarkResult, StatusInfo, VersionJson
@@ -33,7 +33,6 @@ const LISTINGS = 2
  */
 export class LocalNodeModel implements NodeModel {
   readonly events = new EventEmitter<NodeModelEvents>()
-  private readonly sources: ControlSources
   private readonly unsubscribe: Array<() => void> = []
   /** Bumped by every change to an arena, so its cached listings are recomputed only after one. */
   private readonly generation = new Map<string, number>()
@@ -43,8 +42,7 @@ export class LocalNodeModel implements NodeModel {
   /** Config edits run one at a time: each reads the file the previous one wrote. */
   private edits: Promise<unknown> = Promise.resolve()
 
-  constructor (private readonly node: RealizeNode, sources: Partial<ControlSources> = {}) {
-    this.sources = { network: sources.network ?? noNetwork(), unreal: sources.unreal ?? noUnreal(), churten: sources.churten ?? noChurten() }
+  constructor (private readonly node: RealizeNode, private readonly sources: ControlSources) {
     for (const a of node.arenas) {
       this.listen(a.index, 'history', (entries: Array<{ notification: { path: string } }>) => {
         this.publish({ type: 'index', arena: a.name, source: 'real', paths: entries.slice(0, EVENT_PATHS).map((e) => e.notification.path), count: entries.length })
@@ -108,7 +106,7 @@ export class LocalNodeModel implements NodeModel {
       peerId: this.node.options.identity.peerId.toString(),
       dataDir: this.node.options.dataDir,
       addrs: this.sources.network.listening(),
-      network: this.sources.network.available,
+      network: true,
       churten,
       arenas,
       cache: { capacity, used },
@@ -290,7 +288,7 @@ export class LocalNodeModel implements NodeModel {
     const remote = await this.sources.unreal.open(a.name, p, o)
     if (remote != null) return remote
     for await (const _ of a.store.index.under(p, o)) throw new InvalidInputError('IS_A_DIRECTORY', `${where} is a directory`)
-    throw new NotFoundError(`${where}: no such file (not in the real${this.sources.unreal.available ? ', and no peer has it' : '; remote files are not available on this node yet'})`)
+    throw new NotFoundError(`${where}: no such file (not in the real, and no peer has it)`)
   }
 
   async conflicts (o: CallOptions = {}): Promise<ConflictInfo[]> {

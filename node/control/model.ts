@@ -105,8 +105,8 @@ export interface ChurtenJob {
 }
 
 export interface ChurtenStatus {
-  /** False while this node has no job runner (it is built by a later issue). */
-  available: boolean
+  /** Always true: every node has a job runner (the field stays for clients that read it). */
+  available: true
   running: boolean
   /** Jobs pending or running. */
   jobs: number
@@ -127,8 +127,8 @@ export interface StatusInfo {
   dataDir: string
   /** The addresses the node listens on now, with /p2p/PEERID (what `id` prints for a running node). */
   addrs: string[]
-  /** False while the node has no network layer (peers are never connected). */
-  network: boolean
+  /** Always true: every node has a network layer (the field stays for clients that read it). */
+  network: true
   churten: ChurtenStatus
   arenas: ArenaInfo[]
   cache: CacheInfo

@@ -1,15 +1,14 @@
-import { EventEmitter } from 'node:events'
-import { UnavailableError } from './errors.js'
+import type { EventEmitter } from 'node:events'
 import type { PeerConfig } from '../config/config.js'
 import type { RelPath } from '../../datastore/types/path.js'
 import type { Version } from '../../datastore/types/version.js'
 import type { CallOptions, ChurtenEvent, ChurtenStatus, Content } from './model.js'
 
 /**
- * The parts of the node that other issues build, as LocalNodeModel needs
- * them. Each has a placeholder below that answers honestly "not here yet";
- * the issue that builds the part passes its implementation to
- * LocalNodeModel (see RealizeNode.listenControl in node/node.ts).
+ * The parts of a running node that LocalNodeModel reads through narrow
+ * views, so the control API depends on what it shows, not on how the
+ * network, the unreal cache and churten work. adapters.ts makes them over
+ * the real parts (RealizeNode.listenControl in node/node.ts).
  */
 
 /** One live connection {#conninfo}. */
@@ -29,9 +28,8 @@ export interface NetworkEvents {
   peer: [{ kind: 'connected' | 'disconnected' | 'discovered', peerId: string }]
 }
 
-/** To be implemented by node/network/. */
+/** The network (node/net/), made by `networkView` in adapters.ts. */
 export interface NetworkView {
-  readonly available: boolean
   readonly events: EventEmitter<NetworkEvents>
   /** The addresses the node listens on now (wildcards expanded), with /p2p/PEERID. */
   listening: () => string[]
@@ -57,9 +55,8 @@ export interface UnrealItem {
   complete: boolean
 }
 
-/** To be implemented by node/unreal/ and node/blobs/. */
+/** The unreal trees (node/unreal/) and the blob cache (node/blobs/), made by `unrealView` in unreal-view.ts. */
 export interface UnrealView {
-  readonly available: boolean
   readonly events: EventEmitter<{ changed: [arena: string, paths: RelPath[]] }>
   /** Children of `dir` known from peers; [] when none. */
   list: (arena: string, dir: RelPath, o?: CallOptions) => Promise<UnrealItem[]>
@@ -72,9 +69,8 @@ export interface UnrealView {
   cacheUsed: (o?: CallOptions) => Promise<number>
 }
 
-/** To be implemented by node/churten/ (spec section 6). */
+/** The job runner (node/churten/, spec section 6), made by `churtenControl` in churten/service.ts. */
 export interface ChurtenControl {
-  readonly available: boolean
   readonly events: EventEmitter<{ event: [ChurtenEvent] }>
   status: (o?: CallOptions) => Promise<ChurtenStatus>
   start: (o?: CallOptions) => Promise<void>
@@ -85,45 +81,4 @@ export interface ControlSources {
   network: NetworkView
   unreal: UnrealView
   churten: ChurtenControl
-}
-
-/** Placeholder until node/network/ lands: no connections, nothing discovered. */
-export function noNetwork (): NetworkView {
-  return {
-    available: false,
-    events: new EventEmitter(),
-    listening: () => [],
-    connections: async () => [],
-    discovered: async () => [],
-    householdChanged: async () => {}
-  }
-}
-
-/** Placeholder until the unreal cache lands: no remote files, empty cache. */
-export function noUnreal (): UnrealView {
-  return {
-    available: false,
-    events: new EventEmitter(),
-    list: async () => [],
-    lookup: async () => undefined,
-    open: async () => undefined,
-    arenaUsage: async () => ({ cachedFiles: 0, cachedBytes: 0 }),
-    cacheUsed: async () => 0
-  }
-}
-
-export const CHURTEN_UNAVAILABLE = 'CHURTEN_UNAVAILABLE'
-
-/** Placeholder until node/churten/ lands: reports "not available"; start/stop fail. */
-export function noChurten (): ChurtenControl {
-  const unavailable = (): never => {
-    throw new UnavailableError(CHURTEN_UNAVAILABLE, 'churten is not available on this node (the job runner is not built yet)')
-  }
-  return {
-    available: false,
-    events: new EventEmitter(),
-    status: async () => ({ available: false, running: false, jobs: 0, active: [] }),
-    start: async () => unavailable(),
-    stop: async () => unavailable()
-  }
 }

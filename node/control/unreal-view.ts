@@ -55,7 +55,6 @@ export function unrealView (o: UnrealViewOptions): UnrealView {
   }
 
   return {
-    available: true,
     events,
     list: async (arena, dir, co) => {
       const tree = o.trees.get(arena)

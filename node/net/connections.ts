@@ -151,7 +151,10 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
     try {
       s.rttMs = await this.host.services.ping.ping(peerIdFromString(peerId), { signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(10_000)]) })
       this.emit('rtt', peerId, s.rttMs)
-    } catch {}
+    } catch (err) {
+      // rtt stays unknown (null); a stopping node or a closing connection is no news.
+      if (!this.stopping.signal.aborted && this.isConnected(peerId)) this.log.info({ peerId, err: describeError(err), event: 'ping-failed' }, 'ping failed; round-trip time unknown')
+    }
   }
 
   isConnected (peerId: string): boolean {

@@ -129,7 +129,11 @@ class Reconciler {
       } else {
         // A path marked while known only from peers now exists here: its
         // mark moves into the xattr so the two sources never disagree.
-        writeMarkXattr(join(this.ctx.root, path), current.mark).catch(() => {})
+        // Not awaited (the scan's batches keep their order); a failed write is
+        // logged: the table then says "local" for a mark the file does not carry.
+        writeMarkXattr(join(this.ctx.root, path), current.mark).catch((err) => {
+          this.ctx.log.warn({ path, mark: current.mark, err: describeError(err), event: 'mark-xattr-failed' }, 'could not write the mark into the file\'s xattr {#marksxattrs}')
+        })
         this.markChanges.push({ path, mark: current.mark })
       }
     } else if (xattr.kind === 'invalid') {

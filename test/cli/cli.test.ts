@@ -228,21 +228,15 @@ describe('cli (realize-node)', function () {
   describe('start', function () {
     it('with no config, writes the default config and creates the arena root before running', async function () {
       const d = fresh()
-      const child = spawn(process.execPath, [MAIN, 'start', '--headless', '--data', d], { cwd: dir, env: env(), stdio: ['ignore', 'ignore', 'pipe'] })
-      let stderr = ''
-      child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s })
-      const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
-      // Works whether runNode is still a stub (exits) or a real node (runs until signalled).
-      let done = false
-      void exited.then(() => { done = true })
-      const deadline = Date.now() + 20_000
-      while (!done && Date.now() < deadline) {
-        const ready = await Promise.all([stat(configPath(d)), stat(join(home, 'Realize')), stat(keyPath(d))]).then(() => true, () => false)
-        if (ready) break
-        await new Promise((resolve) => setTimeout(resolve, 50))
+      const node = new NodeProcess(['--data', d], { env: env() })
+      try {
+        // The node makes the never-indexed root once it has the config and the key.
+        await node.waitForEvent('root-created')
+      } finally {
+        node.kill('SIGTERM')
+        await node.waitForExit()
       }
-      if (!done) child.kill('SIGTERM')
-      await exited
+      const stderr = node.stderr.join('\n')
       assert.match(stderr, /no config found; wrote the default to .*realize\.toml/)
       const config = await loadConfig(d)
       assert.deepEqual(config?.arenas, [{ name: 'default', root: join(home, 'Realize'), mark: 'own' }])

@@ -1,20 +1,14 @@
 import { spawn } from 'node:child_process'
-import { EventEmitter } from 'node:events'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { baseConfig, writeConfig, type Config } from '../../node/config/config.js'
 import { ControlClient } from '../../node/control/client.js'
-import { controlSources } from '../../node/control/adapters.js'
-import { LocalNodeModel } from '../../node/control/local-model.js'
-import { ControlServer } from '../../node/control/server.js'
 import { loadOrCreateIdentity } from '../../node/identity/identity.js'
 import { silentLogger } from '../../node/log.js'
 import { RealizeNode } from '../../node/node.js'
 import { parseArenaName } from '../../datastore/types/arena.js'
 import { CLI } from '../helpers/node-process.js'
 import { tempDir } from '../helpers/tmp.js'
-import type { ChurtenEvent, ChurtenJob, ChurtenStatus } from '../../node/control/model.js'
-import type { ChurtenControl, ConnInfo, ControlSources, NetworkEvents, NetworkView } from '../../node/control/sources.js'
 import type { Mark } from '../../datastore/types/mark.js'
 
 export interface Run { code: number | null, stdout: string, stderr: string }
@@ -42,11 +36,10 @@ export interface InProcessNode {
 }
 
 /**
- * A real node in this process (stores, watcher, libp2p on loopback) serving
- * its control socket, with `sources` in place of parts not built yet
- * (a scripted churten, a network view with a stranger on the LAN).
+ * A real node in this process (stores, watcher, libp2p on loopback, churten)
+ * serving its control socket; two or more that talk: test/helpers/nodes.ts.
  */
-export async function inProcessNode (options: { sources?: Partial<ControlSources>, arenas?: Array<{ name: string, root: boolean, mark?: Mark }> } = {}): Promise<InProcessNode> {
+export async function inProcessNode (options: { arenas?: Array<{ name: string, root: boolean, mark?: Mark }> } = {}): Promise<InProcessNode> {
   const tmp = await tempDir('rz-ctl-')
   const dataDir = join(tmp.dir, 'data')
   const config: Config = baseConfig()
@@ -60,11 +53,6 @@ export async function inProcessNode (options: { sources?: Partial<ControlSources
   await writeConfig(dataDir, config)
   const identity = await loadOrCreateIdentity(dataDir)
   const node = await RealizeNode.open({ dataDir, config, identity, log: silentLogger })
-  if (options.sources != null) {
-    // Installed before start(), which then keeps this control server.
-    const model = new LocalNodeModel(node, { ...controlSources(node), ...options.sources })
-    node.control = { server: await ControlServer.listen({ dataDir, model, log: silentLogger }), model }
-  }
   await node.start()
   const client = await ControlClient.connect(dataDir)
   return {
@@ -78,58 +66,6 @@ export async function inProcessNode (options: { sources?: Partial<ControlSources
       await tmp.cleanup()
     }
   }
-}
-
-/**
- * A job runner standing in for churten (not built yet): on start it reports
- * one download job making progress, which stays running until stop.
- */
-export class ScriptedChurten implements ChurtenControl {
-  readonly available = true
-  readonly events = new EventEmitter<{ event: [ChurtenEvent] }>()
-  running = false
-  starts = 0
-  stops = 0
-  readonly job: ChurtenJob = { id: 7, arena: 'photos', path: 'big/movie.mkv', kind: 'download', state: 'running', action: 'download', bytes: 0, total: 4 * 1024 * 1024 }
-
-  async status (): Promise<ChurtenStatus> {
-    return { available: true, running: this.running, jobs: this.running ? 1 : 0, active: this.running ? [this.job] : [] }
-  }
-
-  async start (): Promise<void> {
-    this.running = true
-    this.starts++
-    const emit = (e: ChurtenEvent): void => { this.events.emit('event', e) }
-    setImmediate(() => {
-      emit({ type: 'state', running: true })
-      emit({ type: 'pending', job: { ...this.job, state: 'pending' } })
-      emit({ type: 'started', job: this.job })
-      emit({ type: 'action', id: this.job.id, action: 'download' })
-      emit({ type: 'progress', id: this.job.id, bytes: 1024 * 1024, total: this.job.total })
-    })
-  }
-
-  async stop (): Promise<void> {
-    this.running = false
-    this.stops++
-    this.events.emit('event', { type: 'ended', id: this.job.id, outcome: 'cancelled', error: null })
-    this.events.emit('event', { type: 'state', running: false })
-  }
-}
-
-/** A network view with one connected household peer and one stranger found by mDNS. */
-export class ScriptedNetwork implements NetworkView {
-  readonly available = true
-  readonly events = new EventEmitter<NetworkEvents>()
-  conns: ConnInfo[] = []
-  found: Array<{ peerId: string, addrs: string[] }> = []
-  household: string[] = []
-  addrs: string[] = []
-
-  listening (): string[] { return this.addrs }
-  async connections (): Promise<ConnInfo[]> { return this.conns }
-  async discovered (): Promise<Array<{ peerId: string, addrs: string[] }>> { return this.found }
-  async householdChanged (peers: ReadonlyArray<{ id: string }>): Promise<void> { this.household = peers.map((p) => p.id) }
 }
 
 /** Ed25519 PeerIds of nobody (valid keys, never running). */

@@ -6,7 +6,9 @@ import { getAttribute } from 'fs-xattr'
 import { loadConfig } from '../../node/config/config.js'
 import { asHash, hashToHex } from '../../datastore/types/hash.js'
 import { until } from '../helpers/wait.js'
-import { inProcessNode, LAPTOP, ScriptedNetwork, STRANGER, type InProcessNode } from './fixtures.js'
+import { ControlClient } from '../../node/control/client.js'
+import { cluster } from '../helpers/nodes.js'
+import { inProcessNode, LAPTOP, STRANGER, type InProcessNode } from './fixtures.js'
 import type { Arena } from '../../node/arena.js'
 import type { RelPath } from '../../datastore/types/path.js'
 import type { UnrealTree } from '../../node/unreal/unreal-tree.js'
@@ -33,11 +35,9 @@ async function files (n: InProcessNode, spec: Record<string, string>): Promise<v
 
 describe('control model (LocalNodeModel on a running node)', function () {
   let n: InProcessNode
-  let network: ScriptedNetwork
   let tree: UnrealTree
   beforeEach(async () => {
-    network = new ScriptedNetwork()
-    n = await inProcessNode({ sources: { network } })
+    n = await inProcessNode()
     tree = n.node.unreal.get('photos') as UnrealTree
   })
   afterEach(async () => { await n.close() })
@@ -117,7 +117,7 @@ describe('control model (LocalNodeModel on a running node)', function () {
     const added = await n.client.call('peer.add', { name: 'laptop', peerId: LAPTOP, addrs: ['laptop.local:9771'] })
     assert.deepEqual(added, { name: 'laptop', peerId: LAPTOP, addrs: ['laptop.local:9771'], arenas: null })
     assert.deepEqual((await loadConfig(n.dataDir))?.peers.map((p) => [p.name, p.id, p.addrs]), [['laptop', LAPTOP, ['laptop.local:9771']]])
-    assert.deepEqual(network.household, [LAPTOP])
+    assert.equal(n.node.network.household.member(LAPTOP)?.name, 'laptop', 'the network lets laptop in')
     const peers = await n.client.call('peers')
     assert.deepEqual(peers.map((p) => [p.name, p.connected, p.remoteAddr]), [['laptop', false, null]])
     await assert.rejects(n.client.call('peer.add', { name: 'laptop', peerId: STRANGER, addrs: [] }), /a peer named "laptop" exists already/)
@@ -125,20 +125,33 @@ describe('control model (LocalNodeModel on a running node)', function () {
     await assert.rejects(n.client.call('peer.add', { name: 'twin', peerId: LAPTOP, addrs: [] }), (err: Error & { usage?: boolean }) => err.usage === true)
     await n.client.call('peer.rm', { name: 'laptop' })
     assert.deepEqual((await loadConfig(n.dataDir))?.peers, [])
-    assert.deepEqual(network.household, [])
+    assert.equal(n.node.network.household.member(LAPTOP), undefined, 'the network no longer lets laptop in')
     await assert.rejects(n.client.call('peer.rm', { name: 'laptop' }), /no peer "laptop" in the household/)
   })
 
-  it('gives connection info of connected peers {#conninfo} and marks discovered strangers', async () => {
-    await n.client.call('peer.add', { name: 'laptop', peerId: LAPTOP, addrs: [] })
-    network.conns = [{ peerId: LAPTOP, since: 1000, remoteAddr: '/ip4/10.0.0.2/tcp/9771', direction: 'inbound', encryption: '/noise', muxer: '/yamux/1.0.0', rttMs: 3, bytesIn: 10, bytesOut: 20 }]
-    network.found = [{ peerId: LAPTOP, addrs: ['/ip4/10.0.0.2/tcp/9771'] }, { peerId: STRANGER, addrs: ['/ip4/10.0.0.9/tcp/9771'] }]
-    const [laptop] = await n.client.call('peers')
-    assert.deepEqual(laptop, { name: 'laptop', peerId: LAPTOP, addrs: [], arenas: null, connected: true, since: 1000, remoteAddr: '/ip4/10.0.0.2/tcp/9771', direction: 'inbound', encryption: '/noise', muxer: '/yamux/1.0.0', rttMs: 3, bytesIn: 10, bytesOut: 20 })
-    assert.deepEqual(await n.client.call('peers.discovered'), [
-      { peerId: LAPTOP, addrs: ['/ip4/10.0.0.2/tcp/9771'], inHousehold: true, name: 'laptop' },
-      { peerId: STRANGER, addrs: ['/ip4/10.0.0.9/tcp/9771'], inHousehold: false, name: null }
-    ])
+  it('gives connection info of connected peers {#conninfo}, from a real second node', async function () {
+    this.timeout(60_000)
+    const c = await cluster([{ name: 'a' }, { name: 'b' }])
+    const client = await ControlClient.connect(c.get('a').dataDir)
+    try {
+      await c.get('a').connectedTo(c.get('b'))
+      const b = c.get('b')
+      const [peer] = await client.call('peers')
+      assert.equal(peer?.name, 'b')
+      assert.equal(peer?.peerId, b.peerId)
+      assert.equal(peer?.connected, true)
+      assert.match(peer?.remoteAddr ?? '', /^\/ip4\/127\.0\.0\.1\/tcp\/\d+/)
+      assert.ok(peer?.direction === 'inbound' || peer?.direction === 'outbound', String(peer?.direction))
+      assert.equal(peer?.encryption, '/noise')
+      assert.equal(peer?.muxer, '/yamux/1.0.0')
+      assert.ok(peer?.since != null && peer.since <= Date.now() && peer.since > Date.now() - 60_000, String(peer?.since))
+      assert.ok((peer?.bytesIn ?? 0) > 0 && (peer?.bytesOut ?? 0) > 0, 'history went both ways')
+      // mDNS is off: what the network knows of is household peers it dialed (a stranger found on a LAN: test/net/lan.test.ts).
+      for (const d of await client.call('peers.discovered')) assert.deepEqual([d.inHousehold, d.name], [true, 'b'])
+    } finally {
+      await client.close()
+      await c.cleanup()
+    }
   })
 
   it('lists conflicts recorded by the unreal tree with each side and peer', async () => {

@@ -4,7 +4,10 @@ import { join } from 'node:path'
 import { getAttribute } from 'fs-xattr'
 import { loadConfig } from '../../node/config/config.js'
 import { until } from '../helpers/wait.js'
-import { inProcessNode, LAPTOP, ScriptedChurten, ScriptedNetwork, STRANGER, type InProcessNode } from '../control/fixtures.js'
+import { randomBytes } from 'node:crypto'
+import { ControlClient } from '../../node/control/client.js'
+import { cluster, type Cluster, type TestPeer } from '../helpers/nodes.js'
+import { inProcessNode, type InProcessNode } from '../control/fixtures.js'
 import { KEY, lineWith, renderApp, type RenderedApp } from './render.js'
 import type { Arena } from '../../node/arena.js'
 import type { RelPath } from '../../datastore/types/path.js'
@@ -174,52 +177,58 @@ describe('TUI (ink-testing-library, attached to a real node)', function () {
       await app.waitFor((s) => isSelected(s, 'f00000'), 'back to the first')
     })
   })
+})
 
-  describe('with a network view and a job runner standing in for parts not wired yet', function () {
-    let network: ScriptedNetwork
-    let churten: ScriptedChurten
-    beforeEach(async () => {
-      network = new ScriptedNetwork()
-      churten = new ScriptedChurten()
-      n = await inProcessNode({ sources: { network, churten } })
-      await n.client.call('peer.add', { name: 'laptop', peerId: LAPTOP, addrs: [] })
-      network.conns = [{ peerId: LAPTOP, since: Date.now() - 65_000, remoteAddr: '/ip4/10.0.0.2/tcp/9771', direction: 'outbound', encryption: '/noise', muxer: '/yamux/1.0.0', rttMs: 4, bytesIn: 2048, bytesOut: 1024 }]
-      network.found = [{ peerId: STRANGER, addrs: ['/ip4/10.0.0.9/tcp/9771'] }]
-    })
+describe('TUI attached to node b of two real nodes (a has an 8 MiB file b keeps)', function () {
+  this.timeout(120_000)
+  let app: RenderedApp | undefined
+  let c: Cluster
+  let b: TestPeer
+  let client: ControlClient
+  beforeEach(async () => {
+    // churten off at start and held to 512 KiB/s {#churtenlimit}: the one job runs for 16 s unless stopped.
+    c = await cluster([
+      { name: 'a' },
+      { name: 'b', arenas: [{ name: 'docs', mark: 'keep' }], churten: { autostart: false }, limits: { churtenDownload: 512 * 1024 } }
+    ])
+    b = c.get('b')
+    const big = randomBytes(8 * 1024 * 1024)
+    await c.get('a').write('big.bin', big)
+    await b.waitRemote('big.bin', big)
+    await b.connectedTo(c.get('a'))
+    client = await ControlClient.connect(b.dataDir)
+  })
+  afterEach(async () => {
+    app?.unmount()
+    app = undefined
+    await client.close()
+    await c.cleanup()
+  })
 
-    it('the peers pane shows connection info {#conninfo} and discovered strangers; a adds one', async () => {
-      app = renderApp({ api: n.client })
-      const f = await app.waitFor((s) => s.includes('laptop') && s.includes('1 discovered'), 'peers')
-      assert.match(lineWith(f, '1 Peers') ?? '', /1 Peers {2}1\/1 connected {2}1 discovered/)
-      assert.match(lineWith(f, '● laptop') ?? '', /● laptop {2}4ms {2}↓2\.0 KiB ↑1\.0 KiB {2}1m0[45]s/)
-      assert.match(lineWith(f, 'outbound') ?? '', /outbound \/ip4\/10\.0\.0\.2\/tcp\/9771 \/noise \/yamux/)
-      assert.ok(f.includes(`? ${STRANGER.slice(0, 20)}`))
-      app.press('1', KEY.down)
-      await app.waitFor((s) => isSelected(s, `? ${STRANGER.slice(0, 20)}`) && s.includes('discovered, not in household  a: add'), 'stranger selected')
-      app.press('a')
-      await app.waitFor((s) => s.includes(`name for ${STRANGER}: peer-${STRANGER.slice(-6)}_`), 'the name prompt with a default')
-      app.press(...Array<string>(6).fill(KEY.backspace))
-      app.press('d', 'e', 's', 'k')
-      await app.waitFor((s) => s.includes(`name for ${STRANGER}: peer-desk_`), 'typed')
-      app.press(KEY.enter)
-      await app.waitFor((s) => s.includes('peer peer-desk added'), 'the log says it is added')
-      assert.deepEqual((await loadConfig(n.dataDir))?.peers.map((p) => [p.name, p.id]), [['laptop', LAPTOP], ['peer-desk', STRANGER]])
-      assert.deepEqual(network.household, [LAPTOP, STRANGER])
-    })
+  it('the peers pane shows connection info {#conninfo}, durations by the clock it is given', async () => {
+    const [a] = await client.call('peers')
+    assert.ok(a?.since != null)
+    // The TUI's clock reads 65 s after the connection was made, on every render.
+    app = renderApp({ api: client, columns: 160, clock: () => (a.since as number) + 65_000 })
+    const f = await app.waitFor((s) => s.includes('● a'), 'peers')
+    assert.match(lineWith(f, '1 Peers') ?? '', /1 Peers {2}1\/1 connected/)
+    assert.match(lineWith(f, '● a') ?? '', /● a( {2}\d+ms)? {2}↓\d+(\.\d)? (B|KiB|MiB) ↑\d+(\.\d)? (B|KiB|MiB) {2}1m05s/)
+    assert.match(lineWith(f, '/noise') ?? '', /(in|out)bound \/ip4\/127\.0\.0\.1\/tcp\/\d+ \/noise \/yamux\/1\.0\.0/)
+  })
 
-    it('the churten pane shows jobs with a progress bar and rate; c starts and stops churten', async () => {
-      app = renderApp({ api: n.client })
-      await app.waitFor((s) => s.includes('4 Churten  stopped, 0 jobs'), 'churten stopped')
-      app.press('c')
-      const f = await app.waitFor((s) => s.includes('[##------]  25% 1.0 MiB/4.0 MiB'), 'the job in progress')
-      assert.match(lineWith(f, '25%') ?? '', /\[##-{6}\] {2}25% 1\.0 MiB\/4\.0 MiB \d+(\.\d)? (B|KiB|MiB)\/s down/)
-      assert.ok(f.includes('4 Churten  running, 1 job '))
-      assert.equal(churten.running, true)
-      assert.ok(f.includes('job 7 started: download photos:big'))
-      app.press('c')
-      await app.waitFor((s) => s.includes('job 7 cancelled') && !s.includes('25% 1.0 MiB'), 'the job gone')
-      assert.equal(churten.stops, 1)
-      await app.waitFor((s) => s.includes('churten stopped'), 'the log says churten stopped')
-    })
+  it('the churten pane shows jobs with a progress bar and rate; c starts and stops churten', async () => {
+    app = renderApp({ api: client, columns: 160 })
+    await app.waitFor((s) => s.includes('4 Churten  stopped, 0 jobs'), 'churten stopped')
+    app.press('4', 'c')
+    // The title follows the polled status, the bar the notifications: wait for both.
+    const f = await app.waitFor((s) => /\[[#-]{8}\] +\d+% [1-9]\d*(\.\d)? (KiB|MiB)\/8\.0 MiB/.test(s) && s.includes('4 Churten  running, 1 job '), 'the job in progress')
+    assert.match(lineWith(f, '/8.0 MiB') ?? '', /\[[#-]{8}\] +\d+% \d+(\.\d)? (B|KiB|MiB)\/8\.0 MiB \d+(\.\d)? (B|KiB|MiB)\/s download docs:big\.bin/)
+    assert.ok(f.includes('4 Churten  running, 1 job '))
+    assert.equal(b.running.churten.isRunning, true)
+    assert.match(f, /job \d+ started: download docs:big\.bin/)
+    app.press('c')
+    await app.waitFor((s) => /job \d+ cancelled/.test(s) && !s.includes('/8.0 MiB'), 'the job gone')
+    assert.equal(b.running.churten.isRunning, false)
+    await app.waitFor((s) => s.includes('churten stopped'), 'the log says churten stopped')
   })
 })

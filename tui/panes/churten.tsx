@@ -9,7 +9,7 @@ import { VirtualList } from '../components/virtual-list.js'
 /** Churten's state and its jobs with progress bars and rates. */
 export function ChurtenPane (props: { churten: ChurtenStatus | null, jobs: ReadonlyMap<number, JobView>, selected: number, focused: boolean, height: number, width: number | string }): ReactNode {
   const c = props.churten
-  const state = c == null ? 'loading…' : !c.available ? 'not available (the job runner is not built yet)' : `${c.running ? 'running' : 'stopped'}, ${c.jobs} job${c.jobs === 1 ? '' : 's'}`
+  const state = c == null ? 'loading…' : `${c.running ? 'running' : 'stopped'}, ${c.jobs} job${c.jobs === 1 ? '' : 's'}`
   const jobs = [...props.jobs.values()]
   const row = (i: number): string => {
     const j = jobs[i]
@@ -22,9 +22,7 @@ export function ChurtenPane (props: { churten: ChurtenStatus | null, jobs: Reado
   return (
     <Pane title={`4 Churten  ${state}`} focused={props.focused} height={props.height} width={props.width}>
       <Box flexDirection='column'>
-        {c?.available === false
-          ? <Text dimColor wrap='truncate'>start/stop with c once this node has a job runner</Text>
-          : <VirtualList count={jobs.length} selected={props.selected} rows={innerRows(props.height)} focused={props.focused} row={row} empty='no jobs' />}
+        <VirtualList count={jobs.length} selected={props.selected} rows={innerRows(props.height)} focused={props.focused} row={row} empty='no jobs' />
       </Box>
     </Pane>
   )

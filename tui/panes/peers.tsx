@@ -10,10 +10,10 @@ import { VirtualList } from '../components/virtual-list.js'
  * on the LAN that are not in the household. The last line details the
  * selected one (address, direction, encryption and muxer; or its id).
  */
-export function PeersPane (props: { peers: readonly PeerInfo[], strangers: readonly DiscoveredPeer[], network: boolean, selected: number, focused: boolean, height: number, width: number | string, now: number }): ReactNode {
+export function PeersPane (props: { peers: readonly PeerInfo[], strangers: readonly DiscoveredPeer[], selected: number, focused: boolean, height: number, width: number | string, now: number }): ReactNode {
   const { peers, strangers } = props
   const connected = peers.filter((p) => p.connected).length
-  const title = `1 Peers  ${connected}/${peers.length} connected${props.network ? '' : ' (network not available)'}${strangers.length > 0 ? `  ${strangers.length} discovered` : ''}`
+  const title = `1 Peers  ${connected}/${peers.length} connected${strangers.length > 0 ? `  ${strangers.length} discovered` : ''}`
   const row = (i: number): string => {
     const p = peers[i]
     if (p != null) {

@@ -1,6 +1,7 @@
 import { lstat } from 'node:fs/promises'
 import { LocalChangedError } from './install.js'
 import { NoPeerError } from '../errors.js'
+import { RealizeError } from '../../../datastore/types/errors.js'
 import { pathInRoot } from '../../real/root-path.js'
 import { hashEquals, hashToHex } from '../../../datastore/types/hash.js'
 import type { ExecutorContext } from './context.js'
@@ -30,7 +31,7 @@ export async function unrealize (ctx: ExecutorContext, path: RelPath, real: Inde
   }
   // Never through a symbolic link: a file behind one is not the indexed one (real/root-path.ts).
   const target = pathInRoot(arena.root, path)
-  const st = target == null ? undefined : await lstat(target).catch(() => undefined)
+  const st = target == null ? undefined : await lstatIfPresent(target, `${arena.name}/${path}`)
   const indexed = await arena.index.get(path)
   if (st?.isFile() !== true || indexed == null || !hashEquals(indexed.hash, real.hash) || st.size !== indexed.size || st.mtimeMs !== indexed.mtime) {
     throw new LocalChangedError(`${path}: the local file changed`)
@@ -43,4 +44,22 @@ export async function unrealize (ctx: ExecutorContext, path: RelPath, real: Inde
     await arena.store.store.write(async (b) => { await blobs.retire(b, blobId) })
   }
   return blobId
+}
+
+/** A local file that cannot be examined (EACCES, EIO…): the job fails with the cause, the file is never taken as gone. */
+export class LocalStatError extends RealizeError {
+  constructor (where: string, cause: unknown) {
+    super('LOCAL_STAT_FAILED', `${where}: cannot examine the local file: ${(cause as Error).message}`, { cause })
+  }
+}
+
+/** The file's lstat; undefined only when it is not there (ENOENT, ENOTDIR). */
+async function lstatIfPresent (target: string, where: string): Promise<Awaited<ReturnType<typeof lstat>> | undefined> {
+  try {
+    return await lstat(target)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
+    throw new LocalStatError(where, err)
+  }
 }

@@ -19,7 +19,6 @@ export async function status (opts: ControlOptions): Promise<void> {
 }
 
 export function describeChurten (c: ChurtenStatus): string {
-  if (!c.available) return 'not available (the job runner is not built into this node yet)'
   return `${c.running ? 'running' : 'stopped'}, ${c.jobs} job${c.jobs === 1 ? '' : 's'}`
 }
 
@@ -30,7 +29,7 @@ function formatStatus (s: StatusInfo): string {
       ['node', s.peerId],
       ['data', s.dataDir],
       ['churten', describeChurten(s.churten)],
-      ['peers', s.network ? `${connected} of ${s.peers.length} connected` : `${s.peers.length} in the household; network not available`],
+      ['peers', `${connected} of ${s.peers.length} connected`],
       ['cache', `${formatBytes(s.cache.used)} of ${formatBytes(s.cache.capacity)} used`]
     ]),
     '',
