@@ -24,6 +24,14 @@ import type { HistoryNotification } from '../../datastore/types/history.js'
 export async function recordPeerEffect (batch: Batch, store: ArenaStore, n: HistoryNotification, options: { tombstone?: boolean } = {}): Promise<boolean> {
   if (n.kind !== 'replace' && n.kind !== 'remove') return false
   const real = await store.index.getIn(batch, n.path)
+  // The real version was replaced by a peer and that replacement was then
+  // deleted before this node caught up (model check seed 1011): the
+  // deletion supersedes the whole chain, so the real file follows it. A
+  // newer version of the chain still wins (decide: outdated comes first).
+  if (n.kind === 'remove' && real != null && real.removedByPeer !== true && hashEquals(real.outdatedBy, n.oldHash)) {
+    store.index.put(batch, n.path, { ...real, removedByPeer: true })
+    await store.dirty.mark(batch, n.path)
+  }
   if (real == null || !hashEquals(real.hash, n.oldHash)) {
     if (n.kind !== 'remove' || options.tombstone === false) return false
     const t = await batch.get(tombstonesTable, n.path)

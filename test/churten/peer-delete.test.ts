@@ -121,4 +121,23 @@ describe('churten: a peer\'s deletion while another peer still holds the version
       await exec('umount', [b.root()])
     }
   })
+
+  it('a real copy a peer replaced follows the deletion of the replacement it had not fetched yet (model check seed 1011)', async () => {
+    c = await cluster([{ name: 'a' }, { name: 'b' }, { name: 'c' }])
+    const [a, b, n3] = [c.get('a'), c.get('b'), c.get('c')]
+    const first = randomBytes(6_643)
+    await a.write(PATH, first)
+    await n3.waitForReal(PATH, first)
+    await b.waitForReal(PATH, first)
+    // c runs no jobs now: it hears of the replacement and its deletion, but fetches neither.
+    await n3.running.churten.stop()
+    const second = randomBytes(17_451)
+    await a.write(PATH, second)
+    await n3.waitFor(async () => hashEquals((await n3.arena().index.get(parsePath(PATH)))?.outdatedBy, hashBytes(second)), 'c knows its copy was replaced')
+    await b.waitForReal(PATH, second)
+    await rm(a.abs(PATH))
+    await n3.waitFor(async () => (await n3.arena().index.get(parsePath(PATH)))?.removedByPeer === true, 'c knows the replacement was deleted')
+    n3.running.churten.start()
+    await waitGoneEverywhere([a, b, n3])
+  })
 })
