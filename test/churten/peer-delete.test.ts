@@ -138,6 +138,10 @@ describe('churten: a peer\'s deletion while another peer still holds the version
     await rm(a.abs(PATH))
     await n3.waitFor(async () => (await n3.arena().index.get(parsePath(PATH)))?.removedByPeer === true, 'c knows the replacement was deleted')
     n3.running.churten.start()
-    await waitGoneEverywhere([a, b, n3])
+    // Real nowhere: c does not keep the version the household replaced and then deleted.
+    for (const n of [a, b, n3]) {
+      await n.waitFor(async () => (await n.arena().index.get(parsePath(PATH))) == null, `${PATH} not real on ${n.name}`)
+      await assert.rejects(stat(n.abs(PATH)), { code: 'ENOENT' }, `${PATH} is not in ${n.name}'s root`)
+    }
   })
 })
