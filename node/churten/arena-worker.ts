@@ -38,6 +38,10 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
     return st != null && hashEquals(st.chosen.hash, version.hash) ? st : await chosenStat(ctx, path, version)
   }
   const undo = new UndoGuard()
+  // The mark generation each job was decided under: a mark that changes
+  // while the job runs must still count as a change after it (a realize
+  // finishing after `mark watch` must not block the unrealize that follows).
+  const decidedAt = new WeakMap<Job, number>()
   const runJob = async (job: Job, run: JobRun): Promise<JobStats | undefined> => {
     switch (job.kind) {
       case 'download': {
@@ -78,6 +82,7 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
     store: arena.store,
 
     async decide (path, signal) {
+      const generation = marks.changes
       const [mark, real, stat] = await Promise.all([marks.resolve(path), arena.index.get(path), tree.statPath(path).catch(() => undefined)])
       if (real == null && (stat?.kind === 'dir' || (stat == null && await hasRealUnder(ctx, path)))) {
         // A directory's mark changed: every file under it is decided again.
@@ -106,12 +111,13 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
       }
       await conflicts.note(path, real, stat?.kind === 'file' ? stat : undefined, job?.kind === 'conflict')
       if (stat?.kind === 'file' && (job?.kind === 'download' || job?.kind === 'realize')) seen.set(path, stat)
+      if (job != null) decidedAt.set(job, generation)
       return job
     },
 
     async run (job: Job, run: JobRun): Promise<JobStats | undefined> {
       const stats = await runJob(job, run)
-      undo.done(job, marks.changes)
+      undo.done(job, decidedAt.get(job) ?? marks.changes)
       return stats
     },
 
