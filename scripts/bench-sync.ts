@@ -43,6 +43,7 @@ import { parseArenaName } from '../datastore/types/arena.js'
 import { hashEquals } from '../datastore/types/hash.js'
 import { guardFlowControl } from '../protocols/common/flow-control.js'
 import { CLI, NodeProcess, type LogLine } from './harness/node-process.js'
+import { freePort } from './harness/free-port.js'
 import { until } from './harness/wait.js'
 import type { Ed25519PrivateKey } from '../node/identity/identity.js'
 import type { Stream } from '@libp2p/interface'
@@ -148,17 +149,6 @@ async function startRaw (): Promise<Raw> {
 
 interface Node { name: string, dataDir: string, root: string, proc?: NodeProcess }
 
-async function freePort (): Promise<number> {
-  const { createServer } = await import('node:net')
-  return await new Promise<number>((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port
-      s.close(() => { resolve(p) })
-    })
-  })
-}
 
 /** Data directories for A and B (key + config, as `init` makes them), each the other's static peer. */
 async function setupNodes (base: string): Promise<[Node, Node]> {

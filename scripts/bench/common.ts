@@ -198,18 +198,8 @@ export async function checkSmallTree (a: string, b: string, files: number): Prom
 }
 
 export { rename }
+export { freePort } from '../harness/free-port.js'
 
-export async function freePort (): Promise<number> {
-  const { createServer } = await import('node:net')
-  return await new Promise<number>((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port
-      s.close(() => { resolve(p) })
-    })
-  })
-}
 
 /** The workloads' results, one per tool and workload, for the table. */
 export interface Measure {

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { Worker } from 'node:worker_threads'
 import { join } from 'node:path'
 import { baseConfig, writeConfig } from '../../node/config/config.js'
@@ -12,6 +11,7 @@ import { asHash } from '../../datastore/types/hash.js'
 import { MAX_HASH_RANGES, MAX_HASH_STREAMS_PER_PEER } from '../../protocols/hash/constants.js'
 import { MAX_RSYNC_STREAMS_PER_PEER, MAX_SIGNATURE_BLOCKS } from '../../protocols/rsync/constants.js'
 import { NodeProcess } from './node-process.js'
+import { freePort } from './free-port.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -210,14 +210,3 @@ export async function hostileScenario (o: ScenarioOptions): Promise<ScenarioResu
   }
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-async function freePort (): Promise<number> {
-  return await new Promise<number>((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port
-      s.close(() => { resolve(p) })
-    })
-  })
-}
