@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { baseConfig, writeConfig, type Config } from '../../node/config/config.js'
 import { ControlClient } from '../../node/control/client.js'
@@ -9,6 +9,9 @@ import { RealizeNode } from '../../node/node.js'
 import { parseArenaName } from '../../datastore/types/arena.js'
 import { CLI } from '../helpers/node-process.js'
 import { tempDir } from '../helpers/tmp.js'
+import { until } from '../helpers/wait.js'
+import type { Arena } from '../../node/arena.js'
+import type { RelPath } from '../../datastore/types/path.js'
 import type { Mark } from '../../datastore/types/mark.js'
 
 export interface Run { code: number | null, stdout: string, stderr: string }
@@ -71,3 +74,18 @@ export async function inProcessNode (options: { arenas?: Array<{ name: string, r
 /** Ed25519 PeerIds of nobody (valid keys, never running). */
 export const STRANGER = '12D3KooWBTsDYtN3DKixUkpX6Z2HHuFsGwJWKQAtEKgHyhEabXhY'
 export const LAPTOP = '12D3KooWJTTBTxTMZEUYEwURi9Z2mJ7ToiLupwV5Cq81Joh6LLci'
+
+/**
+ * Writes `names` (paths under the first arena's root, all in directory `dir`)
+ * and waits until the index holds every one of them.
+ */
+export async function writeIndexed (n: InProcessNode, dir: string, names: string[], ms = 30_000): Promise<void> {
+  await mkdir(join(n.root, dir), { recursive: true })
+  await Promise.all(names.map(async (p, i) => { await writeFile(join(n.root, p), String(i)) }))
+  const arena = n.node.arenas[0] as Arena
+  await until(arena.index, 'history', async () => {
+    let c = 0
+    for await (const _ of arena.store.index.under(dir as RelPath)) c++
+    return c === names.length
+  }, `${names.length} files indexed`, ms)
+}

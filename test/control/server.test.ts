@@ -13,9 +13,8 @@ import { MAX_BATCH, MAX_BATCH_REPLY, MAX_IN_FLIGHT, REPLY_HIGH_WATER } from '../
 import { silentLogger } from '../../node/log.js'
 import { tempDir } from '../helpers/tmp.js'
 import { until } from '../helpers/wait.js'
-import { inProcessNode, type InProcessNode } from './fixtures.js'
+import { inProcessNode, writeIndexed, type InProcessNode } from './fixtures.js'
 import type { NodeEvent } from '../../node/control/model.js'
-import type { Arena } from '../../node/arena.js'
 import type { RealIndex } from '../../node/real/real-index.js'
 import type { RelPath } from '../../datastore/types/path.js'
 
@@ -185,14 +184,7 @@ describe('control server (JSON-RPC on <data>/control.sock)', function () {
   })
 
   it('pages a listing from one snapshot and finds a name in it', async () => {
-    await mkdir(join(n.root, 'many'))
-    await Promise.all(Array.from({ length: 1200 }, async (_, i) => { await writeFile(join(n.root, 'many', `f${String(i).padStart(4, '0')}`), String(i)) }))
-    const arena = n.node.arenas[0] as Arena
-    await until(arena.index, 'history', async () => {
-      let c = 0
-      for await (const _ of arena.store.index.under('many' as RelPath)) c++
-      return c === 1200
-    }, '1200 files indexed', 30_000)
+    await writeIndexed(n, 'many', Array.from({ length: 1200 }, (_, i) => `many/f${String(i).padStart(4, '0')}`))
     const first = await n.client.call('ls', { arena: 'photos', path: 'many', offset: 0, limit: 500 })
     assert.equal(first.total, 1200)
     assert.equal(first.entries[0]?.name, 'f0000')
@@ -210,14 +202,7 @@ describe('control server (JSON-RPC on <data>/control.sock)', function () {
   })
 
   it('stops reading a client that does not read its replies: the node holds a bounded backlog and serves others (spec section 8)', async () => {
-    await mkdir(join(n.root, 'many'))
-    await Promise.all(Array.from({ length: 2000 }, async (_, i) => { await writeFile(join(n.root, 'many', `file-with-a-longish-name-${String(i).padStart(4, '0')}.txt`), String(i)) }))
-    const arena = n.node.arenas[0] as Arena
-    await until(arena.index, 'history', async () => {
-      let c = 0
-      for await (const _ of arena.store.index.under('many' as RelPath)) c++
-      return c === 2000
-    }, '2000 files indexed', 30_000)
+    await writeIndexed(n, 'many', Array.from({ length: 2000 }, (_, i) => `many/file-with-a-longish-name-${String(i).padStart(4, '0')}.txt`))
     const server = n.node.control?.server as ControlServer
     // Never reads: only what fits in its socket's buffers is taken from the node.
     const hostile = createConnection(socketPath(n.dataDir))

@@ -7,7 +7,7 @@ import { until } from '../helpers/wait.js'
 import { randomBytes } from 'node:crypto'
 import { ControlClient } from '../../node/control/client.js'
 import { cluster, type Cluster, type TestPeer } from '../helpers/nodes.js'
-import { inProcessNode, type InProcessNode } from '../control/fixtures.js'
+import { inProcessNode, writeIndexed, type InProcessNode } from '../control/fixtures.js'
 import { KEY, lineWith, renderApp, type RenderedApp } from './render.js'
 import type { Arena } from '../../node/arena.js'
 import type { RelPath } from '../../datastore/types/path.js'
@@ -154,14 +154,7 @@ describe('TUI (ink-testing-library, attached to a real node)', function () {
 
     it('keeps up with 5,000 files: PgDn, End and Home move through pages fetched on demand', async () => {
       const names = Array.from({ length: 5000 }, (_, i) => `many/f${String(i).padStart(5, '0')}`)
-      await mkdir(join(n.root, 'many'))
-      await Promise.all(names.map(async (p) => { await writeFile(join(n.root, p), '') }))
-      const arena = n.node.arenas[0] as Arena
-      await until(arena.index, 'history', async () => {
-        let c = 0
-        for await (const _ of arena.store.index.under('many' as RelPath)) c++
-        return c === 5000
-      }, '5000 files indexed', 60_000)
+      await writeIndexed(n, 'many', names, 60_000)
       app = renderApp({ api: n.client })
       await app.waitFor((s) => isSelected(s, 'alpha.txt'), 'root listing')
       app.press(KEY.down)
