@@ -11,7 +11,7 @@ interface Move {
   hash: Hash
   /** A realize that replaced an older real version (not a move of the same content). */
   replace: boolean
-  /** The arena's mark generation when it finished. */
+  /** The arena's mark generation the job was decided under (a mark change while it ran counts as after it). */
   marks: number
 }
 
@@ -43,7 +43,7 @@ export class UndoGuard {
     return true
   }
 
-  /** `job` finished (done) at mark generation `marks`. */
+  /** `job` finished (done); `marks` is the generation it was decided under. */
   done (job: Job, marks: number): void {
     let move: Move | undefined
     if (job.kind === 'realize') move = { way: 'in', hash: job.version.hash, replace: job.replaces != null, marks }
