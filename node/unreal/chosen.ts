@@ -13,7 +13,10 @@ import type { Outcome, PeerId } from './types.js'
  *   whoever reports it.
  * - When no peer has the chosen version any more, the version with the
  *   highest mtime becomes chosen (ties: the larger hash, so every node picks
- *   the same).
+ *   the same), among the versions that are not earlier choices: a peer still
+ *   on an older version of the chain lags behind a removal it has not seen
+ *   yet, and serving its copy would bring deleted content back (seed 1011,
+ *   three nodes). With nothing else left the file is no longer served.
  * - Anything else is recorded for its peer and the choice stays. A version
  *   that is neither chosen nor in the chain of earlier choices is a parallel
  *   chain: a conflict. A version in the chain is a peer lagging behind, not
@@ -89,13 +92,14 @@ export function parallelPeers (state: FileVersions): PeerId[] {
   return out
 }
 
-/** When nobody has the chosen version any more, serve the newest one left (or none). */
+/** When nobody has the chosen version any more, serve the newest one left off the chain (or none). */
 function settle (state: FileVersions): void {
   const chosen = state.chosen
   if (chosen == null) return
   for (const v of state.peers.values()) if (hashEquals(v.hash, chosen.version.hash)) return
   let best: Version | undefined
   for (const v of state.peers.values()) {
+    if (chosen.chain.some((h) => hashEquals(h, v.hash))) continue
     if (best == null || v.mtime > best.mtime || (v.mtime === best.mtime && Buffer.compare(v.hash, best.hash) > 0)) best = v
   }
   if (best == null) state.chosen = undefined

@@ -196,6 +196,13 @@ export class TreeBatch {
     // read as the basis of a delta download until it is evicted.
     if (before?.blobId != null && before.blobId !== after?.blobId) await this.ctx.blobs?.retire(batch, before.blobId)
     if (after == null) {
+      // Peers still listed are behind on the chain of a version that is gone:
+      // forget them with the file, or a later look would serve their old copy.
+      for (const peer of file.peers.keys()) {
+        batch.delete(unrealFileTable, fileKey(file.inode, peer))
+        batch.delete(unrealPeerTable, peerKey(peer, file.inode))
+      }
+      file.peers.clear()
       await this.removeFile(file)
     } else if (after !== before) {
       batch.put(unrealFileTable, fileKey(file.inode, CHOSEN), after)

@@ -101,6 +101,25 @@ describe('UnrealTree: choosing the served version', () => {
     assert.equal(await t.tree.lookupPath('f'), undefined)
   })
 
+  it('a removed version does not fall back to an older one of its chain that a lagging peer still has (seed 1011, three nodes)', async () => {
+    await t.tree.link(C, 'f', v('1', 100))
+    await t.tree.link(A, 'f', v('2', 200), { oldHash: v('1', 0).hash })
+    await t.tree.link(B, 'f', v('2', 200))
+    assert.deepEqual((await stat(t)).chosen, v('2', 200))
+    // A deleted v2, B followed; C has not seen it yet and still lists v1
+    await t.tree.unlink(A, 'f', v('2', 0).hash)
+    await t.tree.unlink(B, 'f', v('2', 0).hash)
+    assert.equal(await t.tree.lookupPath('f'), undefined, 'the deleted file is not served again as v1')
+    assert.deepEqual(await collect(t.arena.unreal.peerFiles(C)), [], 'the lagging entry went with the file')
+    // C's own removal of v1 arrives later and changes nothing
+    assert.equal(await t.tree.unlink(C, 'f', v('1', 0).hash), 'ignored')
+    // a parallel chain left when the chosen one goes is still served
+    await t.tree.link(A, 'g', v('x', 100))
+    await t.tree.link(B, 'g', v('y', 50))
+    await t.tree.unlink(A, 'g', v('x', 0).hash)
+    assert.deepEqual((await stat(t, 'g')).chosen, v('y', 50))
+  })
+
   it('catch-up: removes files the peer no longer lists, follows its new versions, keeps other peers', async () => {
     await t.tree.link(A, 'gone', v('g', 1))
     await t.tree.link(A, 'd/changed', v('old', 1))
