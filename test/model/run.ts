@@ -118,7 +118,7 @@ async function quiet (w: World, model: Model, before: View, ms: number): Promise
     if (after[n].temps.length > 0) out.push({ kind: 'quiet', message: `${n} has stray temp files: ${after[n].temps.join(', ')}` })
     for (const [p, e] of after[n].ls) {
       const b = before[n].ls.get(p)
-      if (b == null || b.hash !== e.hash || b.location !== e.location || b.mark !== e.mark) out.push({ kind: 'quiet', message: `${n}: shared:${p} changed in the quiet window (${b?.location ?? 'absent'} ${b?.hash?.slice(0, 10) ?? ''} -> ${e.location} ${e.hash?.slice(0, 10) ?? ''})` })
+      if (b == null || b.hash !== e.hash || b.location !== e.location || b.mark !== e.mark) out.push({ kind: 'quiet', message: `${n}: shared:${p} changed in the quiet window (${b?.location ?? 'absent'} ${b?.hash?.slice(0, 10) ?? ''} ${b?.mark ?? ''} -> ${e.location} ${e.hash?.slice(0, 10) ?? ''} ${e.mark ?? ''})` })
     }
     for (const p of before[n].ls.keys()) if (!after[n].ls.has(p)) out.push({ kind: 'quiet', message: `${n}: shared:${p} vanished in the quiet window` })
   }
