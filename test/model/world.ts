@@ -259,7 +259,10 @@ export class World {
           : await run('setfattr', ['-n', 'user.realize.mark', '-v', step.mark, abs(step.node, step.target)]).then(() => 0, () => 1)
         if (r !== 0) return 'skipped: no such xattr'
         model.setMark(step.node, step.target, step.mark === 'rm' ? undefined : { mark: step.mark, stored: 'xattr' })
-        return 'done'
+        // The node learns of an xattr from its watcher, after a debounce: a
+        // user looks again before going on, and so does the checker, or it
+        // could settle before the node has seen the last step (seed 1003).
+        return await this.markSeen(step.node, step.target, step.mark) ? 'done' : 'done (the node did not show it within 5 s)'
       }
       case 'rootAway': return await this.rootAway(step.node)
       case 'fill': {
@@ -294,6 +297,18 @@ export class World {
       }
       case 'pause': return await this.idle(15_000) ? 'idle' : 'still busy after 15 s'
     }
+  }
+
+  /** Whether `n` shows `mark` set on `path` itself (or, for `rm`, no longer there) within 5 s. */
+  private async markSeen (n: NodeName, path: string, mark: string): Promise<boolean> {
+    if (!this.running(n)) return true
+    const until = Date.now() + 5_000
+    while (Date.now() < until) {
+      const info = await this.call(n, 'mark.get', { arena: ARENA, path }).catch(() => undefined)
+      if (info != null && (mark === 'rm' ? info.source !== 'path' : info.source === 'path' && info.mark === mark)) return true
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    return false
   }
 
   /** Stop, move the root away, start, let the household react, stop, move it back, start. */
