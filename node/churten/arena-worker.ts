@@ -98,6 +98,7 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
           chosen: stat.chosen,
           chain: stat.chain,
           peersWithChosen: stat.peers.filter((p) => hashEquals(p.version.hash, stat.chosen.hash)).map((p) => p.peer),
+          held: stat.peers.map((p) => p.version.hash),
           blob: info == null || !hashEquals(info.hash, stat.chosen.hash) ? undefined : { complete: info.written.contains(0, info.size), verified: info.verified },
           conflict: stat.conflict
         }

@@ -11,7 +11,8 @@ import type { Version } from '../../datastore/types/version.js'
  *
  * | mark       | condition                                              | job       |
  * |------------|--------------------------------------------------------|-----------|
- * | watch/keep | real file's hash = chosen remote hash                  | unrealize |
+ * | watch/keep | real file's hash = chosen remote hash, or a peer has   | unrealize |
+ * |            |   it on a parallel chain                               |           |
  * | keep       | chosen version not cached complete and verified        | download  |
  * | own        | remote version known, no real file                     | realize   |
  * | any        | real version replaced by a peer (outdatedBy / chain)   | realize (replace) |
@@ -51,6 +52,8 @@ export interface RemoteState {
   chain: readonly Hash[]
   /** Connected-or-not peers that have the chosen version. */
   peersWithChosen: readonly string[]
+  /** Every version some peer has (the chosen one and parallel chains). */
+  held?: readonly Hash[]
   /** The chosen version's blob: how much of it is here. */
   blob: { complete: boolean, verified: boolean } | undefined
   /** Some peer is on a parallel chain. */
@@ -90,6 +93,11 @@ export function decide (input: DecisionInput): Job | undefined {
   }
   const ahead = (real.previous ?? []).some((h) => hashEquals(h, remote.chosen.hash))
   if (ahead) return undefined
+  // On a conflict path too, a keep or watch copy that a peer has as well
+  // (same version, a parallel chain) goes to the cache (spec section 1):
+  // the peer still serves it, and the conflict stays recorded from the
+  // peers' versions (seed 1031).
+  if (mark !== 'own' && (remote.held ?? []).some((h) => hashEquals(h, real.hash))) return { kind: 'unrealize', path, real, keep: mark === 'keep' }
   return { kind: 'conflict', path, real, remote: remote.chosen }
 }
 

@@ -65,6 +65,14 @@ describe('consensus: which job a dirty path needs (spec section 6)', () => {
     assert.equal(kind('keep', real('mine'), remote('theirs')), 'conflict')
     assert.equal(kind('own', real('mine', { previous: [v('theirs').hash] }), remote('theirs')), 'none')
   })
+
+  it('on a conflict path, a keep or watch copy that a peer has too is unrealized; an own one stays (seed 1031)', () => {
+    const both = remote('theirs', { held: [v('theirs').hash, v('mine').hash], conflict: true })
+    assert.equal(kind('watch', real('mine'), both), 'unrealize')
+    assert.equal(kind('keep', real('mine'), both), 'unrealize')
+    assert.equal(kind('own', real('mine'), both), 'conflict')
+    assert.equal(kind('watch', real('mine'), remote('theirs', { held: [v('theirs').hash] })), 'conflict', 'no peer has ours: it stays real')
+  })
 })
 
 describe('consensus: peer history marks the real outdated or removed', () => {
