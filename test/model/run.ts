@@ -27,6 +27,8 @@ export interface SeedResult {
   violations: Violation[]
   /** Each step as a user would read it, with what happened. */
   steps: string[]
+  /** For a failure: how each node saw the paths named in its violations, after the run. */
+  detail: string[]
   /** Step kinds that applied (not skipped). */
   applied: Set<StepKind>
   ms: { total: number, steps: number, settle: number, quiet: number }
@@ -73,7 +75,8 @@ export async function runSeed (w: World, plan: Plan, o: RunOptions = {}): Promis
     else violations.push(...await quiet(w, model, settled.view, o.quietMs ?? 10_000))
   }
   const t3 = Date.now()
-  return { seed: plan.seed, arenaMarks: plan.arenaMarks, violations, steps, applied, ms: { total: t3 - t0, steps: t2 - t1, settle: tSettled - t2, quiet: t3 - tSettled } }
+  const detail = violations.length === 0 ? [] : describePaths(violations, await observe(w).catch(() => undefined))
+  return { seed: plan.seed, arenaMarks: plan.arenaMarks, violations, detail, steps, applied, ms: { total: t3 - t0, steps: t2 - t1, settle: tSettled - t2, quiet: t3 - tSettled } }
 }
 
 /** Looks again until the invariants hold and no job runs, at most `ms`; then the last look's violations. */
@@ -170,6 +173,25 @@ export function report (r: SeedResult, title = `seed ${r.seed}`): string {
     lines.push(`  arena marks: ${Object.entries(r.arenaMarks).map(([n, m]) => `${n} ${m}`).join(', ')}`, '  steps:', ...r.steps.map((s) => `  ${s}`), '  violated:')
     for (const v of r.violations.slice(0, 20)) lines.push(`    [${v.kind}] ${v.message}`)
     if (r.violations.length > 20) lines.push(`    ... and ${r.violations.length - 20} more`)
+    if (r.detail.length > 0) lines.push('  as the nodes saw it after the run:', ...r.detail.map((d) => `    ${d}`))
   }
   return lines.join('\n')
+}
+
+/** Per path named in `violations`, per node: the listing (hash, location, mark), the real file's hash, a recorded conflict. */
+function describePaths (violations: Violation[], view: View | undefined): string[] {
+  if (view == null) return []
+  const paths = new Set<string>()
+  for (const v of violations) for (const m of v.message.matchAll(/shared:(\S+)/g)) paths.add((m[1] ?? '').replace(/[,.;:)]+$/, ''))
+  const out: string[] = []
+  for (const p of [...paths].slice(0, 5)) {
+    for (const n of NODES) {
+      const e = view[n].ls.get(p)
+      const real = view[n].real.get(p)
+      const conflict = view[n].conflicts.find((c) => c.path === p)
+      out.push(`${n} ${p}: ${e == null ? 'not listed' : `listed ${e.hash?.slice(0, 8) ?? '-'} ${e.location} ${e.mark}`}; ${real == null ? 'not real' : `real ${real.slice(0, 8)}`}` +
+        `${conflict == null ? '' : `; conflict: local ${conflict.local?.hash.slice(0, 8) ?? '-'}, remote ${conflict.remote.map((r) => `${r.peer} ${r.hash.slice(0, 8)}`).join(' ')}`}`)
+    }
+  }
+  return out
 }
