@@ -5,7 +5,7 @@
  * signatures, 8 hash streams of 4,096 ranges). Prints the round trips'
  * median, p99 and max, and how long each load took.
  *
- *   npm run build && npx node dist/scripts/bench-responsive.js [--only rsync|hash|none]
+ *   npm run build && npx node dist/scripts/bench-responsive.js [--only rsync|hash|none] [--streams N]
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
@@ -13,10 +13,10 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { hostileScenario } from './harness/hostile-load.js'
 
-const { values } = parseArgs({ options: { only: { type: 'string' } } })
+const { values } = parseArgs({ options: { only: { type: 'string' }, streams: { type: 'string' } } })
 const dir = await mkdtemp(join(tmpdir(), 'rz-bench-responsive-'))
 try {
-  const r = await hostileScenario({ dir, rsync: values.only == null || values.only === 'rsync', hash: values.only == null || values.only === 'hash' })
+  const r = await hostileScenario({ dir, rsync: values.only == null || values.only === 'rsync', hash: values.only == null || values.only === 'hash', ...(values.streams != null ? { streams: Number(values.streams) } : {}) })
   const s = [...r.rtts].sort((a, b) => a - b)
   const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))]!
   const f = (ms: number): string => `${ms.toFixed(1)} ms`

@@ -135,6 +135,12 @@ export interface ScenarioOptions {
   /** Which loads run (default both). */
   rsync?: boolean
   hash?: boolean
+  /**
+   * Streams of each load: the most a peer may open (8) by default; 1 is the
+   * issue's "the heaviest allowed request" alone (a 2^20-block colliding signature,
+   * 4,096 overlapping hash ranges).
+   */
+  streams?: number
 }
 
 export interface ScenarioResult {
@@ -183,7 +189,7 @@ export async function hostileScenario (o: ScenarioOptions): Promise<ScenarioResu
     const weak = weakSum(zeros, 0, blockSize)
     const rsyncs = o.rsync === false
       ? []
-      : Array.from({ length: MAX_RSYNC_STREAMS_PER_PEER }, async (_, i) => {
+      : Array.from({ length: o.streams ?? MAX_RSYNC_STREAMS_PER_PEER }, async (_, i) => {
         const r = await collidingRsync(await openRsync(host, victim), { ...z, blockSize, weak, blocks: i % 2 === 0 ? MAX_SIGNATURE_BLOCKS : 1 })
         return { literal: r.literal, ms: r.ms, rangeHashOk: r.end != null && sha(zeros).equals(r.end) }
       })
@@ -191,7 +197,7 @@ export async function hostileScenario (o: ScenarioOptions): Promise<ScenarioResu
     const tiled = Array.from({ length: MAX_HASH_RANGES }, (_, i) => ({ offset: i * 16 * 1024, length: 16 * 1024 }))
     const hashes = o.hash === false
       ? []
-      : Array.from({ length: MAX_HASH_STREAMS_PER_PEER }, async (_, i) => {
+      : Array.from({ length: o.streams ?? MAX_HASH_STREAMS_PER_PEER }, async (_, i) => {
         const f = i % 2 === 0 ? z : big
         const r = await rawHash(await openHash(host, victim), 'docs', f.path, f.hash, i % 2 === 0 ? overlapping : tiled)
         return { results: r.hashes.length, code: r.code, ms: r.ms }
