@@ -8,6 +8,7 @@ import { RootCheck, type ArenaPausedError } from './real/root-check.js'
 import type { ArenaStore } from '../datastore/arena-store.js'
 import type { ArenaName } from '../datastore/types/arena.js'
 import type { Mark } from '../datastore/types/mark.js'
+import { isReservedName } from '../datastore/types/path.js'
 import { describeError } from '../datastore/types/errors.js'
 import type { Logger } from './log.js'
 
@@ -27,7 +28,7 @@ export interface ArenaOptions {
 
 /** Names the watcher never looks at: the node's own temporary files. */
 export function isOwnTempFile (name: string): boolean {
-  return name.startsWith('.realize-')
+  return isReservedName(name)
 }
 
 /**

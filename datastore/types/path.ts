@@ -66,6 +66,23 @@ function isWellFormedUtf16 (s: string): boolean {
   return (s as unknown as { isWellFormed: () => boolean }).isWellFormed()
 }
 
+/**
+ * Names starting with this are the node's own (the root marker
+ * `.realize-root`, temporary `.realize-*.part` files): never indexed, never
+ * published, and refused from a peer, which could otherwise make this node
+ * write into its own marker or temporaries.
+ */
+export const RESERVED_PREFIX = '.realize-'
+
+export function isReservedName (name: string): boolean {
+  return name.startsWith(RESERVED_PREFIX)
+}
+
+/** Whether any component of `path` is a reserved name. */
+export function hasReservedName (path: RelPath): boolean {
+  return path.split('/').some(isReservedName)
+}
+
 export function joinPath (dir: RelPath, name: string): RelPath {
   return parsePath(dir === '' ? name : `${dir}/${name}`)
 }

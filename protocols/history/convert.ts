@@ -1,7 +1,7 @@
 import { Kind, type Entry, type File, type Removed } from './history.js'
 import { ProtocolViolationError } from '../common/errors.js'
 import { asHash, type Hash } from '../../datastore/types/hash.js'
-import { parsePath, type RelPath } from '../../datastore/types/path.js'
+import { hasReservedName, parsePath, RESERVED_PREFIX, type RelPath } from '../../datastore/types/path.js'
 import type { HistoryEntry, HistoryNotification } from '../../datastore/types/history.js'
 import type { Version } from '../../datastore/types/version.js'
 
@@ -42,7 +42,9 @@ function mtime (what: string, t: number): number {
 }
 
 function path (what: string, p: string): RelPath {
-  return checked(what, () => parsePath(p))
+  const parsed = checked(what, () => parsePath(p))
+  if (hasReservedName(parsed)) throw new ProtocolViolationError(`invalid ${what} from peer: ${JSON.stringify(p)} has a name starting with ${RESERVED_PREFIX}, which is reserved for the node's own files`)
+  return parsed
 }
 
 function hash (what: string, h: Uint8Array): Hash {

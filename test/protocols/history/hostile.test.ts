@@ -169,6 +169,26 @@ describe('history protocol: hostile household peer (spec section 8)', function (
     assert.deepEqual(await listAll(net.base).then((l) => l.filter((p) => p.includes('escape'))), [])
   })
 
+  it('refuses catch-up paths naming the node\'s own files (.realize-root, .realize-*.part); nothing is stored', async () => {
+    const evilHash = hashBytes(Buffer.from('x')) as Uint8Array<ArrayBuffer>
+    let served = 0
+    await evil.handle(HISTORY_PROTOCOL, async (raw) => {
+      const s = new FramedStream(raw)
+      await s.read(Subscribe, 'subscribe')
+      const bad = ['.realize-root', '.realize-root/planted', 'd/.realize-0123.part']
+      const path = bad[served++ % bad.length] as string
+      await s.write({ start: { storeId: new Uint8Array(16).fill(7), catchup: true, lastN: 1 }, files: [], entries: [], removed: [] }, Publication)
+      await s.write({ files: [{ path: 'fine.txt', size: 1, mtime: 1, hash: evilHash }, { path, size: 1, mtime: 1, hash: evilHash }], entries: [], removed: [] }, Publication)
+      await s.write({ complete: { n: 1 }, files: [], entries: [], removed: [] }, Publication)
+      await ending(raw)
+    })
+    const failures = await refusedSubscriptions(3)
+    for (const f of failures) assert.match(String(f.err), /invalid catch-up file from peer: ".*" has a name starting with \.realize-, which is reserved/)
+    const tree = a.running.unreal.get('docs')!
+    assert.equal(await tree.statPath('fine.txt'), undefined)
+    assert.deepEqual(await tree.readdir(1), [])
+  })
+
   it('refuses catch-up paths too deep or too long at decode time with a typed error (PATH_TOO_LONG)', async () => {
     const evilHash = hashBytes(Buffer.from('x')) as Uint8Array<ArrayBuffer>
     let served = 0
