@@ -62,6 +62,10 @@ export function check (model: Model, view: View): Violation[] {
         continue
       }
       if (e.mark === 'own' && (real == null || !heads.has(real))) v('convergence', `shared:${p} is own on ${n} but ${real == null ? 'not real there' : `real at ${short(real)}`} (${e.location})`)
+      // The listing must say what the disk says: a look that reads the disk just before a
+      // realize commits its index entry would otherwise pass (seed 1002).
+      else if (e.mark === 'own' && e.location !== 'real') v('convergence', `shared:${p} is own on ${n} and real on its disk, but listed ${e.location}`)
+      if (e.location === 'real' && real == null) v('convergence', `${n} lists shared:${p} as real, but its root has no such file`)
       if (e.mark === 'keep' && e.location !== 'cached' && e.location !== 'real') v('convergence', `shared:${p} is keep on ${n} but ${e.location} there`)
       // Spec section 1: a keep or watch file that a peer has (real, same version) is unrealized.
       const alsoReal = NODES.filter((o) => o !== n && view[o].running && view[o].real.get(p) === real)
