@@ -46,6 +46,14 @@ export class Arena {
    * again if still wanted.
    */
   private leftovers: string[] | undefined = []
+  /**
+   * Temporary files of running realizes (absolute paths). Once churten runs,
+   * a `.realize-*.part` file the watcher meets that is not one of these was
+   * carried off by the user with its directory (`mv d1 d3` while a realize
+   * wrote into d1): its job fails and cannot find it any more, so it is
+   * removed here (seed 1005).
+   */
+  private readonly temps = new Set<string>()
   private readonly log: Logger
 
   private constructor (
@@ -71,7 +79,10 @@ export class Arena {
       check: this.rootCheck,
       recheckMs: options.recheckMs,
       ignored: (abs, name) => {
-        if (isOwnTempFile(name) && name.endsWith('.part')) this.leftovers?.push(abs)
+        if (isOwnTempFile(name) && name.endsWith('.part')) {
+          if (this.leftovers != null) this.leftovers.push(abs)
+          else if (!this.temps.has(abs)) void this.removeStray(abs)
+        }
         return ignored(abs, name)
       }
     })
@@ -101,6 +112,21 @@ export class Arena {
     }
     if (removed > 0) this.log.info({ arena: this.name, removed, event: 'leftovers-removed' }, 'removed temporary files left by an interrupted realize')
     return removed
+  }
+
+  /** A realize is about to write `abs`; `done` when it no longer may (renamed into place or removed). */
+  claimTemp (abs: string): { done: () => void } {
+    this.temps.add(abs)
+    return { done: () => { this.temps.delete(abs) } }
+  }
+
+  private async removeStray (abs: string): Promise<void> {
+    try {
+      await rm(abs)
+      this.log.info({ arena: this.name, file: abs, event: 'stray-temp-removed' }, 'removed a temporary file that no realize owns any more (moved away with its directory)')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn({ arena: this.name, file: abs, err: describeError(err) }, 'could not remove a stray temporary file')
+    }
   }
 
   static async open (options: ArenaOptions): Promise<Arena> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readdir, writeFile } from 'node:fs/promises'
+import { mkdir, open, readdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { hashFile } from '../../node/real/hasher.js'
 import { ROOT_MARKER } from '../../node/real/root-check.js'
@@ -82,5 +82,22 @@ describe('churten: crash resume', function () {
     // Only the root's marker (root-check.ts) is the node's own, and stays.
     assert.deepEqual((await readdir(root, { recursive: true })).sort(), [ROOT_MARKER, 'album', 'album/kept.txt'])
     assert.ok(pa.lines.some((l) => l.event === 'caught-up' && l.files === 1), 'only the real file was indexed')
+  })
+
+  it('a .realize-*.part file that turns up while the node runs and that no realize owns (moved away with its directory) is removed (seed 1005)', async () => {
+    const [a] = await processPlans(tmp.dir, [{ name: 'a' }])
+    const root = a!.roots.docs!
+    const pa = new NodeProcess(['--data', a!.dataDir])
+    procs.push(pa)
+    await pa.waitForEvent('ready', 60_000)
+    // What `mv d1 d3` does to a realize writing d1/e/.realize-*.part: the
+    // directory arrives with the temporary file in it.
+    const moved = join(tmp.dir, 'elsewhere', 'd3')
+    await mkdir(join(moved, 'e'), { recursive: true })
+    await writeFile(join(moved, 'e', '.realize-0123456789ab.part'), 'half a photo')
+    await writeFile(join(moved, 'e', 'kept.txt'), 'a real file')
+    await rename(moved, join(root, 'd3'))
+    await waitLine(pa, (l) => l.event === 'stray-temp-removed', 'the stray temporary file removed', 30_000)
+    assert.deepEqual((await readdir(root, { recursive: true })).sort(), [ROOT_MARKER, 'd3', 'd3/e', 'd3/e/kept.txt'])
   })
 })

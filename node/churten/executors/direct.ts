@@ -34,6 +34,7 @@ export async function realizeDirect (ctx: ExecutorContext, path: RelPath, versio
   if (peers.length === 0) throw new NoPeerError(`${ctx.arena.name}/${path}: no connected peer has version ${hashToHex(version.hash).slice(0, 12)}`)
   const peer = peers[run.attempt % peers.length] as string
   const { target, tmp } = await prepareInstall(ctx, path, replaces)
+  const claim = ctx.arena.claimTemp(tmp)
   const stats: JobStats = { fetched: 0, resumed: 0, fromBasis: 0, method: 'plain' }
   try {
     run.action('download')
@@ -65,5 +66,7 @@ export async function realizeDirect (ctx: ExecutorContext, path: RelPath, versio
   } catch (err) {
     rmSync(tmp, { force: true })
     throw err
+  } finally {
+    claim.done()
   }
 }

@@ -28,12 +28,17 @@ export class LocalChangedError extends RealizeError {
  */
 export async function install (ctx: ExecutorContext, path: RelPath, version: Version, blobId: number, replaces: Hash | undefined): Promise<void> {
   const { target, tmp } = await prepareInstall(ctx, path, replaces)
-  await ctx.blobs.moveOut(blobId, tmp)
+  const claim = ctx.arena.claimTemp(tmp)
   try {
-    await commitInstall(ctx, path, version, tmp, target, replaces)
-  } catch (err) {
-    await putBack(ctx, path, version, tmp)
-    throw err
+    await ctx.blobs.moveOut(blobId, tmp)
+    try {
+      await commitInstall(ctx, path, version, tmp, target, replaces)
+    } catch (err) {
+      await putBack(ctx, path, version, tmp)
+      throw err
+    }
+  } finally {
+    claim.done()
   }
   await ctx.tree.write(async (tx) => await tx.setBlob(path, version.hash, undefined))
 }
