@@ -23,7 +23,7 @@ export type { MountInfo, MountState } from './mount.js'
 export { ArenaMount } from './mount.js'
 export { MountError } from './errors.js'
 
-/** How long a read of a file no peer serves waits before EIO. */
+/** How long a read of a remote file waits without a byte from a peer before EIO (`[fuse] read_timeout`). */
 export const DEFAULT_READ_WAIT_MS = 30_000
 
 export interface MountArenasOptions {
@@ -44,5 +44,5 @@ export async function mountArenas (o: MountArenasOptions): Promise<ArenaMount> {
   const readWaitMs = o.readWaitMs ?? DEFAULT_READ_WAIT_MS
   const fetcher = new RemoteFetcher({ trees: o.trees, blobs: o.blobs, source: o.source, log, waitMs: readWaitMs })
   const ops = new FsOperations({ tree: new FsTree({ arenas: o.arenas, trees: o.trees }), blobs: o.blobs, fetcher, cache: o.cache })
-  return await ArenaMount.mount(o.mountpoint, ops, log, { readWaitMs })
+  return await ArenaMount.mount(o.mountpoint, ops, log)
 }

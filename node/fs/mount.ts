@@ -24,11 +24,6 @@ export interface MountInfo {
   since: number
 }
 
-export interface MountTimeouts {
-  /** How long a read waits for a peer before EIO (remote.ts). */
-  readWaitMs: number
-}
-
 const run = promisify(execFile)
 
 export class ArenaMount {
@@ -44,7 +39,7 @@ export class ArenaMount {
   ) {}
 
   /** Mounts `ops` at `dir`; a MountError says what is wrong with the mount point. */
-  static async mount (dir: string, ops: FsOperations, log: Logger, timeouts: MountTimeouts): Promise<ArenaMount> {
+  static async mount (dir: string, ops: FsOperations, log: Logger): Promise<ArenaMount> {
     let binding: typeof import('./binding.js')
     try {
       // Loaded only when a mount is asked for: a node without one runs where libfuse is absent.
@@ -57,8 +52,10 @@ export class ArenaMount {
     const fuse = new Fuse(path, fuseOperations(ops, log), {
       // Remote reads wait on peers: many requests in flight, so one slow read never blocks a listing.
       maxConcurrency: 32,
-      // The binding's own deadline is a backstop past ours (remote.ts answers EIO first).
-      timeout: { default: 15_000, read: timeouts.readWaitMs + 10_000 },
+      // A read of a remote file lasts as long as bytes keep coming (remote.ts
+      // answers EIO after readWaitMs of silence); the binding's fixed deadline
+      // would cut a large file on a slow link, so it is off for reads only.
+      timeout: { default: 15_000, read: false },
       // TTL 0 (docs/decisions.md, "FUSE mount"): what peers change shows at the next stat.
       attrTimeout: 0,
       entryTimeout: 0,

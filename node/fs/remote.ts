@@ -15,7 +15,8 @@ import { RemoteReadError } from './errors.js'
  * (node/control/unreal-view.ts; the same churten download, working queue).
  *
  *   read ─> fetch of (arena, hash) running? join it : start it (peer after peer)
- *        ─> wait at most `waitMs` ─> blob id | RemoteReadError (EIO)
+ *        ─> wait while bytes keep arriving, at most `waitMs` without any
+ *        ─> blob id | RemoteReadError (EIO)
  *
  * One fetch per version however many readers wait; when every reader gave
  * up waiting, the fetch is aborted (what arrived stays for the next one).
@@ -25,7 +26,11 @@ export interface RemoteFetcherDeps {
   blobs: ReadonlyMap<string, BlobStore>
   source: RangeSource
   log: Logger
-  /** How long a read waits for the bytes before it fails with EIO. */
+  /**
+   * How long a read waits without a byte arriving before it fails with
+   * EIO: a stalled or silent peer fails the read in bounded time, a large
+   * file on a slow link still arrives.
+   */
   waitMs: number
 }
 
@@ -35,6 +40,8 @@ interface Fetch {
   waiters: number
   bytes: number
   total: number
+  /** When bytes last arrived (or the fetch started): the wait is bounded by silence, not by size. */
+  lastProgress: number
 }
 
 export class RemoteFetcher {
@@ -64,10 +71,17 @@ export class RemoteFetcher {
     }
     f.waiters++
     let timer: NodeJS.Timeout | undefined
+    const fetch = f
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        reject(new RemoteReadError(`${arena.name}/${path}: no peer delivered it within ${this.deps.waitMs} ms (peers with it: ${this.peerNames(stat)})`))
-      }, this.deps.waitMs)
+      const check = (): void => {
+        const silent = Date.now() - fetch.lastProgress
+        if (silent < this.deps.waitMs) {
+          timer = setTimeout(check, this.deps.waitMs - silent)
+          return
+        }
+        reject(new RemoteReadError(`${arena.name}/${path}: no bytes from a peer for ${this.deps.waitMs} ms (peers with it: ${this.peerNames(stat)})`))
+      }
+      timer = setTimeout(check, this.deps.waitMs)
     })
     try {
       return await Promise.race([f.done, timeout])
@@ -90,7 +104,7 @@ export class RemoteFetcher {
     const tree = trees.get(arena.name)
     const store = blobs.get(arena.name)
     const controller = new AbortController()
-    const f: Fetch = { done: Promise.resolve(0), controller, waiters: 0, bytes: 0, total: stat.chosen.size }
+    const f: Fetch = { done: Promise.resolve(0), controller, waiters: 0, bytes: 0, total: stat.chosen.size, lastProgress: Date.now() }
     f.done = (async () => {
       if (tree == null || store == null) throw new RemoteReadError(`${arena.name}/${path}: the arena has no unreal tree`)
       const peers = source.peersWith(arena.name, stat.peers, stat.chosen.hash)
@@ -99,7 +113,7 @@ export class RemoteFetcher {
       // One attempt per peer that has it: download() takes peers[attempt % n].
       for (let attempt = 0; attempt < peers.length; attempt++) {
         controller.signal.throwIfAborted()
-        const run = { signal: controller.signal, attempt, action: () => {}, progress: (bytes: number, total: number) => { f.bytes = bytes; f.total = total } }
+        const run = { signal: controller.signal, attempt, action: () => {}, progress: (bytes: number, total: number) => { if (bytes !== f.bytes) f.lastProgress = Date.now(); f.bytes = bytes; f.total = total } }
         try {
           return (await download({ arena, tree, blobs: store, source, log }, path, stat.chosen, run, { keep: false, stat })).blobId
         } catch (err) {

@@ -119,6 +119,12 @@ describe('fs: the arenas mounted with FUSE (issue 12, read-only)', function () {
     for (const name of ['docs:', 'notes:', 'work', 'hello.txt', 'big.bin', 'todo.txt']) assert.match(ls.stdout, new RegExp(name.replace('.', '\\.')), `ls -lR lists ${name}\n${ls.stdout}`)
     assert.deepEqual((await sh(`ls ${q(mnt)}`)).stdout.split('\n').filter(Boolean), ['docs', 'notes'], 'one directory per arena (notes/work nests)')
 
+    // statfs: the blob cache's capacity in 4 KiB blocks (what `df` shows for the mount).
+    const fsStat = await sh(`stat -f -c '%S %b' ${q(mnt)}`)
+    assert.equal(fsStat.code, 0, fsStat.stderr)
+    const [bsize, blocks] = fsStat.stdout.trim().split(' ').map(Number)
+    assert.equal(bsize, 4096)
+    assert.ok((blocks ?? 0) > 0, `blocks ${blocks}`)
     const st = await sh(`stat -c '%s %F %A' ${q(join(mnt, 'docs/sub/big.bin'))} ${q(join(mnt, 'docs/sub'))}`)
     assert.equal(st.code, 0, st.stderr)
     assert.deepEqual(st.stdout.trim().split('\n'), [`${big.length} regular file -r--r--r--`, '4096 directory dr-xr-xr-x'])
@@ -173,7 +179,7 @@ describe('fs: the arenas mounted with FUSE (issue 12, read-only)', function () {
   })
 
   it('a read no peer can serve fails with EIO after the read timeout, and other reads go on meanwhile', async () => {
-    const { pa, mnt } = await twoNodes({ readTimeoutMs: 2_000 })
+    const { pa, pb, mnt } = await twoNodes({ readTimeoutMs: 2_000 })
     // A stays connected but answers nothing: the read must not hang.
     assert.ok(pa.pid != null)
     process.kill(pa.pid, 'SIGSTOP')
@@ -186,6 +192,11 @@ describe('fs: the arenas mounted with FUSE (issue 12, read-only)', function () {
     assert.match(stalled.stderr, /Input\/output error/)
     // read_timeout is 2 s in this test's config; the binding's own deadline would be 12 s.
     assert.ok(stalled.ms >= 1_500 && stalled.ms < 8_000, `EIO after about the read timeout, took ${stalled.ms} ms`)
+    // The user learns which file failed and which peers have it (a warning is a notice: TUI, `subscribe notice`).
+    const notice = pb.lines.find((l) => l.event === 'mount-read-failed')
+    assert.equal(notice?.path, 'sub/other.bin')
+    assert.equal(notice?.arena, 'docs')
+    assert.equal(notice?.peers, 'a')
     assert.equal(listing.code, 0, listing.stderr)
     assert.ok(listing.ms < stalled.ms, `listing (${listing.ms} ms) did not wait for the stalled read (${stalled.ms} ms)`)
     process.kill(pa.pid, 'SIGCONT')
