@@ -22,6 +22,8 @@ import type { GlobalStore } from '../datastore/global-store.js'
 import type { Config } from './config/config.js'
 import type { Identity } from './identity/identity.js'
 import type { Faults } from '../protocols/faults.js'
+import type { ArenaMount } from './fs/index.js'
+import { networkSource } from './churten/network-source.js'
 
 /**
  * A running node: config + identity + stores + arenas.
@@ -82,6 +84,9 @@ export class RealizeNode {
   ) {}
 
   private stopDataServers: (() => Promise<void>) | undefined
+
+  /** The FUSE mount of the arenas (`[fuse] mountpoint`), once start() mounted it. */
+  mount: ArenaMount | undefined
 
   /** The control API (`<data>/control.sock`) once listenControl ran. */
   control: { server: ControlServer, model: LocalNodeModel } | undefined
@@ -165,6 +170,7 @@ export class RealizeNode {
     await this.listenControl()
     // Listening first: a port in use fails the start before anything else runs.
     await this.network.start()
+    await this.startMount()
     const byName = new Map(this.arenas.map((a) => [a.name as string, a]))
     this.stopDataServers = await startDataServers({ host: this.network.host, peers: this.network.household, log: this.log }, { source: new RealSource((name) => byName.get(name)), faults: this.options.testing?.dataFaults, upload: this.limits.upload })
     await this.sync.start()
@@ -184,7 +190,30 @@ export class RealizeNode {
     this.log.info({ event: 'ready' }, 'node ready')
   }
 
+  /**
+   * Mounts the arenas when the config asks for it; a mount point that is
+   * busy or not empty fails the start (MountError). The fs module, and
+   * with it the FUSE library, is loaded only then.
+   */
+  private async startMount (): Promise<void> {
+    const mountpoint = this.options.config.fuse?.mountpoint
+    if (mountpoint == null) return
+    const { mountArenas } = await import('./fs/index.js')
+    this.mount = await mountArenas({
+      mountpoint,
+      arenas: this.arenas,
+      trees: this.unreal,
+      blobs: this.blobs,
+      source: networkSource(this.network, { limits: this.limits, onDemand: true }),
+      cache: () => ({ capacity: this.cache.capacity, used: this.cache.used }),
+      log: this.log,
+      readWaitMs: this.options.config.fuse?.readTimeoutMs
+    })
+  }
+
   async stop (): Promise<void> {
+    // First: reads through the mount use everything below.
+    await this.mount?.unmount()
     await this.control?.server.close()
     this.control?.model.close()
     await this.churten.stop()

@@ -43,6 +43,8 @@ export interface Config {
   churten: { autostart: boolean, batchBytes: number }
   /** A peer silent for longer stops holding back history trimming (spec section 3). */
   history: { inactiveAfterMs: number }
+  /** The FUSE mount of every arena (`[fuse] mountpoint`, or `start --mount DIR`); absent: no mount. */
+  fuse?: { mountpoint?: string, readTimeoutMs?: number }
   arenas: ArenaConfig[]
   peers: PeerConfig[]
 }
@@ -127,6 +129,12 @@ export function serializeConfig (config: Config): string {
     cache: { capacity: formatCapacity(config.cache.capacity) },
     churten: { autostart: config.churten.autostart, batch_bytes: formatSize(config.churten.batchBytes) },
     history: { inactive_after: formatDuration(config.history.inactiveAfterMs) }
+  }
+  if (config.fuse != null && (config.fuse.mountpoint != null || config.fuse.readTimeoutMs != null)) {
+    doc.fuse = {
+      ...(config.fuse.mountpoint == null ? {} : { mountpoint: config.fuse.mountpoint }),
+      ...(config.fuse.readTimeoutMs == null ? {} : { read_timeout: formatDuration(config.fuse.readTimeoutMs) })
+    }
   }
   if (config.arenas.length > 0) {
     doc.arenas = Object.fromEntries(config.arenas.map((a) => [a.name, a.root == null ? { mark: a.mark } : { root: a.root, mark: a.mark }]))

@@ -74,6 +74,12 @@ export function configSchema (home: string) {
     history: z.strictObject({
       inactive_after: converted(z.string(), parseDuration).default(DEFAULT_INACTIVE_AFTER_MS)
     }).prefault({}),
+    // Off unless set: the default config runs where FUSE is absent (issue 12).
+    fuse: z.strictObject({
+      mountpoint: converted(z.string(), (raw: string) => absoluteConfigPath(raw, home)).optional(),
+      // How long a read through the mount waits for a peer before EIO.
+      read_timeout: converted(z.string(), parseDuration).optional()
+    }).prefault({}),
     arenas: z.record(z.string(), z.strictObject({
       root: converted(z.string(), (raw: string) => absoluteConfigPath(raw, home)).optional(),
       mark: z.enum(MARKS as ['own', 'keep', 'watch']).default(DEFAULT_MARK)

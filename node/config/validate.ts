@@ -86,9 +86,29 @@ function checkPeers (raw: RawConfig, arenas: ArenaConfig[], where: Where): PeerC
   return peers
 }
 
+/**
+ * The mount point may neither lie in nor contain an arena root or the data
+ * directory: the node would then read its own mount (the watcher, the
+ * scanner) and wait on itself forever (node/fs/operations.ts).
+ */
+export function checkMountpoint (mountpoint: string | undefined, arenas: readonly ArenaConfig[], where: Where): void {
+  if (mountpoint == null) return
+  const bad = (message: string): never => fail(where, ['fuse', 'mountpoint'], `${JSON.stringify(mountpoint)} ${message}`)
+  for (const a of arenas) {
+    if (a.root == null) continue
+    if (isSameOrInside(mountpoint, a.root)) bad(`is inside the root of arena ${JSON.stringify(a.name)} (${JSON.stringify(a.root)})`)
+    if (isSameOrInside(a.root, mountpoint)) bad(`contains the root of arena ${JSON.stringify(a.name)} (${JSON.stringify(a.root)})`)
+  }
+  if (where.dataDir != null) {
+    if (isSameOrInside(mountpoint, where.dataDir)) bad(`is inside the data directory ${JSON.stringify(where.dataDir)}`)
+    if (isSameOrInside(where.dataDir, mountpoint)) bad(`contains the data directory ${JSON.stringify(where.dataDir)}`)
+  }
+}
+
 export function toConfig (raw: RawConfig, where: Where): Config {
   const arenas = checkArenas(raw, where)
   const peers = checkPeers(raw, arenas, where)
+  checkMountpoint(raw.fuse.mountpoint, arenas, where)
   return {
     node: { listen: raw.node.listen, mdns: raw.node.mdns },
     limits: { upload: raw.limits.upload, download: raw.limits.download, churtenDownload: raw.limits.churten_download },
@@ -96,6 +116,9 @@ export function toConfig (raw: RawConfig, where: Where): Config {
     churten: { autostart: raw.churten.autostart, batchBytes: raw.churten.batch_bytes },
     history: { inactiveAfterMs: raw.history.inactive_after },
     arenas,
-    peers
+    peers,
+    ...(raw.fuse.mountpoint == null && raw.fuse.read_timeout == null
+      ? {}
+      : { fuse: { ...(raw.fuse.mountpoint == null ? {} : { mountpoint: raw.fuse.mountpoint }), ...(raw.fuse.read_timeout == null ? {} : { readTimeoutMs: raw.fuse.read_timeout }) } })
   }
 }

@@ -110,7 +110,8 @@ export class LocalNodeModel implements NodeModel {
       churten,
       arenas,
       cache: { capacity, used },
-      peers: this.config.peers.map((p) => ({ name: p.name, peerId: p.id, connected: connected.has(p.id) }))
+      peers: this.config.peers.map((p) => ({ name: p.name, peerId: p.id, connected: connected.has(p.id) })),
+      mount: this.node.mount?.info() ?? null
     }
   }
 

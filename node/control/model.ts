@@ -133,6 +133,15 @@ export interface StatusInfo {
   arenas: ArenaInfo[]
   cache: CacheInfo
   peers: Array<{ name: string, peerId: string, connected: boolean }>
+  /** The FUSE mount of the arenas (node/fs/); null when none is configured. Optional for older nodes. */
+  mount?: MountStatus | null
+}
+
+export interface MountStatus {
+  path: string
+  state: 'mounted' | 'unmounted' | 'failed'
+  error: string | null
+  since: number
 }
 
 export interface MarkInfo {

@@ -156,7 +156,7 @@ id = "${PEER_B}"
 
   describe('bad input is a ConfigError naming file, key and problem', function () {
     it('unknown key at the top level', async function () {
-      await assertBad('colour = "red"\n', 'colour', /unknown key "colour" \(expected node, limits, cache, churten, history, arenas or peers\)/)
+      await assertBad('colour = "red"\n', 'colour', /unknown key "colour" \(expected node, limits, cache, churten, history, fuse, arenas or peers\)/)
     })
 
     it('unknown key inside a table', async function () {
@@ -200,6 +200,13 @@ id = "${PEER_B}"
       await assertBad('[arenas.a]\nroot = "relative/dir"\n', 'arenas.a.root', /expected an absolute path or one starting with ~\//)
     })
 
+    it('a FUSE mount point that overlaps an arena root or the data directory (the node would read its own mount)', async function () {
+      await assertBad('[fuse]\nmountpoint = "/x/mnt"\n[arenas.a]\nroot = "/x"\n', 'fuse.mountpoint', /"\/x\/mnt" is inside the root of arena "a"/)
+      await assertBad('[fuse]\nmountpoint = "/x"\n[arenas.a]\nroot = "/x/a"\n', 'fuse.mountpoint', /"\/x" contains the root of arena "a"/)
+      await assertBad('[fuse]\nmountpoint = "/"\n', 'fuse.mountpoint', /contains the data directory/)
+      await assertBad('[fuse]\nread_timeout = "soon"\n', 'fuse.read_timeout', /soon/)
+    })
+
     it('bad sizes', async function () {
       await assertBad('[limits]\nupload = "12x"\n', 'limits.upload', /invalid size "12x": expected a number of bytes/)
       await assertBad('[limits]\nchurten_download = true\n', 'limits.churten_download', /invalid value true: expected a size/)
@@ -235,6 +242,13 @@ id = "${PEER_B}"
       await mkdir(configPath(d), { recursive: true })
       await assert.rejects(loadConfig(d), (err: unknown) => err instanceof ConfigError && err.file === configPath(d) && /cannot read the config file/.test(err.message))
     })
+  })
+
+  it('[fuse] is off by default; mountpoint (~ expanded) and read_timeout read back after a write', async function () {
+    assert.equal(parseConfig('', { file: 'x.toml', home: '/home/me' }).fuse, undefined)
+    const c = parseConfig('[fuse]\nmountpoint = "~/Household"\nread_timeout = "45s"\n', { file: 'x.toml', home: '/home/me' })
+    assert.deepEqual(c.fuse, { mountpoint: '/home/me/Household', readTimeoutMs: 45_000 })
+    assert.deepEqual(parseConfig(serializeConfig(c), { file: 'x.toml', home: '/home/me' }), c)
   })
 
   it('peerAddrToMultiaddr turns host:port into a multiaddr', function () {

@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { openSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import type { Config } from '../../config/config.js'
 import type { RunNodeOptions } from '../../node.js'
@@ -11,7 +11,8 @@ export function registerStart (program: Command): void {
   withDataOption(program.command('start'))
     .description('run the node; the TUI on a terminal, plain logs otherwise; Ctrl-C stops it')
     .option('--headless', 'no TUI, plain logs even on a terminal')
-    .action(async (opts: { data?: string, headless?: boolean }) => { await start(opts) })
+    .option('--mount <dir>', 'mount every arena under DIR with FUSE (read-only); overrides [fuse] mountpoint')
+    .action(async (opts: { data?: string, headless?: boolean, mount?: string }) => { await start(opts) })
 }
 
 /**
@@ -36,13 +37,21 @@ async function configOrDefault (dataDir: string): Promise<{ config: Config, save
   }
 }
 
-export async function start (opts: { data?: string, headless?: boolean }): Promise<void> {
+export async function start (opts: { data?: string, headless?: boolean, mount?: string }): Promise<void> {
   const dataDir = dataDirOf(opts)
   // Config first: a bad config must not leave a new key or data dir behind.
   const { config, save } = await configOrDefault(dataDir)
+  if (opts.mount != null) {
+    // Checked like the config key, so `--mount` cannot point the node at its own roots.
+    const { checkMountpoint } = await import('../../config/validate.js')
+    const mountpoint = resolve(opts.mount)
+    checkMountpoint(mountpoint, config.arenas, { dataDir })
+  }
   const { loadOrCreateIdentity } = await import('../../identity/identity.js')
   const identity = await loadOrCreateIdentity(dataDir)
   await save?.()
+  // After the save: `--mount` is for this run, a default config written now does not keep it.
+  if (opts.mount != null) config.fuse = { ...config.fuse, mountpoint: resolve(opts.mount) }
   // Arena roots are made by the node, and only for an arena never indexed
   // (spec section 4): a missing root of an indexed arena pauses that arena.
   // Ink needs a terminal on both ends: keys in, frames out.

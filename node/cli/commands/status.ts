@@ -4,7 +4,7 @@ import type { ChurtenStatus, StatusInfo } from '../../control/model.js'
 import { controlCommand, out, printJson, withClient, type ControlOptions } from './control-common.js'
 
 export function registerStatus (program: Command): void {
-  controlCommand(program.command('status'), { json: 'print {"peerId", "churten", "arenas", "cache", "peers"} as JSON only' })
+  controlCommand(program.command('status'), { json: 'print {"peerId", "churten", "arenas", "cache", "peers", "mount"} as JSON only' })
     .description('arenas (files real/cached, bytes, cache use), churten state, peers')
     .action(async (opts: ControlOptions) => { await status(opts) })
 }
@@ -30,7 +30,8 @@ function formatStatus (s: StatusInfo): string {
       ['data', s.dataDir],
       ['churten', describeChurten(s.churten)],
       ['peers', `${connected} of ${s.peers.length} connected`],
-      ['cache', `${formatBytes(s.cache.used)} of ${formatBytes(s.cache.capacity)} used`]
+      ['cache', `${formatBytes(s.cache.used)} of ${formatBytes(s.cache.capacity)} used`],
+      ...(s.mount == null ? [] : [['mount', `${s.mount.path} (${s.mount.state}${s.mount.error == null ? '' : `: ${s.mount.error}`})`]])
     ]),
     '',
     table([

@@ -1,0 +1,41 @@
+import { RealizeError } from '../../datastore/types/errors.js'
+
+/**
+ * Errors of the mount. FsError carries the errno the kernel client sees
+ * (ops.ts turns it into the binding's negative constant); MountError is a
+ * mount that cannot start or stop, shown to the user by `start` and `status`.
+ */
+
+export type Errno = 'ENOENT' | 'EIO' | 'EROFS' | 'EISDIR' | 'ENOTDIR' | 'ENODATA' | 'EINVAL' | 'ENOTSUP' | 'EBADF' | 'EACCES'
+
+export class FsError extends RealizeError {
+  constructor (code: string, readonly errno: Errno, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+  }
+}
+
+export class FsNotFoundError extends FsError {
+  constructor (what: string) {
+    super('NOT_FOUND', 'ENOENT', `${what}: no such file or directory`)
+  }
+}
+
+/** The mount is read-only for now (docs/decisions.md, "FUSE mount"). */
+export class ReadOnlyError extends FsError {
+  constructor (what: string) {
+    super('READ_ONLY', 'EROFS', `${what}: the mount is read-only`)
+  }
+}
+
+/** No peer served the bytes in time: the reader gets EIO, never a hang. */
+export class RemoteReadError extends FsError {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super('REMOTE_READ_FAILED', 'EIO', message, options)
+  }
+}
+
+export class MountError extends RealizeError {
+  constructor (code: 'MOUNT_BUSY' | 'MOUNT_NOT_EMPTY' | 'MOUNT_NOT_A_DIRECTORY' | 'MOUNT_FAILED' | 'UNMOUNT_FAILED' | 'FUSE_UNAVAILABLE', message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+  }
+}

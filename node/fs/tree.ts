@@ -1,0 +1,102 @@
+import { lstat } from 'node:fs/promises'
+import { encodeText } from '../../datastore/keys.js'
+import { indexTable, type IndexEntry } from '../../datastore/tables/index-table.js'
+import type { RelPath } from '../../datastore/types/path.js'
+import type { Arena } from '../arena.js'
+import { pathInRoot } from '../real/root-path.js'
+import type { UnrealFileStat, UnrealTree } from '../unreal/unreal-tree.js'
+
+/**
+ * The mount's namespace: one directory per arena (an arena named
+ * `docs/office` is `docs/office/`), and in each the merged view `ls` shows
+ * (node/control/listing.ts): the real (the arena's index; bytes from the
+ * root) over the unreal (peers' files from the unreal tree). A real file
+ * hides a remote one of the same name, a real directory hides both.
+ *
+ * Paths here are mount paths as the binding gives them (`/arena/dir/file`).
+ */
+export type FsNode =
+  /** The mount root or a directory made of arena name prefixes (`docs` of `docs/office`). */
+  | { kind: 'dir', place: 'arenas', prefix: string }
+  | { kind: 'dir', place: 'arena', arena: Arena, path: RelPath, real: boolean }
+  | { kind: 'file', place: 'real', arena: Arena, path: RelPath, entry: IndexEntry }
+  | { kind: 'file', place: 'unreal', arena: Arena, path: RelPath, stat: UnrealFileStat }
+
+export interface FsTreeDeps {
+  arenas: readonly Arena[]
+  trees: ReadonlyMap<string, UnrealTree>
+}
+
+export class FsTree {
+  constructor (private readonly deps: FsTreeDeps) {}
+
+  get arenas (): readonly Arena[] { return this.deps.arenas }
+
+  tree (arena: Arena): UnrealTree | undefined {
+    return this.deps.trees.get(arena.name)
+  }
+
+  async resolve (mountPath: string): Promise<FsNode | undefined> {
+    const rel = mountPath.replace(/^\/+/, '')
+    for (const a of this.deps.arenas) {
+      if (rel === a.name) return { kind: 'dir', place: 'arena', arena: a, path: '' as RelPath, real: a.root != null }
+      if (rel.startsWith(`${a.name}/`)) return await this.resolveIn(a, rel.slice(a.name.length + 1) as RelPath)
+    }
+    if (rel === '' || this.deps.arenas.some((a) => a.name.startsWith(`${rel}/`))) return { kind: 'dir', place: 'arenas', prefix: rel }
+    return undefined
+  }
+
+  private async resolveIn (arena: Arena, path: RelPath): Promise<FsNode | undefined> {
+    const entry = await arena.store.index.get(path)
+    if (entry != null) return { kind: 'file', place: 'real', arena, path, entry }
+    if (await this.hasRealChildren(arena, path)) return { kind: 'dir', place: 'arena', arena, path, real: true }
+    const s = await this.tree(arena)?.statPath(path)
+    if (s == null) return undefined
+    return s.kind === 'file' ? { kind: 'file', place: 'unreal', arena, path, stat: s } : { kind: 'dir', place: 'arena', arena, path, real: false }
+  }
+
+  private async hasRealChildren (arena: Arena, dir: RelPath): Promise<boolean> {
+    for await (const _ of arena.store.store.scanKeys(indexTable, { prefix: encodeText(`${dir}/`) })) return true
+    return false
+  }
+
+  /** Names in a directory, sorted by code unit (as `ls` sorts them). */
+  async readdir (node: FsNode & { kind: 'dir' }): Promise<string[]> {
+    const names = new Set<string>()
+    if (node.place === 'arenas') {
+      const skip = node.prefix === '' ? 0 : node.prefix.length + 1
+      for (const a of this.deps.arenas) {
+        if (skip > 0 && !a.name.startsWith(`${node.prefix}/`)) continue
+        names.add(a.name.slice(skip).split('/')[0] as string)
+      }
+    } else {
+      const { arena, path } = node
+      const skip = path === '' ? 0 : path.length + 1
+      // Keys under one child directory are contiguous; one range scan lists the real.
+      for await (const batch of arena.store.store.scanBatches(indexTable, { prefix: path === '' ? '' : encodeText(`${path}/`) })) {
+        for (const [p] of batch) {
+          const slash = p.indexOf('/', skip)
+          names.add(slash < 0 ? p.slice(skip) : p.slice(skip, slash))
+        }
+      }
+      const tree = this.tree(arena)
+      const d = await tree?.lookupPath(path)
+      if (tree != null && d != null && d.kind === 'dir') for (const e of await tree.readdir(d.inode)) names.add(e.name)
+    }
+    return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  }
+
+  /**
+   * The real file's lstat, when it is still a plain file inside the root
+   * (no link on the way): size and mode as the root has them now, which
+   * may be ahead of the index.
+   */
+  async realStat (arena: Arena, path: RelPath): Promise<{ abs: string, size: number, mtimeMs: number, mode: number, uid: number, gid: number } | undefined> {
+    if (arena.root == null) return undefined
+    const abs = pathInRoot(arena.root, path)
+    if (abs == null) return undefined
+    const st = await lstat(abs).catch(() => undefined)
+    if (st == null || !st.isFile()) return undefined
+    return { abs, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid }
+  }
+}
