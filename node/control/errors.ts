@@ -1,8 +1,12 @@
-import { NODE_NOT_RUNNING } from '../cli/exit.js'
 import { ConfigError, errorChain, InvalidInputError, RealizeError } from '../../datastore/types/errors.js'
 import { RpcCode, type RpcErrorObject } from './jsonrpc.js'
 
-export { NODE_NOT_RUNNING }
+/**
+ * The code a control client gives NodeNotRunningError. The CLI maps it to
+ * exit code 3 (cli/exit.ts): the contract owns the code, the CLI its exit
+ * status, so the client (and the TUI over it) loads nothing of the CLI.
+ */
+export const NODE_NOT_RUNNING = 'NODE_NOT_RUNNING'
 
 /** No node answers on the control socket (exit code 3). */
 export class NodeNotRunningError extends RealizeError {
