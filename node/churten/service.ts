@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { Churten } from './churten.js'
 import { arenaWorker } from './arena-worker.js'
-import { networkSource } from './network-source.js'
+import { networkSource } from '../fetch/network-source.js'
 import type { Arena } from '../arena.js'
 import type { BlobStore } from '../blobs/blob-store.js'
 import type { Network } from '../net/network.js'
