@@ -89,7 +89,10 @@ export class RealizeNode {
   /** Serves the control API; idempotent. start() calls it first, so clients can watch the catch-up. */
   async listenControl (): Promise<ControlServer> {
     if (this.control != null) return this.control.server
-    const model = new LocalNodeModel(this, controlSources(this))
+    const model = new LocalNodeModel(
+      { dataDir: this.options.dataDir, peerId: this.options.identity.peerId.toString(), config: this.options.config, arenas: this.arenas, log: this.log, notices: this.notices },
+      controlSources({ network: this.network, unreal: this.unreal, blobs: this.blobs, arenas: this.arenas, config: this.options.config, limits: this.limits, cache: this.cache, churten: this.churten, log: this.log })
+    )
     try {
       this.control = { server: await ControlServer.listen({ dataDir: this.options.dataDir, model, log: this.log }), model }
     } catch (err) {

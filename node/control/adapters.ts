@@ -1,13 +1,18 @@
 import { EventEmitter } from 'node:events'
 import type { ArenaConfig, PeerConfig } from '../config/config.js'
+import type { Arena } from '../arena.js'
+import type { BlobStore } from '../blobs/blob-store.js'
+import type { Churten } from '../churten/churten.js'
+import type { Logger } from '../log.js'
 import type { Network } from '../net/network.js'
-import { churtenControl } from '../churten/service.js'
+import type { RateLimits } from '../net/rate-limit.js'
+import type { UnrealTree } from '../unreal/unreal-tree.js'
 import { networkSource } from '../fetch/network-source.js'
-import type { RealizeNode } from '../node.js'
 import type { ControlSources, NetworkEvents, NetworkView } from './sources.js'
+import { churtenView } from './churten-view.js'
 import { unrealView } from './unreal-view.js'
 
-/** The control model's view of the network (node/net/); the unreal's is in unreal-view.ts. */
+/** The control model's view of the network (node/net/); the unreal's is in unreal-view.ts, churten's in churten-view.ts. */
 
 /** Connection info {#conninfo} and mDNS discoveries from node/net/. */
 export function networkView (network: Network, arenas: () => readonly ArenaConfig[]): NetworkView {
@@ -34,20 +39,35 @@ export function networkView (network: Network, arenas: () => readonly ArenaConfi
   }
 }
 
+/** The parts of a running node the views are made over (RealizeNode has them all). */
+export interface SourceParts {
+  network: Network
+  /** One unreal tree and one blob store per arena, by arena name. */
+  unreal: ReadonlyMap<string, UnrealTree>
+  blobs: ReadonlyMap<string, BlobStore>
+  arenas: readonly Arena[]
+  /** The config the node runs with (its arenas and peers are read when needed: `peer add` edits them). */
+  config: { arenas: readonly ArenaConfig[], peers: readonly PeerConfig[] }
+  limits: RateLimits
+  cache: { readonly used: number }
+  churten: Churten
+  log: Logger
+}
+
 /** The views LocalNodeModel needs, over the parts of a running node. */
-export function controlSources (node: RealizeNode): ControlSources {
+export function controlSources (p: SourceParts): ControlSources {
   return {
-    network: networkView(node.network, () => node.options.config.arenas),
+    network: networkView(p.network, () => p.config.arenas),
     unreal: unrealView({
-      trees: node.unreal,
-      blobs: node.blobs,
-      arenas: node.arenas,
-      source: networkSource(node.network, { limits: node.limits, onDemand: true }),
-      peers: () => node.options.config.peers,
-      cacheUsed: () => node.cache.used,
-      log: node.log.child({ component: 'control' })
+      trees: p.unreal,
+      blobs: p.blobs,
+      arenas: p.arenas,
+      source: networkSource(p.network, { limits: p.limits, onDemand: true }),
+      peers: () => p.config.peers,
+      cacheUsed: () => p.cache.used,
+      log: p.log.child({ component: 'control' })
     }),
-    churten: churtenControl(node.churten)
+    churten: churtenView(p.churten)
   }
 }
 

@@ -9,14 +9,13 @@ import { hashToHex } from '../../datastore/types/hash.js'
 import { DEFAULT_MARK, parseMark, type Mark } from '../../datastore/types/mark.js'
 import { parsePath, type RelPath } from '../../datastore/types/path.js'
 import type { Arena } from '../arena.js'
-import type { RealizeNode } from '../node.js'
 import type { Version } from '../../datastore/types/version.js'
 import { NotFoundError, UnknownArenaError } from './errors.js'
 import { addPeerTo, editConfig, peerJson, removePeerFrom, setArenaMarkIn } from './household.js'
 import { listPath } from './listing.js'
 import { openReal } from './real-content.js'
 import { formatTarget, resolveTarget } from './target.js'
-import type { ControlSources } from './sources.js'
+import type { ControlSources, NodeFacts } from './sources.js'
 import type {
   ArenaInfo, CallOptions, ChurtenEvent, ChurtenStatus, ConflictInfo, Content, DiscoveredPeer, LsEntry, MarkInfo, NodeEvent,
   NodeModel, NodeModelEvents, PeerConfigJson, PeerInfo, ResumeResult, SetMarkResult, StatusInfo, VersionJson
@@ -27,9 +26,9 @@ const EVENT_PATHS = 20
 const LISTINGS = 2
 
 /**
- * NodeModel on a running RealizeNode: arenas, the real index, marks and the
- * config are real today; peers, the unreal cache and churten come from
- * `sources` (placeholders until their issues wire them in).
+ * NodeModel on a running node: arenas, the real index, marks and the
+ * config from `node` (NodeFacts); peers, the unreal cache and churten
+ * through the narrow views of `sources` (./sources.ts).
  */
 export class LocalNodeModel implements NodeModel {
   readonly events = new EventEmitter<NodeModelEvents>()
@@ -42,7 +41,7 @@ export class LocalNodeModel implements NodeModel {
   /** Config edits run one at a time: each reads the file the previous one wrote. */
   private edits: Promise<unknown> = Promise.resolve()
 
-  constructor (private readonly node: RealizeNode, private readonly sources: ControlSources) {
+  constructor (private readonly node: NodeFacts, private readonly sources: ControlSources) {
     for (const a of node.arenas) {
       this.listen(a.index, 'history', (entries: Array<{ notification: { path: string } }>) => {
         this.publish({ type: 'index', arena: a.name, source: 'real', paths: entries.slice(0, EVENT_PATHS).map((e) => e.notification.path), count: entries.length })
@@ -80,7 +79,7 @@ export class LocalNodeModel implements NodeModel {
   }
 
   private get config (): Config {
-    return this.node.options.config
+    return this.node.config
   }
 
   private peerConfig (peerId: string): PeerConfig | undefined {
@@ -98,13 +97,13 @@ export class LocalNodeModel implements NodeModel {
   async status (o: CallOptions = {}): Promise<StatusInfo> {
     const [churten, arenas, capacity, used, conns] = await Promise.all([
       this.churtenStatus(o), this.arenas(o),
-      resolveCapacity(this.config.cache.capacity, this.node.options.dataDir),
+      resolveCapacity(this.config.cache.capacity, this.node.dataDir),
       this.sources.unreal.cacheUsed(o), this.sources.network.connections(o)
     ])
     const connected = new Set(conns.map((c) => c.peerId))
     return {
-      peerId: this.node.options.identity.peerId.toString(),
-      dataDir: this.node.options.dataDir,
+      peerId: this.node.peerId,
+      dataDir: this.node.dataDir,
       addrs: this.sources.network.listening(),
       network: true,
       churten,
@@ -192,7 +191,7 @@ export class LocalNodeModel implements NodeModel {
   private async editConfigFile (edit: Parameters<typeof editConfig>[1], o: CallOptions): Promise<Config> {
     const run = this.edits.then(async () => {
       o.signal?.throwIfAborted()
-      return await editConfig(this.node.options.dataDir, edit)
+      return await editConfig(this.node.dataDir, edit)
     })
     this.edits = run.catch(() => {})
     return await run
@@ -205,7 +204,7 @@ export class LocalNodeModel implements NodeModel {
   }
 
   async addPeer (peer: { name: string, peerId: string, addrs: string[], arenas?: string[] }, o: CallOptions = {}): Promise<PeerConfigJson> {
-    const next = await this.editConfigFile((c) => { addPeerTo(c, peer, this.node.options.identity.peerId.toString()) }, o)
+    const next = await this.editConfigFile((c) => { addPeerTo(c, peer, this.node.peerId) }, o)
     await this.applyHousehold(next, o)
     const added = peerJson(next.peers.find((p) => p.name === peer.name) as PeerConfig)
     this.publish({ type: 'household', change: 'added', peer: added })
