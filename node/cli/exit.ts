@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander'
 import { ConfigError, describeError, RealizeError } from '../../datastore/types/errors.js'
-import { NODE_NOT_RUNNING } from '../control/errors.js'
+import { NODE_NOT_RUNNING } from '../control/api/errors.js'
 
 /** realize-node exit codes (spec section 7). */
 export const ExitCode = {

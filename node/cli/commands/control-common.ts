@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { ControlClient } from '../../control/client.js'
-import { RemoteError } from '../../control/errors.js'
+import { ControlClient } from '../../control/api/client.js'
+import { RemoteError } from '../../control/api/errors.js'
 import { ConfigError, InvalidInputError } from '../../../datastore/types/errors.js'
 import { dataDirOf, withDataOption } from '../common.js'
 

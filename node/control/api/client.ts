@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { createConnection, type Socket } from 'node:net'
-import { RealizeError } from '../../datastore/types/errors.js'
+import { RealizeError } from '../../../datastore/types/errors.js'
 import { fromRpcError, NodeNotRunningError } from './errors.js'
 import { CAT_NOTIFICATION, encodeMessage, EVENT_NOTIFICATION, LineSplitter, type RpcErrorObject, type RpcId } from './jsonrpc.js'
 import type { CatResult, LsPage, MethodName, ParamsOf, ResultOf } from './methods.js'

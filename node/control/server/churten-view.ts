@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
-import type { Churten } from '../churten/churten.js'
+import type { Churten } from '../../churten/churten.js'
 import type { ChurtenView } from './sources.js'
-import type { ChurtenEvent, ChurtenJob } from './model.js'
+import type { ChurtenEvent, ChurtenJob } from '../api/model.js'
 
 /**
  * Churten as the control API sees it (ChurtenView in ./sources.ts): the

@@ -1,13 +1,14 @@
-import type { ChurtenAction, JobResult as JobOutcome } from '../churten/types.js'
+import type { ChurtenAction, JobResult as JobOutcome } from '../../churten/types.js'
 import type { EventEmitter } from 'node:events'
-import type { Mark } from '../../datastore/types/mark.js'
+import type { Mark } from '../../../datastore/types/mark.js'
+import type { PeerConfigJson } from '../../config/household.js'
 
 /**
  * The node as the control API sees it: a narrow interface the server
  * dispatches to (like Syncthing's protocol -> model boundary). Everything
  * here is plain JSON so it crosses the socket as is. LocalNodeModel
- * implements it on a RealizeNode; the parts of the node built by other
- * issues plug in through node/control/sources.ts.
+ * (../server/local-model.ts) implements it over narrow views of the
+ * running node (../server/sources.ts).
  *
  * JSON conventions (docs/control.md): times are milliseconds since the
  * epoch, hashes lowercase hex, sizes bytes, "unknown" is null.
@@ -86,7 +87,8 @@ export interface DiscoveredPeer {
   name: string | null
 }
 
-export interface PeerConfigJson { name: string, peerId: string, addrs: string[], arenas: string[] | null }
+// A household peer as realize.toml has it (node/config/household.ts makes it for the CLI and the node alike).
+export type { PeerConfigJson }
 
 // The control API speaks churten's own vocabulary (node/churten/types.ts).
 export type { ChurtenAction, JobOutcome }

@@ -1,11 +1,11 @@
 import type { EventEmitter } from 'node:events'
-import type { Config, PeerConfig } from '../config/config.js'
-import type { Arena } from '../arena.js'
-import type { Logger } from '../log.js'
-import type { Notices } from '../notices.js'
-import type { RelPath } from '../../datastore/types/path.js'
-import type { Version } from '../../datastore/types/version.js'
-import type { CallOptions, ChurtenEvent, ChurtenStatus, Content } from './model.js'
+import type { Config, PeerConfig } from '../../config/config.js'
+import type { Arena } from '../../arena.js'
+import type { Logger } from '../../log.js'
+import type { Notices } from '../../notices.js'
+import type { RelPath } from '../../../datastore/types/path.js'
+import type { Version } from '../../../datastore/types/version.js'
+import type { CallOptions, ChurtenEvent, ChurtenStatus, Content } from '../api/model.js'
 
 /**
  * The parts of a running node that LocalNodeModel reads through narrow

@@ -1,17 +1,17 @@
 import { EventEmitter } from 'node:events'
 import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Notice } from '../notices.js'
-import { resolveCapacity } from '../blobs/capacity.js'
-import type { Config, PeerConfig } from '../config/config.js'
-import { describeError, InvalidInputError } from '../../datastore/types/errors.js'
-import { hashToHex } from '../../datastore/types/hash.js'
-import { DEFAULT_MARK, parseMark, type Mark } from '../../datastore/types/mark.js'
-import { parsePath, type RelPath } from '../../datastore/types/path.js'
-import type { Arena } from '../arena.js'
-import type { Version } from '../../datastore/types/version.js'
+import type { Notice } from '../../notices.js'
+import { resolveCapacity } from '../../blobs/capacity.js'
+import type { Config, PeerConfig } from '../../config/config.js'
+import { describeError, InvalidInputError } from '../../../datastore/types/errors.js'
+import { hashToHex } from '../../../datastore/types/hash.js'
+import { DEFAULT_MARK, parseMark, type Mark } from '../../../datastore/types/mark.js'
+import { parsePath, type RelPath } from '../../../datastore/types/path.js'
+import type { Arena } from '../../arena.js'
+import type { Version } from '../../../datastore/types/version.js'
 import { NotFoundError, UnknownArenaError } from './errors.js'
-import { addPeerTo, editConfig, peerJson, removePeerFrom, setArenaMarkIn } from './household.js'
+import { addPeerTo, editConfig, peerJson, removePeerFrom, setArenaMarkIn } from '../../config/household.js'
 import { listPath } from './listing.js'
 import { openReal } from './real-content.js'
 import { formatTarget, resolveTarget } from './target.js'
@@ -19,7 +19,7 @@ import type { ControlSources, NodeFacts } from './sources.js'
 import type {
   ArenaInfo, CallOptions, ChurtenEvent, ChurtenStatus, ConflictInfo, Content, DiscoveredPeer, LsEntry, MarkInfo, NodeEvent,
   NodeModel, NodeModelEvents, PeerConfigJson, PeerInfo, ResumeResult, SetMarkResult, StatusInfo, VersionJson
-} from './model.js'
+} from '../api/model.js'
 
 /** Paths named in one `index` event; the count says how many there were. */
 const EVENT_PATHS = 20

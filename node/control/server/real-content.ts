@@ -1,10 +1,10 @@
 import { constants } from 'node:fs'
 import { open, realpath, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isSameOrInside } from '../config/paths.js'
-import type { RelPath } from '../../datastore/types/path.js'
+import { isSameOrInside } from '../../config/paths.js'
+import type { RelPath } from '../../../datastore/types/path.js'
 import { NotFoundError } from './errors.js'
-import type { Content } from './model.js'
+import type { Content } from '../api/model.js'
 
 const CAT_CHUNK = 256 * 1024
 
