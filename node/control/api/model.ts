@@ -2,6 +2,7 @@ import type { ChurtenAction, JobResult as JobOutcome } from '../../churten/types
 import type { EventEmitter } from 'node:events'
 import type { Mark } from '../../../datastore/types/mark.js'
 import type { PeerConfigJson } from '../../config/household.js'
+import type { ConnectionInfo } from '../../net/connections.js'
 
 /**
  * The node as the control API sees it: a narrow interface the server
@@ -60,24 +61,8 @@ export interface CacheInfo {
   used: number
 }
 
-/** Connection info of one household peer {#conninfo}; the connection fields are null while disconnected. */
-export interface PeerInfo {
-  name: string
-  peerId: string
-  /** Static addresses from the config. */
-  addrs: string[]
-  /** Arenas shared with the peer; null = every arena. */
-  arenas: string[] | null
-  connected: boolean
-  since: number | null
-  remoteAddr: string | null
-  direction: 'inbound' | 'outbound' | null
-  encryption: string | null
-  muxer: string | null
-  rttMs: number | null
-  bytesIn: number | null
-  bytesOut: number | null
-}
+/** A household peer as the config has it, with its connection info {#conninfo} (one shape: node/net/connections.ts). */
+export interface PeerInfo extends PeerConfigJson, ConnectionInfo {}
 
 export interface DiscoveredPeer {
   peerId: string

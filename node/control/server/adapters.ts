@@ -23,17 +23,7 @@ export function networkView (network: Network, arenas: () => readonly ArenaConfi
   return {
     events,
     listening: () => network.host.getMultiaddrs().map((a) => a.toString()),
-    connections: async () => network.peers().filter((p) => p.connected).map((p) => ({
-      peerId: p.peerId,
-      since: p.since ?? 0,
-      remoteAddr: p.remoteAddr ?? '',
-      direction: p.direction ?? 'outbound',
-      encryption: p.encryption ?? '',
-      muxer: p.muxer ?? '',
-      rttMs: p.rttMs,
-      bytesIn: p.bytesIn,
-      bytesOut: p.bytesOut
-    })),
+    peers: async () => network.peers(),
     discovered: async () => network.discoveredPeers().map((d) => ({ peerId: d.peerId, addrs: d.addrs })),
     householdChanged: async (peers: readonly PeerConfig[]) => { network.updateHousehold(peers, arenas()) }
   }

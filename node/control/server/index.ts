@@ -8,4 +8,4 @@
 export { ControlServer } from './server.js'
 export { LocalNodeModel } from './local-model.js'
 export { controlSources, networkView, unrealView, type SourceParts } from './adapters.js'
-export type { ControlSources, NetworkView, UnrealView, ChurtenView, ConnInfo, UnrealItem, NodeFacts } from './sources.js'
+export type { ControlSources, NetworkView, UnrealView, ChurtenView, UnrealItem, NodeFacts } from './sources.js'

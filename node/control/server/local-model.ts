@@ -3,6 +3,7 @@ import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Notice } from '../../notices.js'
 import { resolveCapacity } from '../../blobs/capacity.js'
+import { notConnected } from '../../net/connections.js'
 import type { Config, PeerConfig } from '../../config/config.js'
 import { describeError, InvalidInputError } from '../../../datastore/types/errors.js'
 import { hashToHex } from '../../../datastore/types/hash.js'
@@ -98,9 +99,9 @@ export class LocalNodeModel implements NodeModel {
     const [churten, arenas, capacity, used, conns] = await Promise.all([
       this.churtenStatus(o), this.arenas(o),
       resolveCapacity(this.config.cache.capacity, this.node.dataDir),
-      this.sources.unreal.cacheUsed(o), this.sources.network.connections(o)
+      this.sources.unreal.cacheUsed(o), this.sources.network.peers(o)
     ])
-    const connected = new Set(conns.map((c) => c.peerId))
+    const connected = new Set(conns.filter((c) => c.connected).map((c) => c.peerId))
     return {
       peerId: this.node.peerId,
       dataDir: this.node.dataDir,
@@ -162,22 +163,9 @@ export class LocalNodeModel implements NodeModel {
   }
 
   async peers (o: CallOptions = {}): Promise<PeerInfo[]> {
-    const conns = new Map((await this.sources.network.connections(o)).map((c) => [c.peerId, c]))
-    return this.config.peers.map((p) => {
-      const c = conns.get(p.id)
-      return {
-        ...peerJson(p),
-        connected: c != null,
-        since: c?.since ?? null,
-        remoteAddr: c?.remoteAddr ?? null,
-        direction: c?.direction ?? null,
-        encryption: c?.encryption ?? null,
-        muxer: c?.muxer ?? null,
-        rttMs: c?.rttMs ?? null,
-        bytesIn: c?.bytesIn ?? null,
-        bytesOut: c?.bytesOut ?? null
-      }
-    })
+    const conns = new Map((await this.sources.network.peers(o)).map((c) => [c.peerId, c]))
+    // The config is the household; the network's copy of it follows each edit.
+    return this.config.peers.map((p) => ({ ...peerJson(p), ...(conns.get(p.id) ?? notConnected(p.name, p.id)) }))
   }
 
   async discoveredPeers (o: CallOptions = {}): Promise<DiscoveredPeer[]> {

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events'
 import type { Config, PeerConfig } from '../../config/config.js'
+import type { ConnectionInfo } from '../../net/connections.js'
 import type { Arena } from '../../arena.js'
 import type { Logger } from '../../log.js'
 import type { Notices } from '../../notices.js'
@@ -14,19 +15,6 @@ import type { CallOptions, ChurtenEvent, ChurtenStatus, Content } from '../api/m
  * the real parts (RealizeNode.listenControl in node/node.ts hands them over).
  */
 
-/** One live connection {#conninfo}. */
-export interface ConnInfo {
-  peerId: string
-  since: number
-  remoteAddr: string
-  direction: 'inbound' | 'outbound'
-  encryption: string
-  muxer: string
-  rttMs: number | null
-  bytesIn: number
-  bytesOut: number
-}
-
 export interface NetworkEvents {
   peer: [{ kind: 'connected' | 'disconnected' | 'discovered', peerId: string }]
 }
@@ -36,8 +24,8 @@ export interface NetworkView {
   readonly events: EventEmitter<NetworkEvents>
   /** The addresses the node listens on now (wildcards expanded), with /p2p/PEERID. */
   listening: () => string[]
-  /** Household peers connected now. */
-  connections: (o?: CallOptions) => Promise<ConnInfo[]>
+  /** Household peers with connection info {#conninfo} (node/net/connections.ts, the one shape of it). */
+  peers: (o?: CallOptions) => Promise<ConnectionInfo[]>
   /** Peers seen by mDNS (household members included). */
   discovered: (o?: CallOptions) => Promise<Array<{ peerId: string, addrs: string[] }>>
   /** The household changed (peer add/rm): let new peers in, drop removed ones. */
