@@ -17,6 +17,7 @@ import { listPath } from './listing.js'
 import { openReal } from './real-content.js'
 import { formatTarget, resolveTarget } from './target.js'
 import type { ControlSources, NodeFacts } from './sources.js'
+import { SerialQueue } from '../../../datastore/types/serial.js'
 import type {
   ArenaInfo, CallOptions, ChurtenEvent, ChurtenStatus, ConflictInfo, Content, DiscoveredPeer, LsEntry, MarkInfo, NodeEvent,
   NodeModel, NodeModelEvents, PeerConfigJson, PeerInfo, ResumeResult, SetMarkResult, StatusInfo, VersionJson
@@ -40,7 +41,7 @@ export class LocalNodeModel implements NodeModel {
   /** Recent listings, reused until their arena changes (a TUI opening after `ls`, paging, repeated `ls`). */
   private readonly listings = new Map<string, { generation: number, entries: Promise<LsEntry[]> }>()
   /** Config edits run one at a time: each reads the file the previous one wrote. */
-  private edits: Promise<unknown> = Promise.resolve()
+  private readonly edits = new SerialQueue()
 
   constructor (private readonly node: NodeFacts, private readonly sources: ControlSources) {
     for (const a of node.arenas) {
@@ -177,12 +178,10 @@ export class LocalNodeModel implements NodeModel {
 
   /** Runs a config edit after the previous one; returns the config as written. */
   private async editConfigFile (edit: Parameters<typeof editConfig>[1], o: CallOptions): Promise<Config> {
-    const run = this.edits.then(async () => {
+    return await this.edits.run(async () => {
       o.signal?.throwIfAborted()
       return await editConfig(this.node.dataDir, edit)
     })
-    this.edits = run.catch(() => {})
-    return await run
   }
 
   /** The household changed on disk: the running node applies it at once. */
