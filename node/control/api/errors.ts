@@ -15,18 +15,22 @@ export class NodeNotRunningError extends RealizeError {
   }
 }
 
-/** An error the node answered with, rebuilt with its cause chain so describeError prints it whole. */
-export class RemoteError extends RealizeError {
+/**
+ * An error the node answered a control call with, rebuilt with its cause
+ * chain so describeError prints it whole (a failure on a household peer is
+ * protocols/common PeerRemoteError: another thing).
+ */
+export class ControlCallError extends RealizeError {
   constructor (code: string, message: string, readonly rpcCode: number, readonly usage: boolean, options?: { cause?: unknown }) {
     super(code, message, options)
   }
 }
 
 /** The client side of server/errors.ts `toRpcError`. */
-export function fromRpcError (e: RpcErrorObject): RemoteError {
+export function fromRpcError (e: RpcErrorObject): ControlCallError {
   const data = e.data
   let cause: Error | undefined
   for (const msg of [...(data?.causes ?? [])].reverse()) cause = new Error(msg, { cause })
   const usage = data?.usage ?? (e.code === RpcCode.invalidParams || e.code === RpcCode.methodNotFound)
-  return new RemoteError(data?.code ?? `RPC_${e.code}`, e.message, e.code, usage, { cause })
+  return new ControlCallError(data?.code ?? `RPC_${e.code}`, e.message, e.code, usage, { cause })
 }

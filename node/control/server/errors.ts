@@ -4,8 +4,8 @@ import { RpcCode, type RpcErrorObject } from '../api/jsonrpc.js'
 /** What was asked for cannot be reached now (NO_PEER: no connected peer has the file). */
 export class UnavailableError extends RealizeError {}
 
-/** A path or arena the node does not know. */
-export class NotFoundError extends RealizeError {
+/** A path the node does not know (not in the real, and no peer has it); its code stays NOT_FOUND. */
+export class PathNotFoundError extends RealizeError {
   constructor (message: string) {
     super('NOT_FOUND', message)
   }

@@ -11,7 +11,7 @@ import { DEFAULT_MARK, parseMark, type Mark } from '../../../datastore/types/mar
 import { parsePath, type RelPath } from '../../../datastore/types/path.js'
 import type { Arena } from '../../arena.js'
 import type { Version } from '../../../datastore/types/version.js'
-import { NotFoundError, UnknownArenaError } from './errors.js'
+import { PathNotFoundError, UnknownArenaError } from './errors.js'
 import { addPeerTo, editConfig, peerJson, removePeerFrom, setArenaMarkIn } from '../../config/household.js'
 import { listPath } from './listing.js'
 import { openReal } from './real-content.js'
@@ -232,7 +232,7 @@ export class LocalNodeModel implements NodeModel {
       stored = 'config'
     } else {
       if (m != null && !await this.exists(a, p, o)) {
-        throw new NotFoundError(`${formatTarget(a.name, p)}: no such file or directory (not in the arena root, and no peer has it)`)
+        throw new PathNotFoundError(`${formatTarget(a.name, p)}: no such file or directory (not in the arena root, and no peer has it)`)
       }
       stored = await a.marks.set(p, m ?? undefined)
     }
@@ -274,7 +274,7 @@ export class LocalNodeModel implements NodeModel {
     const remote = await this.sources.unreal.open(a.name, p, o)
     if (remote != null) return remote
     for await (const _ of a.store.index.under(p, o)) throw new InvalidInputError('IS_A_DIRECTORY', `${where} is a directory`)
-    throw new NotFoundError(`${where}: no such file (not in the real, and no peer has it)`)
+    throw new PathNotFoundError(`${where}: no such file (not in the real, and no peer has it)`)
   }
 
   async conflicts (o: CallOptions = {}): Promise<ConflictInfo[]> {
