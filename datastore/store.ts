@@ -1,6 +1,7 @@
 import { Key } from 'interface-datastore'
 import type { Datastore } from 'interface-datastore'
 import type { Table } from './table.js'
+import { SerialQueue } from './types/serial.js'
 
 export interface ScanOptions {
   /** Encoded key prefix inside the table (see keys.ts), e.g. `encodeText('dir/')`. */
@@ -37,7 +38,7 @@ const FIRST_BATCH = 64
 const BATCH = 1000
 
 export class Store {
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly queue = new SerialQueue()
   /**
    * classic-level's synchronous get, when the datastore has one: a point
    * read from LevelDB's cache takes about 2 µs on the main thread, while the
@@ -148,14 +149,12 @@ export class Store {
   async write<T> (fn: (batch: Batch) => Promise<T> | T): Promise<T> {
     // Grouped writes queued from now on go after this one.
     this.openGroup = undefined
-    const run = this.queue.then(async () => {
+    return await this.queue.run(async () => {
       const batch = new Batch(this)
       const result = await fn(batch)
       await batch.commit()
       return result
     })
-    this.queue = run.catch(() => {})
-    return await run
   }
 
   /**
@@ -201,7 +200,7 @@ export class Store {
 
   /** Resolves once every write queued so far has finished. */
   async flush (): Promise<void> {
-    await this.queue
+    await this.queue.idle()
   }
 
   async close (): Promise<void> {

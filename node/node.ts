@@ -15,15 +15,15 @@ import { startDataServers } from './sync/real-source-servers.js'
 import { createChurten } from './churten/service.js'
 import { rateLimits, type RateLimits } from './net/rate-limit.js'
 import type { Churten } from './churten/churten.js'
-import { ControlServer } from './control/server.js'
-import { LocalNodeModel } from './control/local-model.js'
-import { controlSources } from './control/adapters.js'
+import { ControlServer } from './control/server/server.js'
+import { LocalNodeModel } from './control/server/local-model.js'
+import { controlSources } from './control/server/adapters.js'
 import type { GlobalStore } from '../datastore/global-store.js'
 import type { Config } from './config/config.js'
 import type { Identity } from './identity/identity.js'
 import type { Faults } from '../protocols/faults.js'
 import type { ArenaMount } from './fs/index.js'
-import { networkSource } from './churten/network-source.js'
+import { networkSource } from './fetch/network-source.js'
 
 /**
  * A running node: config + identity + stores + arenas.
@@ -94,7 +94,10 @@ export class RealizeNode {
   /** Serves the control API; idempotent. start() calls it first, so clients can watch the catch-up. */
   async listenControl (): Promise<ControlServer> {
     if (this.control != null) return this.control.server
-    const model = new LocalNodeModel(this, controlSources(this))
+    const model = new LocalNodeModel(
+      { dataDir: this.options.dataDir, peerId: this.options.identity.peerId.toString(), config: this.options.config, arenas: this.arenas, log: this.log, notices: this.notices, mountInfo: () => this.mount?.info() ?? null },
+      controlSources({ network: this.network, unreal: this.unreal, blobs: this.blobs, arenas: this.arenas, config: this.options.config, limits: this.limits, cache: this.cache, churten: this.churten, log: this.log })
+    )
     try {
       this.control = { server: await ControlServer.listen({ dataDir: this.options.dataDir, model, log: this.log }), model }
     } catch (err) {

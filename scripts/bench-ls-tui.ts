@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { createElement } from 'react'
 import { render } from 'ink-testing-library'
-import { ControlClient } from '../node/control/client.js'
+import { ControlClient } from '../node/control/api/client.js'
 import { App } from '../tui/app.js'
 
 const CLI = fileURLToPath(new URL('../node/cli/main.js', import.meta.url))

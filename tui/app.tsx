@@ -1,7 +1,7 @@
 import { Box, Text, useApp, useInput, useWindowSize } from 'ink'
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
 import { RealizeError } from '../datastore/types/errors.js'
-import type { ControlClient } from '../node/control/client.js'
+import type { ControlClient } from '../node/control/api/client.js'
 import { useNodeAdapter } from './adapter.js'
 import { useNow, type Clock } from './clock.js'
 import { handleKey, helpText } from './keys.js'

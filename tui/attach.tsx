@@ -1,5 +1,5 @@
 import { render } from 'ink'
-import { ControlClient } from '../node/control/client.js'
+import { ControlClient } from '../node/control/api/client.js'
 import { App } from './app.js'
 
 export interface AttachOptions {

@@ -1,4 +1,4 @@
-import type { NodeEvent } from '../node/control/model.js'
+import type { NodeEvent } from '../node/control/api/model.js'
 import type { LogLine } from './state.js'
 
 /** The notification log's line for a node event; undefined for events too frequent to log (progress). */

@@ -1,5 +1,5 @@
-import { applyJobEvent, type JobView } from '../node/control/jobs.js'
-import type { ChurtenEvent, ChurtenStatus, DiscoveredPeer, LsEntry, PeerInfo, StatusInfo } from '../node/control/model.js'
+import { applyJobEvent, type JobView } from '../node/control/api/jobs.js'
+import type { ChurtenEvent, ChurtenStatus, DiscoveredPeer, LsEntry, PeerInfo, StatusInfo } from '../node/control/api/model.js'
 
 /**
  * The TUI's state and its reducer. Everything the node says arrives as an

@@ -1,6 +1,7 @@
 import { CacheFullError } from './errors.js'
 import { DEFAULT_CAPACITY, resolveCapacity, type Capacity } from './capacity.js'
 import type { BlobQueue } from '../../datastore/tables/blobs.js'
+import { SerialQueue } from '../../datastore/types/serial.js'
 
 /** What the cache needs of each arena's blob store. */
 export interface EvictableStore {
@@ -28,7 +29,7 @@ const MAX_BUSY_VICTIMS = 1000
 export class BlobCache {
   private readonly stores = new Set<EvictableStore>()
   private reservedBytes = 0
-  private lock: Promise<unknown> = Promise.resolve()
+  private readonly reservations = new SerialQueue()
 
   constructor (readonly capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity <= 0) throw new RangeError(`invalid cache capacity ${capacity}`)
@@ -61,12 +62,10 @@ export class BlobCache {
   /** Makes room for `bytes` more and holds it for the caller; throws CacheFullError if it cannot. */
   async reserve (bytes: number): Promise<void> {
     if (bytes <= 0) return
-    const run = this.lock.then(async () => {
+    await this.reservations.run(async () => {
       await this.makeRoom(bytes)
       this.reservedBytes += bytes
     })
-    this.lock = run.catch(() => {})
-    await run
   }
 
   /** Gives back bytes reserved but not used (or now counted by a store's usedBytes). */

@@ -6,6 +6,7 @@ import type { BlobFile } from './blob-file.js'
 import type { BlobCache } from './blob-cache.js'
 import type { Hash } from '../../datastore/types/hash.js'
 import type { BlobBytes } from '../../protocols/blob/bytes.js'
+import { SerialQueue } from '../../datastore/types/serial.js'
 
 /** What an open blob needs from its store. */
 export interface BlobHost {
@@ -38,7 +39,7 @@ export class OpenBlob {
   dirty = 0
   /** Set while the last handle closes; an open waits for it, then opens afresh. */
   closing: Promise<void> | undefined
-  private checkpoints: Promise<unknown> = Promise.resolve()
+  private readonly checkpoints = new SerialQueue()
 
   constructor (
     private readonly host: BlobHost,
@@ -100,7 +101,7 @@ export class OpenBlob {
 
   /** Persists the written ranges and the real allocation (fstat), after the bytes are in the file. */
   async checkpoint (): Promise<void> {
-    const run = this.checkpoints.then(async () => {
+    await this.checkpoints.run(async () => {
       if (this.dirty === 0) return
       const dirty = this.dirty
       const written = this.written
@@ -110,8 +111,6 @@ export class OpenBlob {
       await this.host.persist(this, written, actual)
       this.dirty -= dirty
     })
-    this.checkpoints = run.catch(() => {})
-    await run
   }
 
   /**
@@ -120,7 +119,7 @@ export class OpenBlob {
    * bytes are fetched again) and never over-claims.
    */
   async discard (): Promise<void> {
-    const run = this.checkpoints.then(async () => {
+    await this.checkpoints.run(async () => {
       this.written = ByteRanges.EMPTY
       this.dirty = 0
       await this.host.persist(this, ByteRanges.EMPTY, this.allocated)
@@ -130,8 +129,6 @@ export class OpenBlob {
       this.allocated = actual
       await this.host.persist(this, ByteRanges.EMPTY, actual)
     })
-    this.checkpoints = run.catch(() => {})
-    await run
   }
 
   /** Resolves when no checkpoint is running. */

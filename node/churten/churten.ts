@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { SizeGate } from './size-gate.js'
 import { key, Retries } from './retries.js'
-import { AbandonedError, CancelledError, NoPeerError } from './errors.js'
+import { AbandonedError, CancelledError, NoPeerError } from '../fetch/errors.js'
 import { sameJob, type Job } from '../consensus/decide.js'
 import { describeError, RealizeError } from '../../datastore/types/errors.js'
 import type { ArenaWorker, ChurtenNotification, JobResult, JobStats } from './types.js'

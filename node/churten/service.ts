@@ -1,14 +1,11 @@
-import { EventEmitter } from 'node:events'
 import { Churten } from './churten.js'
 import { arenaWorker } from './arena-worker.js'
-import { networkSource } from './network-source.js'
+import { networkSource } from '../fetch/network-source.js'
 import type { Arena } from '../arena.js'
 import type { BlobStore } from '../blobs/blob-store.js'
 import type { Network } from '../net/network.js'
 import type { UnrealTree } from '../unreal/unreal-tree.js'
 import type { Logger } from '../log.js'
-import type { ChurtenControl } from '../control/sources.js'
-import type { ChurtenEvent, ChurtenJob } from '../control/model.js'
 import type { RateLimits } from '../net/rate-limit.js'
 import type { Faults } from '../../protocols/faults.js'
 
@@ -50,56 +47,4 @@ export function createChurten (options: ChurtenServiceOptions): Churten {
       return () => { keeper.off('connected', listener) }
     }
   })
-}
-
-/**
- * Churten as the control API sees it (node/control/sources.ts): the
- * notification stream turned into job records with their progress, so
- * `churten status`, `churten run` and the TUI show live jobs.
- */
-export function churtenControl (churten: Churten): ChurtenControl {
-  const events = new EventEmitter<{ event: [ChurtenEvent] }>()
-  const active = new Map<number, ChurtenJob>()
-  churten.on('notification', (n) => {
-    switch (n.type) {
-      case 'running':
-        events.emit('event', { type: 'state', running: n.running })
-        return
-      case 'pending': {
-        if (n.job === 'conflict') return
-        const job: ChurtenJob = { id: n.id, arena: n.arena, path: n.path, kind: n.job, state: 'pending', action: null, bytes: 0, total: n.bytes }
-        active.set(n.id, job)
-        events.emit('event', { type: 'pending', job: { ...job } })
-        return
-      }
-      case 'started': {
-        const job = active.get(n.id)
-        if (job == null) return
-        job.state = 'running'
-        events.emit('event', { type: 'started', job: { ...job } })
-        return
-      }
-      case 'action': {
-        const job = active.get(n.id)
-        if (job != null) job.action = n.action
-        events.emit('event', { type: 'action', id: n.id, action: n.action })
-        return
-      }
-      case 'progress': {
-        const job = active.get(n.id)
-        if (job != null) { job.bytes = n.bytes; job.total = n.total }
-        events.emit('event', { type: 'progress', id: n.id, bytes: n.bytes, total: n.total })
-        return
-      }
-      case 'ended':
-        if (!active.delete(n.id)) return
-        events.emit('event', { type: 'ended', id: n.id, outcome: n.result, error: n.error ?? null })
-    }
-  })
-  return {
-    events,
-    status: async () => ({ available: true, running: churten.isRunning, jobs: active.size, active: [...active.values()].map((j) => ({ ...j })) }),
-    start: async () => { churten.start() },
-    stop: async () => { await churten.stop() }
-  }
 }

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander'
 import { ConfigError, describeError, RealizeError } from '../../datastore/types/errors.js'
+import { NODE_NOT_RUNNING } from '../control/api/errors.js'
 
 /** realize-node exit codes (spec section 7). */
 export const ExitCode = {
@@ -10,9 +11,6 @@ export const ExitCode = {
 } as const
 
 export type ExitCode = typeof ExitCode[keyof typeof ExitCode]
-
-/** The RealizeError code a control-API client uses when no node answers on the socket. */
-export const NODE_NOT_RUNNING = 'NODE_NOT_RUNNING'
 
 /**
  * Bad command lines and bad configs are the user's to fix (2); a node that

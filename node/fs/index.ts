@@ -11,7 +11,7 @@
  */
 import type { Arena } from '../arena.js'
 import type { BlobStore } from '../blobs/blob-store.js'
-import type { RangeSource } from '../churten/executors/context.js'
+import type { RangeSource } from '../fetch/source.js'
 import type { Logger } from '../log.js'
 import type { UnrealTree } from '../unreal/unreal-tree.js'
 import { ArenaMount } from './mount.js'

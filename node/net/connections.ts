@@ -8,20 +8,31 @@ import type { ByteCounter } from './byte-counter.js'
 import type { Household } from './household.js'
 import type { RealizeHost } from './host.js'
 
-/** One household peer's connection, as `peers` shows it {#conninfo}. */
+/**
+ * One household peer's connection, as `peers` shows it {#conninfo}: the one
+ * shape of connection info, from here through the control API (its
+ * `PeerInfo` adds the config's addresses and arenas) to the CLI and the
+ * TUI. Every connection field is null while the peer is not connected.
+ */
 export interface ConnectionInfo {
   name: string
   peerId: string
   connected: boolean
-  /** ms since epoch when the current connection opened; null when not connected. */
+  /** ms since epoch when the current connection opened. */
   since: number | null
   remoteAddr: string | null
   direction: 'inbound' | 'outbound' | null
   encryption: string | null
   muxer: string | null
   rttMs: number | null
-  bytesIn: number
-  bytesOut: number
+  /** Summed over the open connections to the peer. */
+  bytesIn: number | null
+  bytesOut: number | null
+}
+
+/** A peer with no connection (in the config, not yet in the network's household, or not running). */
+export function notConnected (name: string, peerId: string): ConnectionInfo {
+  return { name, peerId, connected: false, since: null, remoteAddr: null, direction: null, encryption: null, muxer: null, rttMs: null, bytesIn: null, bytesOut: null }
 }
 
 export interface KeeperOptions {
@@ -216,17 +227,18 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
         bytesIn += b.bytesIn
         bytesOut += b.bytesOut
       }
-      const rtt = main?.rtt ?? this.state.get(p.id)?.rttMs ?? null
+      if (main == null) return notConnected(p.name, p.id)
+      const rtt = main.rtt ?? this.state.get(p.id)?.rttMs ?? null
       return {
         name: p.name,
         peerId: p.id,
-        connected: main != null,
-        since: main?.timeline.open ?? null,
-        remoteAddr: main?.remoteAddr.toString() ?? null,
-        direction: main?.direction ?? null,
-        encryption: main?.encryption ?? null,
-        muxer: main?.multiplexer ?? null,
-        rttMs: main == null ? null : rtt,
+        connected: true,
+        since: main.timeline.open,
+        remoteAddr: main.remoteAddr.toString(),
+        direction: main.direction,
+        encryption: main.encryption ?? null,
+        muxer: main.multiplexer ?? null,
+        rttMs: rtt,
         bytesIn,
         bytesOut
       }

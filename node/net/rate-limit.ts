@@ -1,3 +1,5 @@
+import { SerialQueue } from '../../datastore/types/serial.js'
+
 /**
  * Bandwidth limits (spec section 6, limits; config `[limits]`):
  * `upload` and `download` hold all data traffic of the node, while
@@ -14,7 +16,7 @@ export class RateLimit {
   private tokens: number
   private last: number
   /** Takers waiting for the debt to clear, in order. */
-  private tail: Promise<void> = Promise.resolve()
+  private readonly takers = new SerialQueue()
 
   /** `bytesPerSecond` 0 means unlimited. */
   constructor (readonly bytesPerSecond: number, private readonly now: () => number = () => performance.now()) {
@@ -31,7 +33,7 @@ export class RateLimit {
     if (this.unlimited || bytes <= 0) return
     signal?.throwIfAborted()
     // One taker at a time, so debts are paid in arrival order.
-    const turn = this.tail.then(async () => {
+    await this.takers.run(async () => {
       this.refill()
       this.tokens -= bytes
       if (this.tokens >= 0) return
@@ -43,8 +45,6 @@ export class RateLimit {
         throw err
       }
     })
-    this.tail = turn.catch(() => {})
-    await turn
   }
 
   private refill (): void {

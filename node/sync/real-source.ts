@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, read, readSync, realpathSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { join, sep } from 'node:path'
-import { NotFoundError, VersionChangedError, type BlobSource, type SourceHandle } from '../../protocols/common/source.js'
+import { SourceNotFoundError, VersionChangedError, type BlobSource, type SourceHandle } from '../../protocols/common/source.js'
 import { RealizeError, wrapError } from '../../datastore/types/errors.js'
 import { hashEquals, hashToHex, type Hash } from '../../datastore/types/hash.js'
 import { parsePath, type RelPath } from '../../datastore/types/path.js'
@@ -48,10 +48,10 @@ export class RealSource implements BlobSource {
     const where = `${arena}/${path}`
     parsePath(path)
     const a = this.arenas(arena)
-    if (a?.root == null) throw new NotFoundError(`${where}: no local files for arena ${JSON.stringify(arena)} here`)
+    if (a?.root == null) throw new SourceNotFoundError(`${where}: no local files for arena ${JSON.stringify(arena)} here`)
     const entry = await a.index.get(path)
     options.signal?.throwIfAborted()
-    if (entry == null) throw new NotFoundError(`${where}: not in the index here`)
+    if (entry == null) throw new SourceNotFoundError(`${where}: not in the index here`)
     if (!hashEquals(entry.hash, hash)) {
       throw new VersionChangedError(`${where}: the current version is ${hashToHex(entry.hash).slice(0, 12)}, not ${hashToHex(hash).slice(0, 12)}`)
     }

@@ -1,8 +1,6 @@
 import { HistorySubscriptions, type SubscriptionOptions } from './subscriptions.js'
 import { HistoryTrimmer } from './trimmer.js'
-import { HISTORY_PROTOCOL, publishHistory, type PublishedArena } from '../../protocols/history/index.js'
-import { MAX_HISTORY_MESSAGE_BYTES, MAX_HISTORY_STREAMS_PER_PEER } from '../../protocols/history/constants.js'
-import { serve } from '../../protocols/common/serve.js'
+import { startHistoryServer, type PublishedArena } from '../../protocols/history/index.js'
 import { describeError } from '../../datastore/types/errors.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { Network } from '../net/network.js'
@@ -83,9 +81,7 @@ export class Sync {
 
   async start (): Promise<void> {
     const { network, log } = this.options
-    this.unserve = await serve({ host: network.host, peers: network.household, log }, HISTORY_PROTOCOL, async (request) => {
-      await publishHistory(request, { arenas: (name) => this.published(name) })
-    }, { maxStreamsPerPeer: MAX_HISTORY_STREAMS_PER_PEER, maxMessageBytes: MAX_HISTORY_MESSAGE_BYTES })
+    this.unserve = await startHistoryServer({ host: network.host, peers: network.household, log }, { arenas: (name) => this.published(name) })
     for (const t of this.trimmers.values()) {
       await t.trim().catch((err) => { log.warn({ err: describeError(err) }, 'history trim failed') })
     }

@@ -4,7 +4,7 @@ import type { WireCause, WireError } from './wire.js'
 /**
  * Errors that cross the wire {#errormsg}. A failure on the serving side is
  * sent as code + message + cause chain (`toWireError`); the receiving side
- * rebuilds it (`fromWireError`, a `RemoteError` whose message is `remote`)
+ * rebuilds it (`fromWireError`, a `PeerRemoteError` whose message is `remote`)
  * and wraps it with what it was doing and with which peer
  * (`wrapPeerError`), so the CLI prints it once, whole:
  *
@@ -93,7 +93,7 @@ export class SideError extends RealizeError {
 }
 
 /** A failure that happened on the other peer, rebuilt from the wire; its causes are the peer's chain. */
-export class RemoteError extends SideError {
+export class PeerRemoteError extends SideError {
   constructor (code: string, options: { cause?: unknown }) {
     super('remote', code, options)
   }
@@ -126,14 +126,14 @@ export function toWireError (err: unknown): WireError {
   return { code: top?.code ?? 'FAILED', message: top?.message ?? 'failed', causes }
 }
 
-/** A `RemoteError` (message `remote`) whose causes are the peer's chain; the code is the peer's. */
-export function fromWireError (wire: WireError): RemoteError {
+/** A `PeerRemoteError` (message `remote`) whose causes are the peer's chain; the code is the peer's. */
+export function fromWireError (wire: WireError): PeerRemoteError {
   const levels = [{ code: wire.code, message: wire.message }, ...wire.causes.slice(0, MAX_WIRE_CAUSES)]
   let cause: RealizeError | undefined
   for (const level of levels.reverse()) {
     cause = new RealizeError(clip(level.code) || 'FAILED', clip(level.message), cause == null ? undefined : { cause })
   }
-  return new RemoteError(clip(wire.code) || 'FAILED', { cause })
+  return new PeerRemoteError(clip(wire.code) || 'FAILED', { cause })
 }
 
 /** Errors of the stream or connection itself, not of either peer's work. */

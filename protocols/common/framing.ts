@@ -74,7 +74,7 @@ export function decodeFrame<T> (frame: Uint8Array | Uint8ArrayList, codec: Messa
  * (yamux then stops its window) instead of filling memory.
  *
  * Any frame may be an error frame (field 15, see wire.proto): `read` throws
- * it as a `RemoteError`. Other decode failures are `ProtocolViolationError`.
+ * it as a `PeerRemoteError`. Other decode failures are `ProtocolViolationError`.
  */
 export class FramedStream {
   readonly maxMessageBytes: number

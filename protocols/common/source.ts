@@ -10,7 +10,7 @@ import type { RelPath } from '../../datastore/types/path.js'
  */
 export interface BlobSource {
   /**
-   * Opens the version `hash` of `path` in `arena`. Throws NotFoundError when
+   * Opens the version `hash` of `path` in `arena`. Throws SourceNotFoundError when
    * there is no such file here and VersionChangedError when the current
    * version is another. `path` is already validated with parsePath.
    */
@@ -31,8 +31,8 @@ export interface SourceHandle {
   close: () => Promise<void>
 }
 
-/** The file is not (or no longer) here. */
-export class NotFoundError extends RealizeError {
+/** The source has no such file (or no longer): what a data server answers NOT_FOUND for. */
+export class SourceNotFoundError extends RealizeError {
   constructor (message: string, options?: { cause?: unknown }) {
     super('NOT_FOUND', message, options)
   }

@@ -6,5 +6,6 @@
  */
 export { HISTORY_PROTOCOL } from './constants.js'
 export { publishHistory, type PublishedArena, type PublisherOptions } from './publisher.js'
+export { startHistoryServer } from './server.js'
 export { subscribeHistory, type HistoryProgress, type HistorySink, type SubscribeOptions } from './subscriber.js'
 export type { ListedFile, ListedRemoval } from './convert.js'

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { ControlClient } from '../../node/control/client.js'
+import { ControlClient } from '../../node/control/api/client.js'
 
 /**
  * The control-socket probe of hostile-load.ts, in a thread of its own so

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { FaultPlan } from '../../protocols/faults.js'
 import { cluster, type Cluster } from '../helpers/nodes.js'
 import { runCli } from '../control/fixtures.js'
-import type { LsEntry } from '../../node/control/model.js'
+import type { LsEntry } from '../../node/control/api/model.js'
 
 const MiB = 1024 * 1024
 

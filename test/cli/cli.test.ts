@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { configPath, loadConfig } from '../../node/config/config.js'
 import { keyPath } from '../../node/identity/identity.js'
 import { NodeProcess } from '../helpers/node-process.js'
-import type { StatusInfo } from '../../node/control/model.js'
+import type { StatusInfo } from '../../node/control/api/model.js'
 
 const MAIN = fileURLToPath(new URL('../../node/cli/main.js', import.meta.url))
 

@@ -6,13 +6,13 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { getAttribute } from 'fs-xattr'
 import { loadConfig, writeConfig } from '../../node/config/config.js'
-import { ControlClient } from '../../node/control/client.js'
+import { ControlClient } from '../../node/control/api/client.js'
 import { freePort } from '../helpers/net.js'
 import { CLI, NodeProcess } from '../helpers/node-process.js'
 import { tempDir } from '../helpers/tmp.js'
 import { until } from '../helpers/wait.js'
 import { runCli, type Run } from '../control/fixtures.js'
-import type { Topic } from '../../node/control/model.js'
+import type { Topic } from '../../node/control/api/model.js'
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex')
 

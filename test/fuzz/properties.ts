@@ -1,6 +1,6 @@
 import { createConnection } from 'node:net'
 import fc from 'fast-check'
-import { socketPath } from '../../node/control/socket-path.js'
+import { socketPath } from '../../node/control/api/socket-path.js'
 import { BLOB_PROTOCOL } from '../../protocols/blob/constants.js'
 import { HASH_PROTOCOL } from '../../protocols/hash/constants.js'
 import { HISTORY_PROTOCOL } from '../../protocols/history/constants.js'

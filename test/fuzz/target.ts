@@ -8,11 +8,11 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { createHost, type RealizeHost } from '../../node/net/host.js'
 import { Household } from '../../node/net/household.js'
 import { writeConfig } from '../../node/config/config.js'
-import { ControlClient } from '../../node/control/client.js'
+import { ControlClient } from '../../node/control/api/client.js'
 import { hashBytes } from '../../node/real/hasher.js'
 import { parseArenaName } from '../../datastore/types/arena.js'
 import { startBlobServer } from '../../protocols/blob/server.js'
-import { NotFoundError, type BlobSource } from '../../protocols/common/source.js'
+import { SourceNotFoundError, type BlobSource } from '../../protocols/common/source.js'
 import { HISTORY_PROTOCOL } from '../../protocols/history/index.js'
 import { Publication } from '../../protocols/history/history.js'
 import { frame } from './proto.js'
@@ -171,7 +171,7 @@ export class FuzzTarget {
     const source: BlobSource = {
       open: async (_arena, path, hash) => {
         const data = this.served.get(Buffer.from(hash).toString('hex'))
-        if (data == null) throw new NotFoundError(`no ${path} here`)
+        if (data == null) throw new SourceNotFoundError(`no ${path} here`)
         return { size: data.byteLength, read: async (into, pos) => { const n = Math.max(0, Math.min(into.byteLength, data.byteLength - pos)); into.set(data.subarray(pos, pos + n)); return n }, verify: async () => {}, close: async () => {} }
       }
     }

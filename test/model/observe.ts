@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ConflictInfo, LsEntry } from '../../node/control/model.js'
+import type { ConflictInfo, LsEntry } from '../../node/control/api/model.js'
 import { sha } from './model.js'
 import { NODES, type NodeName } from './steps.js'
 import type { World } from './world.js'

@@ -3,7 +3,7 @@ import { appendFile, lstat, mkdir, readdir, readFile, rename, rm, truncate, writ
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { Household } from '../../scripts/harness/household.js'
-import { ControlClient } from '../../node/control/client.js'
+import { ControlClient } from '../../node/control/api/client.js'
 import { CONFIG_FILE, KEY_FILE } from '../../node/config/paths.js'
 import { sha, type Model } from './model.js'
 import { describeStep, DIRS, NODES, SMALL_DISK, type NodeName, type Plan, type Step } from './steps.js'

@@ -38,7 +38,7 @@ describe('network: household connections', function () {
     assert.equal(info.muxer, '/yamux/1.0.0')
     assert.ok(info.since != null && info.since <= Date.now() && info.since > Date.now() - 60_000)
     // The handshake alone moves bytes both ways; counts are of the wire, encrypted.
-    assert.ok(info.bytesIn > 0 && info.bytesOut > 0, `bytes ${info.bytesIn}/${info.bytesOut}`)
+    assert.ok((info.bytesIn ?? 0) > 0 && (info.bytesOut ?? 0) > 0, `bytes ${info.bytesIn}/${info.bytesOut}`)
     // The keeper pings each peer as it connects.
     const rtt = await until(a.running.network.keeper, 'rtt', () => infoOf(a, b).rttMs ?? undefined, 'an RTT', 10_000)
     assert.ok(rtt >= 0 && rtt < 5_000, `rtt ${rtt}`)

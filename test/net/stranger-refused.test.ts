@@ -4,13 +4,13 @@ import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createHost, type RealizeHost } from '../../node/net/host.js'
 import { Household } from '../../node/net/household.js'
-import { ControlClient } from '../../node/control/client.js'
+import { ControlClient } from '../../node/control/api/client.js'
 import { freePort, newIdentity } from '../helpers/net.js'
 import { NodeProcess } from '../helpers/node-process.js'
 import { tempDir } from '../helpers/tmp.js'
 import { until } from '../helpers/wait.js'
 import { runCli } from '../control/fixtures.js'
-import type { NodeEvent } from '../../node/control/model.js'
+import type { NodeEvent } from '../../node/control/api/model.js'
 
 /**
  * A refused stranger is logged (issue 18 item 8): a user adding a new machine

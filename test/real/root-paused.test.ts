@@ -8,7 +8,7 @@ import { CLI, NodeProcess, type LogLine } from '../helpers/node-process.js'
 import { processPlans, type ProcessPlan } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
 import { until } from '../helpers/wait.js'
-import type { ArenaInfo, StatusInfo } from '../../node/control/model.js'
+import type { ArenaInfo, StatusInfo } from '../../node/control/api/model.js'
 
 const exec = promisify(execFile)
 

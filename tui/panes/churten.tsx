@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink'
 import type { ReactNode } from 'react'
-import { formatBytes, formatRate, progressBar } from '../../node/control/format.js'
-import type { JobView } from '../../node/control/jobs.js'
-import type { ChurtenStatus } from '../../node/control/model.js'
+import { formatBytes, formatRate, progressBar } from '../../node/control/api/format.js'
+import type { JobView } from '../../node/control/api/jobs.js'
+import type { ChurtenStatus } from '../../node/control/api/model.js'
 import { innerRows, Pane } from '../components/pane.js'
 import { VirtualList } from '../components/virtual-list.js'
 

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink'
 import type { ReactNode } from 'react'
-import { formatBytes, formatDuration } from '../../node/control/format.js'
-import type { DiscoveredPeer, PeerInfo } from '../../node/control/model.js'
+import { formatBytes, formatDuration } from '../../node/control/api/format.js'
+import type { DiscoveredPeer, PeerInfo } from '../../node/control/api/model.js'
 import { innerRows, Pane } from '../components/pane.js'
 import { VirtualList } from '../components/virtual-list.js'
 

@@ -1,60 +1,7 @@
-import type { Arena } from '../../arena.js'
-import type { BlobStore } from '../../blobs/blob-store.js'
-import type { UnrealTree } from '../../unreal/unreal-tree.js'
-import type { RsyncBasis } from '../../../protocols/rsync/client.js'
-import type { RepairResult } from '../../../protocols/rsync/repair.js'
-import type { RangeHash } from '../../../protocols/hash/client.js'
-import type { Hash } from '../../../datastore/types/hash.js'
-import type { RelPath } from '../../../datastore/types/path.js'
-import type { Logger } from '../../log.js'
-import type { BlobBytes } from '../../../protocols/blob/bytes.js'
-
-/** One range of one version of a file on a peer. */
-export interface RangeRequest {
-  arena: string
-  path: RelPath
-  hash: Hash
-  offset: number
-  length: number
-}
-
-export interface ReadOptions {
-  signal: AbortSignal
-}
+import type { FetchContext } from '../../fetch/source.js'
 
 /**
- * Where file content comes from: the data protocols (blob, hash, rsync)
- * over the household's connections, under churten's download limits
- * {#churtenlimit}. Only peers that are connected, in the household and
- * share the arena are listed.
+ * What the executors of one arena work with: what fetching from peers
+ * needs (node/fetch/), which downloads share with `cat`.
  */
-export interface RangeSource {
-  /** How errors name `peer`: its household name, else its PeerId {#errormsg}. */
-  name: (peer: string) => string
-  /**
-   * Of the peers that have `path` (the unreal tree's list), those whose
-   * version is `hash` and that are connected and share the arena now.
-   */
-  peersWith: (arena: string, peers: ReadonlyArray<{ peer: string, version: { hash: Hash } }>, hash: Hash) => string[]
-  /** Reads the range into `write` (offsets in the file), in order; resolves to the bytes received on the wire. */
-  read: (peer: string, req: RangeRequest, write: (data: Uint8Array, offset: number) => Promise<void>, options: ReadOptions) => Promise<number>
-  /** `read` for bulk downloads: a raw chunk comes as the pieces it arrived in, not copied together (protocols/blob/bytes.ts). */
-  readPieces: (peer: string, req: RangeRequest, write: (data: BlobBytes, offset: number) => Promise<void>, options: ReadOptions) => Promise<number>
-  /**
-   * Rebuilds the peer's range from a local basis with rsync, falling back to
-   * a plain copy of the range when the delta is bad {#delta} {#testretries};
-   * `write` takes offsets relative to the range start.
-   */
-  rsync: (peer: string, req: RangeRequest, basis: RsyncBasis, write: (data: Uint8Array, offset: number) => Promise<void>, options: ReadOptions) => Promise<RepairResult>
-  /** The peer's SHA-256 of each range of the version (none past `localSize`). */
-  hashRanges: (peer: string, req: Omit<RangeRequest, 'offset' | 'length'>, ranges: ReadonlyArray<{ offset: number, length: number }>, localSize: number, options: ReadOptions) => Promise<RangeHash[]>
-}
-
-/** What the executors of one arena work with. */
-export interface ExecutorContext {
-  arena: Arena
-  tree: UnrealTree
-  blobs: BlobStore
-  source: RangeSource
-  log: Logger
-}
+export type ExecutorContext = FetchContext

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs'
 import { commitInstall, prepareInstall } from './install.js'
-import { HashMismatchError, NoPeerError } from '../errors.js'
+import { HashMismatchError, NoPeerError } from '../../fetch/errors.js'
 import { hashEquals, hashToHex } from '../../../datastore/types/hash.js'
 import type { ExecutorContext } from './context.js'
 import type { JobRun, JobStats } from '../types.js'

@@ -1,6 +1,6 @@
 import { lstat } from 'node:fs/promises'
 import { LocalChangedError } from './install.js'
-import { NoPeerError } from '../errors.js'
+import { NoPeerError } from '../../fetch/errors.js'
 import { RealizeError } from '../../../datastore/types/errors.js'
 import { pathInRoot } from '../../real/root-path.js'
 import { hashEquals, hashToHex } from '../../../datastore/types/hash.js'

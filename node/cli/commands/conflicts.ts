@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { formatBytes, formatTime } from '../../control/format.js'
-import type { ConflictInfo, VersionJson } from '../../control/model.js'
+import { formatBytes, formatTime } from '../../control/api/format.js'
+import type { ConflictInfo, VersionJson } from '../../control/api/model.js'
 import { controlCommand, out, printJson, withClient, type ControlOptions } from './control-common.js'
 
 export function registerConflicts (program: Command): void {

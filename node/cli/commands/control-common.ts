@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { ControlClient } from '../../control/client.js'
-import { RemoteError } from '../../control/errors.js'
+import { ControlClient } from '../../control/api/client.js'
+import { ControlCallError } from '../../control/api/errors.js'
 import { ConfigError, InvalidInputError } from '../../../datastore/types/errors.js'
 import { dataDirOf, withDataOption } from '../common.js'
 
@@ -19,7 +19,7 @@ export function controlCommand (cmd: Command, options: { json?: string } = {}): 
  * whether found here or by the node, exit 2 like any bad argument.
  */
 export function asUsage (err: unknown): unknown {
-  if (err instanceof InvalidInputError || (err instanceof RemoteError && err.usage)) {
+  if (err instanceof InvalidInputError || (err instanceof ControlCallError && err.usage)) {
     return new ConfigError((err as Error).message, { cause: err })
   }
   return err

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os'
 import type { Command } from 'commander'
-import { ControlClient } from '../../control/client.js'
-import { NodeNotRunningError } from '../../control/errors.js'
+import { ControlClient } from '../../control/api/client.js'
+import { NodeNotRunningError } from '../../control/api/errors.js'
 import { dataDirOf, withDataOption } from '../common.js'
 
 export function registerId (program: Command): void {

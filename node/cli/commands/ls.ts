@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { formatBytes, formatLocation, formatTime } from '../../control/format.js'
-import type { LsEntry } from '../../control/model.js'
+import { formatBytes, formatLocation, formatTime } from '../../control/api/format.js'
+import type { LsEntry } from '../../control/api/model.js'
 import { controlCommand, out, resolveTarget, withClient, type ControlOptions } from './control-common.js'
 
 export function registerLs (program: Command): void {

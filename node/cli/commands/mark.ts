@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { ConfigError } from '../../../datastore/types/errors.js'
 import { isMark } from '../../../datastore/types/mark.js'
-import type { MarkInfo, SetMarkResult } from '../../control/model.js'
+import type { MarkInfo, SetMarkResult } from '../../control/api/model.js'
 import { controlCommand, out, printJson, resolveTarget, withClient, type ControlOptions } from './control-common.js'
 
 const ACTIONS = 'own, keep, watch, get or rm'

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
-import { NodeNotRunningError } from '../../control/errors.js'
+import { NodeNotRunningError } from '../../control/api/errors.js'
 import { collect, dataDirOf } from '../common.js'
-import type { PeerConfigJson } from '../../control/model.js'
+import type { PeerConfigJson } from '../../control/api/model.js'
 import { asUsage, controlCommand, withClient, type ControlOptions } from './control-common.js'
 
 /**
@@ -45,7 +45,7 @@ export async function peerAdd (name: string, peerId: string, addrs: string[], op
     async () => await withClient(opts, async (c) => await c.call('peer.add', { name, peerId, addrs, arenas })),
     async () => {
       // Loaded only for a stopped node: the config parser is the heaviest import of the CLI.
-      const { addPeerTo, editConfig, peerJson } = await import('../../control/household.js')
+      const { addPeerTo, editConfig, peerJson } = await import('../../config/household.js')
       const { loadIdentity } = await import('../../identity/identity.js')
       const self = (await loadIdentity(dataDir))?.peerId.toString()
       const config = await editConfig(dataDir, (c) => { addPeerTo(c, { name, peerId, addrs, arenas }, self) })
@@ -61,7 +61,7 @@ export async function peerRm (name: string, opts: ControlOptions): Promise<void>
   const { peer, running } = await viaNodeOrFile(opts,
     async () => await withClient(opts, async (c) => await c.call('peer.rm', { name })),
     async () => {
-      const { editConfig, peerJson, removePeerFrom } = await import('../../control/household.js')
+      const { editConfig, peerJson, removePeerFrom } = await import('../../config/household.js')
       let removed: PeerConfigJson | undefined
       await editConfig(dataDir, (c) => { removed = peerJson(removePeerFrom(c, name)) })
       return removed as PeerConfigJson

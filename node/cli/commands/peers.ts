@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { formatBytes, formatTime, table } from '../../control/format.js'
-import type { DiscoveredPeer, PeerInfo } from '../../control/model.js'
+import { formatBytes, formatTime, table } from '../../control/api/format.js'
+import type { DiscoveredPeer, PeerInfo } from '../../control/api/model.js'
 import { controlCommand, out, printJson, withClient, type ControlOptions } from './control-common.js'
 
 export function registerPeers (program: Command): void {

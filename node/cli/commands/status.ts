@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { formatBytes, table } from '../../control/format.js'
-import type { ChurtenStatus, StatusInfo } from '../../control/model.js'
+import { formatBytes, table } from '../../control/api/format.js'
+import type { ChurtenStatus, StatusInfo } from '../../control/api/model.js'
 import { controlCommand, out, printJson, withClient, type ControlOptions } from './control-common.js'
 
 export function registerStatus (program: Command): void {

@@ -67,7 +67,7 @@ async function outcome (s: FramedStream, reply: MessageCodec<any>): Promise<{ co
     }
   } catch (err) {
     const e = err as Error & { code?: string }
-    if (e.name === 'RemoteError') return { code: e.code, reset: false }
+    if (e.name === 'PeerRemoteError') return { code: e.code, reset: false }
     return { reset: s.stream.status === 'reset' || s.stream.status === 'aborted' || /reset/i.test(e.name) }
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { fromWireError, PeerOperationError, ProtocolViolationError, RemoteError, toWireError, wrapPeerError } from '../../../protocols/common/errors.js'
+import { fromWireError, PeerOperationError, ProtocolViolationError, PeerRemoteError, toWireError, wrapPeerError } from '../../../protocols/common/errors.js'
 import { ErrorFrame } from '../../../protocols/common/wire.js'
 import { describeError, RealizeError, wrapError } from '../../../datastore/types/errors.js'
 
@@ -12,7 +12,7 @@ describe('errors across the wire {#errormsg}', () => {
     assert.ok(wire != null)
     assert.deepEqual(wire, { code: 'ENOENT', message: 'reading a.jpg', causes: [{ code: 'ENOENT', message: "ENOENT: no such file or directory, open '/root/a.jpg'" }] })
     const remote = fromWireError(wire)
-    assert.ok(remote instanceof RemoteError)
+    assert.ok(remote instanceof PeerRemoteError)
     const err = wrapPeerError('downloading photos/a.jpg from laptop', remote)
     assert.ok(err instanceof PeerOperationError)
     assert.equal(err.code, 'ENOENT')

@@ -1,8 +1,8 @@
 import { realpath } from 'node:fs/promises'
 import { relative, resolve, sep } from 'node:path'
-import { isSameOrInside } from '../config/paths.js'
-import { InvalidInputError } from '../../datastore/types/errors.js'
-import { parsePath, type RelPath } from '../../datastore/types/path.js'
+import { isSameOrInside } from '../../config/paths.js'
+import { InvalidInputError } from '../../../datastore/types/errors.js'
+import { parsePath, type RelPath } from '../../../datastore/types/path.js'
 import { UnknownArenaError } from './errors.js'
 
 /** An arena as far as naming paths goes. */

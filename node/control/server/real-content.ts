@@ -1,10 +1,10 @@
 import { constants } from 'node:fs'
 import { open, realpath, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isSameOrInside } from '../config/paths.js'
-import type { RelPath } from '../../datastore/types/path.js'
-import { NotFoundError } from './errors.js'
-import type { Content } from './model.js'
+import { isSameOrInside } from '../../config/paths.js'
+import type { RelPath } from '../../../datastore/types/path.js'
+import { PathNotFoundError } from './errors.js'
+import type { Content } from '../api/model.js'
 
 const CAT_CHUNK = 256 * 1024
 
@@ -19,13 +19,13 @@ export async function openReal (root: string, p: RelPath, where: string): Promis
     fh = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ELOOP') throw new NotFoundError(`${where}: no such file in the arena root (it changed since it was indexed)`)
+    if (code === 'ENOENT' || code === 'ELOOP') throw new PathNotFoundError(`${where}: no such file in the arena root (it changed since it was indexed)`)
     throw err
   }
   try {
     const st = await fh.stat()
-    if (!st.isFile()) throw new NotFoundError(`${where}: not a regular file in the arena root`)
-    if (!isSameOrInside(await realpath(abs), await realpath(root))) throw new NotFoundError(`${where}: resolves outside the arena root`)
+    if (!st.isFile()) throw new PathNotFoundError(`${where}: not a regular file in the arena root`)
+    if (!isSameOrInside(await realpath(abs), await realpath(root))) throw new PathNotFoundError(`${where}: resolves outside the arena root`)
     return { source: 'real', size: st.size, chunks: readChunks(fh) }
   } catch (err) {
     await fh.close()

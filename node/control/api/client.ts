@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { createConnection, type Socket } from 'node:net'
-import { RealizeError } from '../../datastore/types/errors.js'
+import { RealizeError } from '../../../datastore/types/errors.js'
 import { fromRpcError, NodeNotRunningError } from './errors.js'
 import { CAT_NOTIFICATION, encodeMessage, EVENT_NOTIFICATION, LineSplitter, type RpcErrorObject, type RpcId } from './jsonrpc.js'
 import type { CatResult, LsPage, MethodName, ParamsOf, ResultOf } from './methods.js'
@@ -27,7 +27,7 @@ const LS_AHEAD = 3
 
 /**
  * A client of a node's control socket (used by the CLI and the TUI). Calls
- * are typed by methods.ts; errors come back as RemoteError with the node's
+ * are typed by methods.ts; errors come back as ControlCallError with the node's
  * cause chain; no node on the socket is NodeNotRunningError (exit 3).
  */
 export class ControlClient extends EventEmitter<{ close: [] }> {

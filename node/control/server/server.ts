@@ -1,12 +1,12 @@
 import { chmod, lstat, unlink } from 'node:fs/promises'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
-import type { Logger } from '../log.js'
-import { RealizeError, wrapError } from '../../datastore/types/errors.js'
+import type { Logger } from '../../log.js'
+import { RealizeError, wrapError } from '../../../datastore/types/errors.js'
 import { ControlConnection } from './connection.js'
-import { checkSocketPath, socketPath } from './socket-path.js'
-import type { NodeModel } from './model.js'
+import { checkSocketPath, socketPath } from '../api/socket-path.js'
+import type { NodeModel } from '../api/model.js'
 
-export { socketPath } from './socket-path.js'
+export { socketPath } from '../api/socket-path.js'
 
 export interface ControlServerOptions {
   dataDir: string

@@ -1,13 +1,15 @@
-import type { ChurtenAction, JobResult as JobOutcome } from '../churten/types.js'
+import type { ChurtenAction, JobResult as JobOutcome } from '../../churten/types.js'
 import type { EventEmitter } from 'node:events'
-import type { Mark } from '../../datastore/types/mark.js'
+import type { Mark } from '../../../datastore/types/mark.js'
+import type { PeerConfigJson } from '../../config/household.js'
+import type { ConnectionInfo } from '../../net/connections.js'
 
 /**
  * The node as the control API sees it: a narrow interface the server
  * dispatches to (like Syncthing's protocol -> model boundary). Everything
  * here is plain JSON so it crosses the socket as is. LocalNodeModel
- * implements it on a RealizeNode; the parts of the node built by other
- * issues plug in through node/control/sources.ts.
+ * (../server/local-model.ts) implements it over narrow views of the
+ * running node (../server/sources.ts).
  *
  * JSON conventions (docs/control.md): times are milliseconds since the
  * epoch, hashes lowercase hex, sizes bytes, "unknown" is null.
@@ -59,24 +61,8 @@ export interface CacheInfo {
   used: number
 }
 
-/** Connection info of one household peer {#conninfo}; the connection fields are null while disconnected. */
-export interface PeerInfo {
-  name: string
-  peerId: string
-  /** Static addresses from the config. */
-  addrs: string[]
-  /** Arenas shared with the peer; null = every arena. */
-  arenas: string[] | null
-  connected: boolean
-  since: number | null
-  remoteAddr: string | null
-  direction: 'inbound' | 'outbound' | null
-  encryption: string | null
-  muxer: string | null
-  rttMs: number | null
-  bytesIn: number | null
-  bytesOut: number | null
-}
+/** A household peer as the config has it, with its connection info {#conninfo} (one shape: node/net/connections.ts). */
+export interface PeerInfo extends PeerConfigJson, ConnectionInfo {}
 
 export interface DiscoveredPeer {
   peerId: string
@@ -86,7 +72,8 @@ export interface DiscoveredPeer {
   name: string | null
 }
 
-export interface PeerConfigJson { name: string, peerId: string, addrs: string[], arenas: string[] | null }
+// A household peer as realize.toml has it (node/config/household.ts makes it for the CLI and the node alike).
+export type { PeerConfigJson }
 
 // The control API speaks churten's own vocabulary (node/churten/types.ts).
 export type { ChurtenAction, JobOutcome }

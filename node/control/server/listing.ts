@@ -1,14 +1,14 @@
-import { encodeText } from '../../datastore/keys.js'
-import { indexTable } from '../../datastore/tables/index-table.js'
-import { marksTable } from '../../datastore/tables/marks.js'
-import { hashEquals, hashToHex } from '../../datastore/types/hash.js'
-import type { Arena } from '../arena.js'
-import type { IndexEntry } from '../../datastore/tables/index-table.js'
-import type { Mark } from '../../datastore/types/mark.js'
-import type { RelPath } from '../../datastore/types/path.js'
-import { NotFoundError } from './errors.js'
+import { encodeText } from '../../../datastore/keys.js'
+import { indexTable } from '../../../datastore/tables/index-table.js'
+import { marksTable } from '../../../datastore/tables/marks.js'
+import { hashEquals, hashToHex } from '../../../datastore/types/hash.js'
+import type { Arena } from '../../arena.js'
+import type { IndexEntry } from '../../../datastore/tables/index-table.js'
+import type { Mark } from '../../../datastore/types/mark.js'
+import type { RelPath } from '../../../datastore/types/path.js'
+import { PathNotFoundError } from './errors.js'
 import { formatTarget } from './target.js'
-import type { CallOptions, LsEntry } from './model.js'
+import type { CallOptions, LsEntry } from '../api/model.js'
 import type { UnrealItem, UnrealView } from './sources.js'
 
 /**
@@ -40,7 +40,7 @@ export async function listPath (ctx: ListingContext, path: RelPath, o: CallOptio
     unreal.list(arena.name, path, o)
   ])
   if (path !== '' && real.files.length === 0 && real.dirs.size === 0 && remote.length === 0) {
-    throw new NotFoundError(`${formatTarget(arena.name, path)}: no such file or directory`)
+    throw new PathNotFoundError(`${formatTarget(arena.name, path)}: no such file or directory`)
   }
   const prefix = path === '' ? '' : `${path}/`
   const out: LsEntry[] = []

@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net'
-import type { Logger } from '../log.js'
+import type { Logger } from '../../log.js'
 import { toRpcError } from './errors.js'
-import { CAT_NOTIFICATION, encodeMessage, EVENT_NOTIFICATION, isRequest, isValidId, LineSplitter, LineTooLongError, RpcCode, type RpcErrorObject, type RpcId, type RpcResponse } from './jsonrpc.js'
-import { methodParams, type LsPage, type MethodName } from './methods.js'
-import type { LsEntry, NodeEvent, NodeModel, Topic } from './model.js'
+import { CAT_NOTIFICATION, encodeMessage, EVENT_NOTIFICATION, isRequest, isValidId, LineSplitter, LineTooLongError, RpcCode, type RpcErrorObject, type RpcId, type RpcResponse } from '../api/jsonrpc.js'
+import { methodParams, type LsPage, type MethodName } from '../api/methods.js'
+import type { LsEntry, NodeEvent, NodeModel, Topic } from '../api/model.js'
 
 /** Requests are small; anything bigger is a broken or hostile client. */
 export const MAX_REQUEST_LINE = 1024 * 1024

@@ -1,35 +1,36 @@
 import { EventEmitter } from 'node:events'
 import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Notice } from '../notices.js'
-import { resolveCapacity } from '../blobs/capacity.js'
-import type { Config, PeerConfig } from '../config/config.js'
-import { describeError, InvalidInputError } from '../../datastore/types/errors.js'
-import { hashToHex } from '../../datastore/types/hash.js'
-import { DEFAULT_MARK, parseMark, type Mark } from '../../datastore/types/mark.js'
-import { parsePath, type RelPath } from '../../datastore/types/path.js'
-import type { Arena } from '../arena.js'
-import type { RealizeNode } from '../node.js'
-import type { Version } from '../../datastore/types/version.js'
-import { NotFoundError, UnknownArenaError } from './errors.js'
-import { addPeerTo, editConfig, peerJson, removePeerFrom, setArenaMarkIn } from './household.js'
+import type { Notice } from '../../notices.js'
+import { resolveCapacity } from '../../blobs/capacity.js'
+import { notConnected } from '../../net/connections.js'
+import type { Config, PeerConfig } from '../../config/config.js'
+import { describeError, InvalidInputError } from '../../../datastore/types/errors.js'
+import { hashToHex } from '../../../datastore/types/hash.js'
+import { DEFAULT_MARK, parseMark, type Mark } from '../../../datastore/types/mark.js'
+import { parsePath, type RelPath } from '../../../datastore/types/path.js'
+import type { Arena } from '../../arena.js'
+import type { Version } from '../../../datastore/types/version.js'
+import { PathNotFoundError, UnknownArenaError } from './errors.js'
+import { addPeerTo, editConfig, peerJson, removePeerFrom, setArenaMarkIn } from '../../config/household.js'
 import { listPath } from './listing.js'
 import { openReal } from './real-content.js'
 import { formatTarget, resolveTarget } from './target.js'
-import type { ControlSources } from './sources.js'
+import type { ControlSources, NodeFacts } from './sources.js'
+import { SerialQueue } from '../../../datastore/types/serial.js'
 import type {
   ArenaInfo, CallOptions, ChurtenEvent, ChurtenStatus, ConflictInfo, Content, DiscoveredPeer, LsEntry, MarkInfo, NodeEvent,
   NodeModel, NodeModelEvents, PeerConfigJson, PeerInfo, ResumeResult, SetMarkResult, StatusInfo, VersionJson
-} from './model.js'
+} from '../api/model.js'
 
 /** Paths named in one `index` event; the count says how many there were. */
 const EVENT_PATHS = 20
 const LISTINGS = 2
 
 /**
- * NodeModel on a running RealizeNode: arenas, the real index, marks and the
- * config are real today; peers, the unreal cache and churten come from
- * `sources` (placeholders until their issues wire them in).
+ * NodeModel on a running node: arenas, the real index, marks and the
+ * config from `node` (NodeFacts); peers, the unreal cache and churten
+ * through the narrow views of `sources` (./sources.ts).
  */
 export class LocalNodeModel implements NodeModel {
   readonly events = new EventEmitter<NodeModelEvents>()
@@ -40,9 +41,9 @@ export class LocalNodeModel implements NodeModel {
   /** Recent listings, reused until their arena changes (a TUI opening after `ls`, paging, repeated `ls`). */
   private readonly listings = new Map<string, { generation: number, entries: Promise<LsEntry[]> }>()
   /** Config edits run one at a time: each reads the file the previous one wrote. */
-  private edits: Promise<unknown> = Promise.resolve()
+  private readonly edits = new SerialQueue()
 
-  constructor (private readonly node: RealizeNode, private readonly sources: ControlSources) {
+  constructor (private readonly node: NodeFacts, private readonly sources: ControlSources) {
     for (const a of node.arenas) {
       this.listen(a.index, 'history', (entries: Array<{ notification: { path: string } }>) => {
         this.publish({ type: 'index', arena: a.name, source: 'real', paths: entries.slice(0, EVENT_PATHS).map((e) => e.notification.path), count: entries.length })
@@ -80,7 +81,7 @@ export class LocalNodeModel implements NodeModel {
   }
 
   private get config (): Config {
-    return this.node.options.config
+    return this.node.config
   }
 
   private peerConfig (peerId: string): PeerConfig | undefined {
@@ -98,20 +99,20 @@ export class LocalNodeModel implements NodeModel {
   async status (o: CallOptions = {}): Promise<StatusInfo> {
     const [churten, arenas, capacity, used, conns] = await Promise.all([
       this.churtenStatus(o), this.arenas(o),
-      resolveCapacity(this.config.cache.capacity, this.node.options.dataDir),
-      this.sources.unreal.cacheUsed(o), this.sources.network.connections(o)
+      resolveCapacity(this.config.cache.capacity, this.node.dataDir),
+      this.sources.unreal.cacheUsed(o), this.sources.network.peers(o)
     ])
-    const connected = new Set(conns.map((c) => c.peerId))
+    const connected = new Set(conns.filter((c) => c.connected).map((c) => c.peerId))
     return {
-      peerId: this.node.options.identity.peerId.toString(),
-      dataDir: this.node.options.dataDir,
+      peerId: this.node.peerId,
+      dataDir: this.node.dataDir,
       addrs: this.sources.network.listening(),
       network: true,
       churten,
       arenas,
       cache: { capacity, used },
       peers: this.config.peers.map((p) => ({ name: p.name, peerId: p.id, connected: connected.has(p.id) })),
-      mount: this.node.mount?.info() ?? null
+      mount: this.node.mountInfo?.() ?? null
     }
   }
 
@@ -164,22 +165,9 @@ export class LocalNodeModel implements NodeModel {
   }
 
   async peers (o: CallOptions = {}): Promise<PeerInfo[]> {
-    const conns = new Map((await this.sources.network.connections(o)).map((c) => [c.peerId, c]))
-    return this.config.peers.map((p) => {
-      const c = conns.get(p.id)
-      return {
-        ...peerJson(p),
-        connected: c != null,
-        since: c?.since ?? null,
-        remoteAddr: c?.remoteAddr ?? null,
-        direction: c?.direction ?? null,
-        encryption: c?.encryption ?? null,
-        muxer: c?.muxer ?? null,
-        rttMs: c?.rttMs ?? null,
-        bytesIn: c?.bytesIn ?? null,
-        bytesOut: c?.bytesOut ?? null
-      }
-    })
+    const conns = new Map((await this.sources.network.peers(o)).map((c) => [c.peerId, c]))
+    // The config is the household; the network's copy of it follows each edit.
+    return this.config.peers.map((p) => ({ ...peerJson(p), ...(conns.get(p.id) ?? notConnected(p.name, p.id)) }))
   }
 
   async discoveredPeers (o: CallOptions = {}): Promise<DiscoveredPeer[]> {
@@ -191,12 +179,10 @@ export class LocalNodeModel implements NodeModel {
 
   /** Runs a config edit after the previous one; returns the config as written. */
   private async editConfigFile (edit: Parameters<typeof editConfig>[1], o: CallOptions): Promise<Config> {
-    const run = this.edits.then(async () => {
+    return await this.edits.run(async () => {
       o.signal?.throwIfAborted()
-      return await editConfig(this.node.options.dataDir, edit)
+      return await editConfig(this.node.dataDir, edit)
     })
-    this.edits = run.catch(() => {})
-    return await run
   }
 
   /** The household changed on disk: the running node applies it at once. */
@@ -206,7 +192,7 @@ export class LocalNodeModel implements NodeModel {
   }
 
   async addPeer (peer: { name: string, peerId: string, addrs: string[], arenas?: string[] }, o: CallOptions = {}): Promise<PeerConfigJson> {
-    const next = await this.editConfigFile((c) => { addPeerTo(c, peer, this.node.options.identity.peerId.toString()) }, o)
+    const next = await this.editConfigFile((c) => { addPeerTo(c, peer, this.node.peerId) }, o)
     await this.applyHousehold(next, o)
     const added = peerJson(next.peers.find((p) => p.name === peer.name) as PeerConfig)
     this.publish({ type: 'household', change: 'added', peer: added })
@@ -247,7 +233,7 @@ export class LocalNodeModel implements NodeModel {
       stored = 'config'
     } else {
       if (m != null && !await this.exists(a, p, o)) {
-        throw new NotFoundError(`${formatTarget(a.name, p)}: no such file or directory (not in the arena root, and no peer has it)`)
+        throw new PathNotFoundError(`${formatTarget(a.name, p)}: no such file or directory (not in the arena root, and no peer has it)`)
       }
       stored = await a.marks.set(p, m ?? undefined)
     }
@@ -289,7 +275,7 @@ export class LocalNodeModel implements NodeModel {
     const remote = await this.sources.unreal.open(a.name, p, o)
     if (remote != null) return remote
     for await (const _ of a.store.index.under(p, o)) throw new InvalidInputError('IS_A_DIRECTORY', `${where} is a directory`)
-    throw new NotFoundError(`${where}: no such file (not in the real, and no peer has it)`)
+    throw new PathNotFoundError(`${where}: no such file (not in the real, and no peer has it)`)
   }
 
   async conflicts (o: CallOptions = {}): Promise<ConflictInfo[]> {

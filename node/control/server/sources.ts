@@ -1,28 +1,19 @@
 import type { EventEmitter } from 'node:events'
-import type { PeerConfig } from '../config/config.js'
-import type { RelPath } from '../../datastore/types/path.js'
-import type { Version } from '../../datastore/types/version.js'
-import type { CallOptions, ChurtenEvent, ChurtenStatus, Content } from './model.js'
+import type { Config, PeerConfig } from '../../config/config.js'
+import type { ConnectionInfo } from '../../net/connections.js'
+import type { Arena } from '../../arena.js'
+import type { Logger } from '../../log.js'
+import type { Notices } from '../../notices.js'
+import type { RelPath } from '../../../datastore/types/path.js'
+import type { Version } from '../../../datastore/types/version.js'
+import type { CallOptions, ChurtenEvent, ChurtenStatus, Content, MountStatus } from '../api/model.js'
 
 /**
  * The parts of a running node that LocalNodeModel reads through narrow
  * views, so the control API depends on what it shows, not on how the
  * network, the unreal cache and churten work. adapters.ts makes them over
- * the real parts (RealizeNode.listenControl in node/node.ts).
+ * the real parts (RealizeNode.listenControl in node/node.ts hands them over).
  */
-
-/** One live connection {#conninfo}. */
-export interface ConnInfo {
-  peerId: string
-  since: number
-  remoteAddr: string
-  direction: 'inbound' | 'outbound'
-  encryption: string
-  muxer: string
-  rttMs: number | null
-  bytesIn: number
-  bytesOut: number
-}
 
 export interface NetworkEvents {
   peer: [{ kind: 'connected' | 'disconnected' | 'discovered', peerId: string }]
@@ -33,8 +24,8 @@ export interface NetworkView {
   readonly events: EventEmitter<NetworkEvents>
   /** The addresses the node listens on now (wildcards expanded), with /p2p/PEERID. */
   listening: () => string[]
-  /** Household peers connected now. */
-  connections: (o?: CallOptions) => Promise<ConnInfo[]>
+  /** Household peers with connection info {#conninfo} (node/net/connections.ts, the one shape of it). */
+  peers: (o?: CallOptions) => Promise<ConnectionInfo[]>
   /** Peers seen by mDNS (household members included). */
   discovered: (o?: CallOptions) => Promise<Array<{ peerId: string, addrs: string[] }>>
   /** The household changed (peer add/rm): let new peers in, drop removed ones. */
@@ -69,8 +60,8 @@ export interface UnrealView {
   cacheUsed: (o?: CallOptions) => Promise<number>
 }
 
-/** The job runner (node/churten/, spec section 6), made by `churtenControl` in churten/service.ts. */
-export interface ChurtenControl {
+/** The job runner (node/churten/, spec section 6), made by `churtenView` in churten-view.ts. */
+export interface ChurtenView {
   readonly events: EventEmitter<{ event: [ChurtenEvent] }>
   status: (o?: CallOptions) => Promise<ChurtenStatus>
   start: (o?: CallOptions) => Promise<void>
@@ -80,5 +71,22 @@ export interface ChurtenControl {
 export interface ControlSources {
   network: NetworkView
   unreal: UnrealView
-  churten: ChurtenControl
+  churten: ChurtenView
+}
+
+/**
+ * What LocalNodeModel reads of the running node itself: its identity, the
+ * config it runs with (edited in place by `peer add`/`peer rm` and arena
+ * marks), the arenas (index, marks, root, pause state) and the log.
+ */
+export interface NodeFacts {
+  dataDir: string
+  peerId: string
+  config: Config
+  arenas: readonly Arena[]
+  log: Logger
+  /** Warnings and errors as they are logged (the `notice` topic). */
+  notices: Notices
+  /** The FUSE mount's state (node/fs/), asked each time: the mount comes after the control API. */
+  mountInfo?: () => MountStatus | null
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { RealizeError } from '../../datastore/types/errors.js'
+import { RealizeError } from '../../../datastore/types/errors.js'
 
 export const SOCKET_NAME = 'control.sock'
 /** sun_path is 108 bytes on Linux, including the terminating NUL. */

@@ -6,7 +6,7 @@ import { throttleOf, type RateLimits } from '../net/rate-limit.js'
 import { hashEquals } from '../../datastore/types/hash.js'
 import type { Network } from '../net/network.js'
 import type { Faults } from '../../protocols/faults.js'
-import type { RangeSource } from './executors/context.js'
+import type { RangeSource } from './source.js'
 
 export interface NetworkSourceOptions {
   /**
@@ -21,7 +21,7 @@ export interface NetworkSourceOptions {
 }
 
 /**
- * File content from peers for churten: household peers that are connected,
+ * File content from peers for churten and `cat`: household peers that are connected,
  * share the arena and, as far as the unreal tree knows, have the version,
  * read with the blob, hash and rsync protocols.
  */

@@ -1,9 +1,8 @@
 import { homedir } from 'node:os'
-import { configPath, defaultConfig, loadConfig, parseConfig, serializeConfig, writeConfig, type Config, type PeerConfig } from '../config/config.js'
+import { configPath, defaultConfig, loadConfig, parseConfig, serializeConfig, writeConfig, type Config, type PeerConfig } from './config.js'
 import { ConfigError, InvalidInputError } from '../../datastore/types/errors.js'
 import type { ArenaName } from '../../datastore/types/arena.js'
 import type { Mark } from '../../datastore/types/mark.js'
-import type { PeerConfigJson } from './model.js'
 
 /**
  * Edits of realize.toml made by `peer add`/`peer rm` and by marking an
@@ -12,6 +11,9 @@ import type { PeerConfigJson } from './model.js'
  * running node (if any) then applies the part that changed. Done by the
  * node itself when it runs, so it is the only writer; by the CLI otherwise.
  */
+
+/** A household peer as JSON: what `peers`, `peer add` and `peer rm` print (control API, docs/control.md). */
+export interface PeerConfigJson { name: string, peerId: string, addrs: string[], arenas: string[] | null }
 
 export interface EditOptions {
   home?: string
