@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { chmodSync, lstatSync, renameSync, utimesSync, type Stats } from 'node:fs'
+import { chmodSync, linkSync, lstatSync, renameSync, unlinkSync, utimesSync, type Stats } from 'node:fs'
 import { lstat, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parentInRoot } from '../../real/root-path.js'
@@ -81,7 +81,9 @@ export async function commitInstall (ctx: ExecutorContext, path: RelPath, versio
   await carryMark(ctx, path, tmp)
   utimesSync(tmp, new Date(), version.mtime / 1000)
   await checkTarget(ctx, path, target, replaces)
-  renameSync(tmp, target)
+  // Nothing awaited from the check to here: a user's write between them would be lost.
+  if (replaces == null) placeNew(path, tmp, target)
+  else renameSync(tmp, target)
   const done = lstatSync(target)
   // Indexed with the mtime the file system kept (it may round), so the
   // watcher's size+mtime check sees no change.
@@ -117,9 +119,28 @@ async function putBack (ctx: ExecutorContext, path: RelPath, version: Version, t
   }
 }
 
+/**
+ * A new file goes in with link(2), which fails if the name exists: a file
+ * the user created since the check is never replaced (a rename would drop
+ * it). File systems without hard links get the rename.
+ */
+function placeNew (path: RelPath, tmp: string, target: string): void {
+  try {
+    linkSync(tmp, target)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') throw new LocalChangedError(`${path}: a local file appeared`)
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err
+    renameSync(tmp, target)
+    return
+  }
+  unlinkSync(tmp)
+}
+
 async function checkTarget (ctx: ExecutorContext, path: RelPath, target: string, replaces: Hash | undefined): Promise<void> {
-  const st = lstatOrUndefined(target)
+  // The index first: the file is looked at last, right before the caller's rename.
   const indexed = await ctx.arena.index.get(path)
+  const st = lstatOrUndefined(target)
   if (replaces == null) {
     if (st != null || indexed != null) throw new LocalChangedError(`${path}: a local file appeared`)
     return
