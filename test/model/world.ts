@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { appendFile, lstat, mkdir, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises'
+import { appendFile, lstat, mkdir, open, readdir, readFile, rename, rm, truncate, writeFile, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { Household } from '../../scripts/harness/household.js'
@@ -164,16 +164,21 @@ export class World {
       case 'write': {
         if (diskFull(step.node)) return 'skipped: disk full'
         if (await isDir(step.node, step.path)) return 'skipped: a directory'
-        const base = await fileHash(step.node, step.path)
         const content = contentFor(`${tag}.${step.node}`, step.size)
         await mkdir(dirname(abs(step.node, step.path)), { recursive: true }).catch(() => {})
+        let written: { base: string | undefined, replaced: boolean }
         try {
-          await writeFile(abs(step.node, step.path), content)
+          written = await writeOver(abs(step.node, step.path), content)
         } catch (err) {
           return `skipped: ${(err as Error).message}`
         }
-        model.write(step.path, base, sha(content), `${tag} (${step.node})`)
-        return base == null ? 'created' : 'overwritten'
+        // A realize renamed a new version over the file while it was open
+        // here: the bytes went into the replaced file, which no one sees.
+        // That is the rename's own race (every rename-based sync tool has
+        // it); the user's content never landed, so the model keeps nothing.
+        if (written.replaced) return 'lost: a realize replaced the file while it was being written'
+        model.write(step.path, written.base, sha(content), `${tag} (${step.node})`)
+        return written.base == null ? 'created' : 'overwritten'
       }
       case 'append': case 'truncate': {
         if (diskFull(step.node)) return 'skipped: disk full'
@@ -374,6 +379,31 @@ export function contentFor (tag: string, size: number): Buffer {
 }
 
 /** Files below `dir` (relative), the node's temp files left out. */
+/**
+ * Writes `content` at `file` the way a user's program does (truncate, write),
+ * reading what it held through the same descriptor first: the base is what
+ * this write really overwrote, even when a realize puts a new version in
+ * place a moment before (a separate read could see an older file, seed 1031).
+ */
+async function writeOver (file: string, content: Buffer): Promise<{ base: string | undefined, replaced: boolean }> {
+  let fh: FileHandle
+  let base: string | undefined
+  try {
+    fh = await open(file, 'wx')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    fh = await open(file, 'r+')
+    base = sha(await fh.readFile())
+  }
+  try {
+    await fh.truncate(0)
+    await fh.write(content, 0, content.length, 0)
+    return { base, replaced: (await fh.stat()).nlink === 0 }
+  } finally {
+    await fh.close()
+  }
+}
+
 export async function realFiles (dir: string): Promise<string[]> {
   const out: string[] = []
   for (const e of await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])) {
