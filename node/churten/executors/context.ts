@@ -1,4 +1,5 @@
 import type { Arena } from '../../arena.js'
+import type { Holds } from '../holds.js'
 import type { BlobStore } from '../../blobs/blob-store.js'
 import type { UnrealTree } from '../../unreal/unreal-tree.js'
 import type { RsyncBasis } from '../../../protocols/rsync/client.js'
@@ -48,6 +49,12 @@ export interface RangeSource {
   rsync: (peer: string, req: RangeRequest, basis: RsyncBasis, write: (data: Uint8Array, offset: number) => Promise<void>, options: ReadOptions) => Promise<RepairResult>
   /** The peer's SHA-256 of each range of the version (none past `localSize`). */
   hashRanges: (peer: string, req: Omit<RangeRequest, 'offset' | 'length'>, ranges: ReadonlyArray<{ offset: number, length: number }>, localSize: number, options: ReadOptions) => Promise<RangeHash[]>
+  /**
+   * Asks the peer to keep the version real for a lease before we drop our
+   * real copy (protocols/hold); resolves to the lease in ms, rejects
+   * (HOLD_REFUSED, or a transport error) when it will not.
+   */
+  hold: (peer: string, req: Omit<RangeRequest, 'offset' | 'length'>, options: { signal?: AbortSignal }) => Promise<number>
 }
 
 /** What the executors of one arena work with. */
@@ -56,5 +63,10 @@ export interface ExecutorContext {
   tree: UnrealTree
   blobs: BlobStore
   source: RangeSource
+  /** Leases granted and drops under way: the hold handshake before unrealize. */
+  holds: Holds
   log: Logger
 }
+
+/** What fetching a version needs (downloads for `cat` too): no drops, so no holds. */
+export type FetchContext = Omit<ExecutorContext, 'holds'>

@@ -7,7 +7,7 @@ import { CancelledError, HashMismatchError, NoPeerError } from '../errors.js'
 import { repair, REPAIR_RANGE_BYTES } from './repair.js'
 import { hashRange } from '../../real/hasher.js'
 import { pieces, type BlobBytes } from '../../../protocols/blob/bytes.js'
-import type { ExecutorContext, RangeRequest } from './context.js'
+import type { FetchContext, RangeRequest } from './context.js'
 import type { JobRun } from '../types.js'
 import type { RelPath } from '../../../datastore/types/path.js'
 import type { Version } from '../../../datastore/types/version.js'
@@ -42,7 +42,7 @@ export interface DownloadOptions {
 }
 
 /** The tree's entry for `path`, which must still serve `version`; else the job is stale. */
-export async function chosenStat (ctx: ExecutorContext, path: RelPath, version: Version): Promise<UnrealFileStat> {
+export async function chosenStat (ctx: FetchContext, path: RelPath, version: Version): Promise<UnrealFileStat> {
   const stat = await ctx.tree.statPath(path)
   if (stat?.kind !== 'file' || !hashEquals(stat.chosen.hash, version.hash)) throw new CancelledError(`${path}: the version to fetch is no longer chosen`)
   return stat
@@ -70,7 +70,7 @@ export interface DownloadResult {
  * One peer per attempt: a failure fails the job, and the retry (backoff)
  * takes the next peer that has the version (`run.attempt`).
  */
-export async function download (ctx: ExecutorContext, path: RelPath, version: Version, run: JobRun, options: DownloadOptions): Promise<DownloadResult> {
+export async function download (ctx: FetchContext, path: RelPath, version: Version, run: JobRun, options: DownloadOptions): Promise<DownloadResult> {
   const { arena, tree, blobs, source } = ctx
   const stat = options.stat ?? await chosenStat(ctx, path, version)
   const info = stat.blobId == null ? undefined : await blobs.get(stat.blobId)
@@ -128,7 +128,7 @@ export async function download (ctx: ExecutorContext, path: RelPath, version: Ve
  * the whole file in one pass is hashed as it arrives (in order), so verify
  * need not read it again; returns that hash.
  */
-async function fetchMissing (ctx: ExecutorContext, handle: BlobHandle, req: RangeRequest, peer: string, run: JobRun, result: DownloadResult): Promise<Hash | undefined> {
+async function fetchMissing (ctx: FetchContext, handle: BlobHandle, req: RangeRequest, peer: string, run: JobRun, result: DownloadResult): Promise<Hash | undefined> {
   const size = req.length
   const missing = ByteRanges.of([0, size]).difference(handle.written)
   const hasher = missing.bytes === size && size > 0 ? createHash('sha256') : undefined
@@ -201,7 +201,7 @@ class WriteWindow {
  * Returns the new content's hash when it was written whole and in order
  * (verify need not read it again).
  */
-async function fromBasis (ctx: ExecutorContext, handle: BlobHandle, req: RangeRequest, basisBlobId: number | undefined, local: LocalBasis | undefined, peer: string, run: JobRun, result: DownloadResult): Promise<Hash | undefined> {
+async function fromBasis (ctx: FetchContext, handle: BlobHandle, req: RangeRequest, basisBlobId: number | undefined, local: LocalBasis | undefined, peer: string, run: JobRun, result: DownloadResult): Promise<Hash | undefined> {
   const basis = await openBasis(ctx, basisBlobId, local)
   if (basis == null) return undefined
   let hashed: Hash | undefined
@@ -247,7 +247,7 @@ interface OpenBasis {
  * basis (rolling sums in JavaScript) cost seconds per GiB; this costs one
  * hash pass on each side, run at once.
  */
-async function rangeDelta (ctx: ExecutorContext, handle: BlobHandle, req: RangeRequest, basis: OpenBasis & { file: string }, peer: string, run: JobRun, result: DownloadResult): Promise<Hash | undefined> {
+async function rangeDelta (ctx: FetchContext, handle: BlobHandle, req: RangeRequest, basis: OpenBasis & { file: string }, peer: string, run: JobRun, result: DownloadResult): Promise<Hash | undefined> {
   const size = req.length
   const ranges: Array<{ offset: number, length: number }> = []
   for (let offset = 0; offset < size; offset += REPAIR_RANGE_BYTES) ranges.push({ offset, length: Math.min(REPAIR_RANGE_BYTES, size - offset) })
@@ -298,7 +298,7 @@ async function hashRanges (file: string, ranges: ReadonlyArray<{ offset: number,
   return out
 }
 
-async function openBasis (ctx: ExecutorContext, basisBlobId: number | undefined, local: LocalBasis | undefined): Promise<OpenBasis | undefined> {
+async function openBasis (ctx: FetchContext, basisBlobId: number | undefined, local: LocalBasis | undefined): Promise<OpenBasis | undefined> {
   if (local != null) {
     let fh: FileHandle | undefined
     try {

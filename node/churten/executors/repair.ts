@@ -1,6 +1,6 @@
 import { hashRange } from '../../real/hasher.js'
 import { hashEquals } from '../../../datastore/types/hash.js'
-import type { ExecutorContext, RangeRequest } from './context.js'
+import type { FetchContext, RangeRequest } from './context.js'
 import type { JobRun } from '../types.js'
 
 /**
@@ -24,7 +24,7 @@ export interface RepairSummary {
  * the blob holds (repairRange: a bad delta falls back to a plain copy of
  * the range {#testretries}). The caller verifies again.
  */
-export async function repair (ctx: ExecutorContext, blobId: number, req: RangeRequest, peer: string, run: JobRun): Promise<RepairSummary> {
+export async function repair (ctx: FetchContext, blobId: number, req: RangeRequest, peer: string, run: JobRun): Promise<RepairSummary> {
   const size = req.length
   const ranges: Array<{ offset: number, length: number }> = []
   for (let offset = 0; offset < size; offset += REPAIR_RANGE_BYTES) ranges.push({ offset, length: Math.min(REPAIR_RANGE_BYTES, size - offset) })
