@@ -17,8 +17,8 @@ import type { RelPath } from '../../datastore/types/path.js'
  *                                                            else          ─> refuse
  *                             ─> grant: lease until now + HOLD_LEASE_MS
  *
- *   our drop of (P, H): lease granted? ─> HeldError (retried later)
- *                     ─> ask peers to hold ─> commit(): cancelled or leased meanwhile? ─> HeldError
+ *   our drop of (P, H): lease granted? ─> HeldError (retried when the lease ends)
+ *                     ─> ask peers to hold ─> commit(): cancelled (so leased) meanwhile? ─> HeldError
  *                                          ─> move the file, then end()
  *
  * JS runs one callback at a time: `commit()` checks and switches to
@@ -34,9 +34,10 @@ export interface HoldsOptions {
   now?: () => number
 }
 
-/** We promised a peer to keep this version real, or a peer dropping it goes first: retried after backoff. */
+/** We promised a peer to keep this version real (a peer dropping it went first): retried when the lease ends. */
 export class HeldError extends RealizeError {
-  constructor (message: string) {
+  /** @param until when the lease ends (ms since the epoch) */
+  constructor (message: string, readonly until: number) {
     super('HELD_FOR_PEER', message)
   }
 }
@@ -101,21 +102,26 @@ export class Holds {
     const k = key(arena, path, hash)
     const held = (): HeldError | undefined => {
       const until = this.leasedUntil(k)
-      return until == null ? undefined : new HeldError(`${arena}/${path}: a peer unrealizing the same version was promised this copy stays real (until ${new Date(until).toISOString()}); tried again later`)
+      if (until == null) return undefined
+      const why = drop?.cancelled === true ? 'a peer unrealizing the same version went first, and' : 'a peer unrealizing the same version'
+      return new HeldError(`${arena}/${path}: ${why} was promised this copy stays real until ${new Date(until).toISOString()}; tried again then`, until)
     }
+    let drop: Drop | undefined
     const refused = held()
     if (refused != null) throw refused
-    const drop: Drop = { cancelled: false, moving: false }
-    this.drops.set(k, drop)
+    drop = { cancelled: false, moving: false }
+    const mine = drop
+    this.drops.set(k, mine)
     return {
       commit: () => {
-        const err = held() ?? (drop.cancelled ? new HeldError(`${arena}/${path}: a peer unrealizing the same version went first; this copy stays real`) : undefined)
+        // A cancel always comes with a lease (grant), so the lease check covers it.
+        const err = held()
         if (err != null) throw err
-        drop.moving = true
+        mine.moving = true
       },
       end: () => {
-        if (drop.moving) this.moved++
-        if (this.drops.get(k) === drop) this.drops.delete(k)
+        if (mine.moving) this.moved++
+        if (this.drops.get(k) === mine) this.drops.delete(k)
       }
     }
   }
