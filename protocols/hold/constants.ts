@@ -8,13 +8,16 @@ import { MAX_PATH_BYTES } from '../../datastore/types/path.js'
 export const HOLD_PROTOCOL = '/realize/hold/1.0.0'
 
 /**
- * How long a granted hold keeps the server's copy real. Long enough for the
+ * How long a granted hold keeps the server's copy real: enough for the
  * caller to move its file and for its Drop to reach the server (then the
- * server sees no other real copy and keeps its own anyway), short enough
- * that a caller that died after asking blocks the server's own unrealize
- * only briefly.
+ * server sees no other real copy and keeps its own anyway). Safety does not
+ * rest on it: a caller refuses every hold while it moves the file and
+ * after (not real any more), so a lease that ends early cannot let the
+ * server drop relying on it. It only spares the server a drop it would
+ * have to cancel, and it delays the server's own drop when a third node
+ * could hold the version, so it stays short (a model check settles in 45 s).
  */
-export const HOLD_LEASE_MS = 60_000
+export const HOLD_LEASE_MS = 15_000
 
 /** A request is an arena name, a path and a hash. */
 export const MAX_HOLD_MESSAGE_BYTES = MAX_PATH_BYTES + 1024
