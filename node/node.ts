@@ -13,6 +13,8 @@ import { BlobStore, blobDir } from './blobs/blob-store.js'
 import { RealSource } from './sync/real-source.js'
 import { startDataServers } from './sync/real-source-servers.js'
 import { createChurten } from './churten/service.js'
+import { Holds } from './churten/holds.js'
+import { startHoldServer } from '../protocols/hold/server.js'
 import { rateLimits, type RateLimits } from './net/rate-limit.js'
 import type { Churten } from './churten/churten.js'
 import { ControlServer } from './control/server/server.js'
@@ -31,7 +33,8 @@ import { networkSource } from './fetch/network-source.js'
  *   config ─> arenas: watcher -> index -> history      (the real)
  *          ─> network (libp2p, household) ─> sync: history published,
  *             peers' history followed into each arena's unreal tree,
- *             data servers (blob, hash, rsync) serving the real
+ *             data servers (blob, hash, rsync) serving the real,
+ *             hold server (a peer's drop waits for our promise to keep the real)
  *          ─> blob cache: one BlobStore per arena, shared capacity
  *          ─> churten: dirty paths -> jobs (download, realize, unrealize)
  */
@@ -80,10 +83,13 @@ export class RealizeNode {
     /** Bandwidth limits from the config {#churtenlimit}; on-demand reads take `limits.download`. */
     readonly limits: RateLimits,
     /** Warnings and errors as they are logged, for the control API's notice topic. */
-    readonly notices: Notices
+    readonly notices: Notices,
+    /** Holds granted to peers and drops under way (node/churten/holds.ts). */
+    readonly holds: Holds
   ) {}
 
   private stopDataServers: (() => Promise<void>) | undefined
+  private stopHoldServer: (() => Promise<void>) | undefined
 
   /** The FUSE mount of the arenas (`[fuse] mountpoint`), once start() mounted it. */
   mount: ArenaMount | undefined
@@ -153,11 +159,19 @@ export class RealizeNode {
       })
       const limits = rateLimits(config.limits)
       const testing = options.testing ?? {}
+      const holds = new Holds({
+        self: options.identity.peerId.toString(),
+        // A paused arena's index may list files whose root is away: nothing to promise.
+        real: async (name, path) => {
+          const a = arenas.find((x) => x.name === name)
+          return a == null || a.root == null || a.paused != null ? undefined : await a.index.get(path)
+        }
+      })
       const churten = createChurten({
         arenas, trees: unreal, blobs, network, batchBytes: config.churten.batchBytes, log, limits,
-        faults: testing.clientFaults, backoffMs: testing.backoffMs, maxBackoffMs: testing.maxBackoffMs
+        faults: testing.clientFaults, backoffMs: testing.backoffMs, maxBackoffMs: testing.maxBackoffMs, holds
       })
-      return new RealizeNode(options, log, global, arenas, unreal, network, sync, cache, blobs, churten, limits, notices)
+      return new RealizeNode(options, log, global, arenas, unreal, network, sync, cache, blobs, churten, limits, notices, holds)
     } catch (err) {
       for (const b of blobs.values()) await b.close().catch(() => {})
       for (const a of arenas) await a.close().catch(() => {})
@@ -176,6 +190,7 @@ export class RealizeNode {
     await this.startMount()
     const byName = new Map(this.arenas.map((a) => [a.name as string, a]))
     this.stopDataServers = await startDataServers({ host: this.network.host, peers: this.network.household, log: this.log }, { source: new RealSource((name) => byName.get(name)), faults: this.options.testing?.dataFaults, upload: this.limits.upload })
+    this.stopHoldServer = await startHoldServer({ host: this.network.host, peers: this.network.household, log: this.log }, { grant: async (peer, arena, path, hash) => await this.holds.grant(peer, arena, path, hash) })
     await this.sync.start()
     await Promise.all(this.arenas.map(async (a) => {
       const w = a.watcher
@@ -222,6 +237,7 @@ export class RealizeNode {
     await this.churten.stop()
     await this.sync.stop()
     await this.stopDataServers?.()
+    await this.stopHoldServer?.()
     await this.network.stop()
     for (const b of this.blobs.values()) await b.close()
     for (const a of this.arenas) await a.close()

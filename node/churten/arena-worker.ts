@@ -64,7 +64,7 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
       }
       case 'unrealize':
         run.action('unrealize')
-        await unrealize(ctx, job.path, job.real, 'drop', job.keep ? 'keep' : 'watch')
+        await unrealize(ctx, job.path, job.real, 'drop', job.keep ? 'keep' : 'watch', run.signal)
         return undefined
       case 'delete':
         run.action('delete')

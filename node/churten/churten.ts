@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import { SizeGate } from './size-gate.js'
 import { key, Retries } from './retries.js'
 import { AbandonedError, CancelledError, NoPeerError } from '../fetch/errors.js'
+import { HeldError } from './holds.js'
 import { sameJob, type Job } from '../consensus/decide.js'
 import { describeError, RealizeError } from '../../datastore/types/errors.js'
 import type { ArenaWorker, ChurtenNotification, JobResult, JobStats } from './types.js'
@@ -319,7 +320,7 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
         await this.retries.clear(arena, path, r.counter).catch((e2) => { log.error({ arena: arena.name, path, err: describeError(e2) }, 'could not clear the retry state of an abandoned job') })
       } else {
         result = 'failed'
-        retryAt = await this.retries.record(arena, path, r.counter, describeError(e)).catch((e2) => {
+        retryAt = await this.retries.record(arena, path, r.counter, describeError(e), e instanceof HeldError ? e.until : undefined).catch((e2) => {
           // Not saved: the failure count and backoff are lost, the path stays dirty and runs at the next pass.
           log.error({ arena: arena.name, path, err: describeError(e2) }, 'could not save the retry state of a failed job')
           return undefined

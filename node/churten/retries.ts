@@ -51,11 +51,15 @@ export class Retries {
     return this.timers.has(k) || this.waiting.has(k)
   }
 
-  /** Stores one more failure of the job for dirty counter `counter`; returns when it runs again. */
-  async record (arena: ArenaWorker, path: RelPath, counter: number, error: string): Promise<number> {
+  /**
+   * Stores one more failure of the job for dirty counter `counter`; returns
+   * when it runs again: after the backoff, or at `due` when the failure
+   * knows when it ends (a hold lease, node/churten/holds.ts).
+   */
+  async record (arena: ArenaWorker, path: RelPath, counter: number, error: string, due?: number): Promise<number> {
     const now = (this.options.now ?? Date.now)()
     const failures = (this.failure(arena, path)?.failures ?? 0) + 1
-    const delay = Math.min((this.options.backoffMs ?? 1000) * 2 ** (failures - 1), this.options.maxBackoffMs ?? 3_600_000)
+    const delay = due != null ? Math.max(0, due - now) : Math.min((this.options.backoffMs ?? 1000) * 2 ** (failures - 1), this.options.maxBackoffMs ?? 3_600_000)
     const record = { failures, retryAt: now + delay, counter, error }
     await arena.store.store.write((b) => { arena.store.failedJobs.put(b, path, record) })
     this.failed.set(key(arena, path), record)

@@ -2,6 +2,7 @@ import { Churten } from './churten.js'
 import { arenaWorker } from './arena-worker.js'
 import { networkSource } from '../fetch/network-source.js'
 import type { Arena } from '../arena.js'
+import type { Holds } from './holds.js'
 import type { BlobStore } from '../blobs/blob-store.js'
 import type { Network } from '../net/network.js'
 import type { UnrealTree } from '../unreal/unreal-tree.js'
@@ -22,6 +23,8 @@ export interface ChurtenServiceOptions {
   faults?: Faults
   backoffMs?: number
   maxBackoffMs?: number
+  /** The hold handshake's bookkeeping, shared with the node's hold server. */
+  holds: Holds
 }
 
 /** Builds churten over the node's arenas: one worker per arena, content from the network. */
@@ -33,6 +36,7 @@ export function createChurten (options: ChurtenServiceOptions): Churten {
     tree: options.trees.get(arena.name) as UnrealTree,
     blobs: options.blobs.get(arena.name) as BlobStore,
     source,
+    holds: options.holds,
     log: log.child({ arena: arena.name })
   }))
   const keeper = options.network.keeper

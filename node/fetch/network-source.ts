@@ -1,5 +1,6 @@
 import { readBlobInto, readBlobPiecesInto } from '../../protocols/blob/client.js'
 import { hashRanges } from '../../protocols/hash/client.js'
+import { askHold } from '../../protocols/hold/client.js'
 import { repairRange } from '../../protocols/rsync/repair.js'
 import { peerLabel } from '../../protocols/common/peers.js'
 import { throttleOf, type RateLimits } from '../net/rate-limit.js'
@@ -23,7 +24,8 @@ export interface NetworkSourceOptions {
 /**
  * File content from peers for churten and `cat`: household peers that are connected,
  * share the arena and, as far as the unreal tree knows, have the version,
- * read with the blob, hash and rsync protocols.
+ * read with the blob, hash and rsync protocols; and the hold request that
+ * comes before a drop (protocols/hold).
  */
 export function networkSource (network: Network, options: NetworkSourceOptions = {}): RangeSource {
   const components = { host: network.host, peers: network.household }
@@ -50,6 +52,10 @@ export function networkSource (network: Network, options: NetworkSourceOptions =
     },
     async hashRanges (peer, req, ranges, localSize, { signal }) {
       return await slots.run(peer, signal, async () => await hashRanges(components, peer, { ...req, ranges }, { localSize, signal, faults }))
+    },
+    // Not in the read slots: one small exchange, and a drop must not wait behind downloads.
+    async hold (peer, req, { signal }) {
+      return await askHold(components, peer, req, { signal })
     }
   }
 }

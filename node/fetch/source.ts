@@ -48,6 +48,12 @@ export interface RangeSource {
   rsync: (peer: string, req: RangeRequest, basis: RsyncBasis, write: (data: Uint8Array, offset: number) => Promise<void>, options: ReadOptions) => Promise<RepairResult>
   /** The peer's SHA-256 of each range of the version (none past `localSize`). */
   hashRanges: (peer: string, req: Omit<RangeRequest, 'offset' | 'length'>, ranges: ReadonlyArray<{ offset: number, length: number }>, localSize: number, options: ReadOptions) => Promise<RangeHash[]>
+  /**
+   * Asks the peer to keep the version real for a lease before we drop our
+   * real copy (protocols/hold); resolves to the lease in ms, rejects
+   * (HOLD_REFUSED, or a transport error) when it will not.
+   */
+  hold: (peer: string, req: Omit<RangeRequest, 'offset' | 'length'>, options: { signal?: AbortSignal }) => Promise<number>
 }
 
 /** What fetching a file of one arena works with (churten's executors get the same). */

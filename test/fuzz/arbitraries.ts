@@ -217,6 +217,18 @@ export function rsyncCases (k: Known, protocol: string): Array<fc.Arbitrary<Stre
   return cases
 }
 
+/** `/realize/hold/1.0.0` requests: a version real on the node or not, paths out of the root; a grant must name a real file. */
+export function holdCases (k: Known, protocol: string): Array<fc.Arbitrary<StreamCase>> {
+  const req = fc.record({ arena: arenaName, path: pathBytes(k, PATHS()), hash: hashArb(k) })
+    .map((q) => [str(1, q.arena), bytes(2, q.path), bytes(3, q.hash)])
+  return [
+    streamCase('hold-request', protocol, req.chain(breakFields).map((f) => [encodeMessage(f)])),
+    // A request followed by more frames than the protocol has.
+    streamCase('hold-extra-frames', protocol, fc.tuple(req, fc.array(fc.uint8Array({ maxLength: 32 }), { minLength: 1, maxLength: 4 })).map(([f, more]) => [encodeMessage(f), ...more])),
+    streamCase('hold-garbage', protocol, garbage)
+  ]
+}
+
 /** `/realize/history/1.0.0` to the node's publisher: a Subscribe, then acks at the edges. */
 export function historyCases (k: Known, protocol: string): Array<fc.Arbitrary<StreamCase>> {
   const sub = fc.record({ arena: arenaName, storeId: fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.uint8Array({ maxLength: 64 })), lastSeen: edgeNumber, acks: fc.array(edgeNumber, { maxLength: 4 }) })
