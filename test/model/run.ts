@@ -68,7 +68,10 @@ export async function runSeed (w: World, plan: Plan, o: RunOptions = {}): Promis
   const t2 = Date.now()
   let tSettled = t2
   if (violations.length === 0) {
-    await w.healAll(model)
+    for (const answer of await w.healAll(model)) {
+      steps.push(`  +. ${answer}`)
+      log(`    ${steps[steps.length - 1] ?? ''}`)
+    }
     const settled = await settle(w, model, o.settleMs ?? 90_000)
     tSettled = Date.now()
     if (settled.violations.length > 0) violations.push(...settled.violations)

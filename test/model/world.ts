@@ -343,12 +343,26 @@ export class World {
     return note
   }
 
-  async healAll (model: Model): Promise<void> {
+  /** Links up, disk freed, every node running; answers what the nodes ask of their users. Returns those answers. */
+  async healAll (model: Model): Promise<string[]> {
     if (model.cut != null) await this.h.restore(model.cut)
     model.cut = undefined
     if (model.full) await rm(this.filler(), { force: true })
     model.full = false
     for (const n of NODES) if (!this.running(n)) await this.h.start(n)
+    const answered: string[] = []
+    for (const n of NODES) {
+      // A root the user emptied (its last file deleted just before a crash)
+      // pauses the arena until the user confirms (spec section 4, issue 11):
+      // the user reads the notice and does.
+      const status = await this.call(n, 'status').catch(() => undefined)
+      const arena = status?.arenas?.find((a: { name: string }) => a.name === ARENA)
+      if (arena?.state === 'paused' && arena.error?.code === 'ROOT_EMPTY') {
+        const r = await this.h.cli(n, 'arena', 'resume', ARENA)
+        answered.push(`${n}: realize-node arena resume ${ARENA} (the arena paused: ROOT_EMPTY)  -> ${r.code === 0 ? 'resumed' : `refused (exit ${r.code})`}`)
+      }
+    }
+    return answered
   }
 
   async destroy (): Promise<void> {
