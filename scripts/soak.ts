@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { report, runSeed, shrink, signature, type SeedResult } from '../test/model/run.js'
-import { generate, STEP_KINDS } from '../test/model/steps.js'
+import { generate, NODES, STEP_KINDS } from '../test/model/steps.js'
 import { World } from '../test/model/world.js'
 
 /**
@@ -23,7 +25,9 @@ const { values } = parseArgs({
     'settle-ms': { type: 'string', default: '90000' },
     shrink: { type: 'string', default: '12' },
     /** Step kinds to leave out (comma-separated), e.g. to look past a known bug. */
-    without: { type: 'string', default: '' }
+    without: { type: 'string', default: '' },
+    /** A directory: each failing seed's node logs (the current processes') go there as SEED-NODE.log. */
+    logs: { type: 'string' }
   }
 })
 const seeds = Number(values.seeds)
@@ -48,6 +52,10 @@ try {
     console.log(`seed ${seed}: ${r.violations.length === 0 ? 'ok' : `FAIL [${signature(r.violations)}]`} ${(r.ms.total / 1000).toFixed(1)} s (steps ${(r.ms.steps / 1000).toFixed(1)}, settle ${(r.ms.settle / 1000).toFixed(1)}, quiet ${(r.ms.quiet / 1000).toFixed(1)}); applied: ${[...r.applied].sort().join(' ')}`)
     if (r.violations.length === 0) continue
     console.log(report(r))
+    if (values.logs != null) {
+      await mkdir(values.logs, { recursive: true })
+      for (const n of NODES) await writeFile(join(values.logs, `${seed}-${n}.log`), w.h.lines(n).map((l) => JSON.stringify(l)).join('\n') + '\n')
+    }
     if (Number(values.shrink) > 0) {
       const s = await shrink(w, plan, r, { ...opts, tries: Number(values.shrink), log: console.log })
       console.log(report(s.result, `seed ${seed} shrunk to ${s.plan.steps.length} steps (${s.tries} tries)`))
