@@ -8,7 +8,7 @@ import { isSameOrInside } from '../config/paths.js'
 import { MARK_XATTR } from '../marks/xattr.js'
 import { FsError, FsNotFoundError, ReadOnlyError } from './errors.js'
 import { closeOpenFile, HandleTable, type OpenFile } from './handles.js'
-import type { RemoteFetcher } from './remote.js'
+import type { RemoteBlob, RemoteFetcher } from './remote.js'
 import type { FsNode, FsTree } from './tree.js'
 
 /**
@@ -108,18 +108,13 @@ export class FsOperations {
     if (f == null) throw new FsError('BAD_HANDLE', 'EBADF', `no open file ${fd}`)
     if (f.kind === 'real') return (await f.fh.read(buffer, 0, length, position)).bytesRead
     if (position >= f.stat.chosen.size) return 0
-    const blob = await (f.blob ??= this.openBlob(f))
-    return await blob.read(buffer, position, Math.min(length, blob.size - position))
+    const blob = await (f.blob ??= this.remoteBlob(f))
+    return await this.deps.fetcher.read(blob, f.arena, f.path, f.stat, buffer, length, position)
   }
 
-  private openBlob (f: OpenFile & { kind: 'remote' }): Promise<import('../blobs/blob-handle.js').BlobHandle> {
-    const p = (async () => {
-      const id = await this.deps.fetcher.blobFor(f.arena, f.path, f.stat)
-      const store = this.deps.blobs.get(f.arena.name)
-      if (store == null) throw new FsNotFoundError(`${f.arena.name}/${f.path}`)
-      return await store.open(id)
-    })()
-    // A failed fetch is not remembered: the next read tries again.
+  private remoteBlob (f: OpenFile & { kind: 'remote' }): Promise<RemoteBlob> {
+    const p = this.deps.fetcher.acquire(f.arena, f.path, f.stat)
+    // A failed open is not remembered: the next read tries again.
     p.catch(() => { if (f.blob === p) f.blob = undefined })
     return p
   }
@@ -180,7 +175,7 @@ export class FsOperations {
 
   private async status (n: FsNode & { kind: 'file' }): Promise<string> {
     if (n.place === 'real') return 'own'
-    const p = this.deps.fetcher.progress(n.arena, n.stat)
+    const p = await this.deps.fetcher.progress(n.arena, n.stat)
     if (p != null) return `downloading ${p.total === 0 ? 100 : Math.floor(100 * p.bytes / p.total)}%`
     const held = await this.cachedBytes(n)
     return held >= n.stat.chosen.size && await this.verified(n) ? 'cached' : 'remote'
@@ -199,7 +194,6 @@ export class FsOperations {
 
   /** Closes every open file (the mount is gone). */
   async close (): Promise<void> {
-    this.deps.fetcher.close()
     for (const f of this.handles.drain()) await closeOpenFile(f).catch(() => {})
   }
 }
