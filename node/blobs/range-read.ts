@@ -84,6 +84,14 @@ export class RangeReader {
     await this.verifying
   }
 
+  /** Fetches every byte the blob lacks (a file made real from the mount). */
+  async fill (): Promise<void> {
+    if (!this.handle.verified) await this.ensure(0, this.handle.size)
+  }
+
+  /** The blob's file, to copy a complete blob from. */
+  get path (): string { return this.store.pathOf(this.handle.id) }
+
   /** Resolves when a verification under way ended (whatever its outcome). */
   async settled (): Promise<void> {
     await this.verifying?.catch(() => {})
