@@ -7,7 +7,7 @@
  *
  * Prints ms for: cat of the real file directly and through A's mount
  * (pass-through); the first 4 KiB of the remote file through B's mount
- * (today the whole file is fetched first); cat of the now cached file
+ * (fetched by range: its first chunk, not the file); cat of the now cached file
  * through B's mount and of its blob file directly; ls -lR of A's mount.
  * One run, page cache as it is (root: dropped once before the real reads).
  * It reports, it never fails.

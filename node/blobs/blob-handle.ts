@@ -2,6 +2,7 @@ import { ByteRanges } from '../../datastore/types/byte-ranges.js'
 import { InvalidInputError, RealizeError } from '../../datastore/types/errors.js'
 import { BLOCK_SIZE } from './capacity.js'
 import { DataUnavailableError } from './errors.js'
+import { RangeClaims, type Claim } from './range-claims.js'
 import type { BlobFile } from './blob-file.js'
 import type { BlobCache } from './blob-cache.js'
 import type { Hash } from '../../datastore/types/hash.js'
@@ -40,6 +41,8 @@ export class OpenBlob {
   /** Set while the last handle closes; an open waits for it, then opens afresh. */
   closing: Promise<void> | undefined
   private readonly checkpoints = new SerialQueue()
+  /** Chunks being fetched, by whom: one writer per range (range-claims.ts). */
+  readonly claims = new RangeClaims()
 
   constructor (
     private readonly host: BlobHost,
@@ -174,6 +177,17 @@ export class BlobHandle {
   async checkpoint (): Promise<void> {
     this.checkOpen()
     await this.blob.checkpoint()
+  }
+
+  /**
+   * Claims the missing chunks of [start, end) that no other writer is
+   * fetching (range-claims.ts): fetch `claim.fetch`, call `progress` as
+   * bytes land and `release` at the end; wait on `claim.others`.
+   */
+  claim (start: number, end: number): Claim {
+    this.checkOpen()
+    if (!this.writable) throw new RealizeError('BLOB_READ_ONLY', `blob ${this.blob.id} was opened for reading`)
+    return this.blob.claims.claim(this.written, this.blob.size, start, end)
   }
 
   async close (): Promise<void> {

@@ -75,6 +75,7 @@ export class BlobStore implements EvictableStore {
   private readonly opening = new Map<number, Promise<OpenBlob>>()
   private readonly evicting = new Set<number>()
   private readonly adopting = new Set<number>()
+  private readonly verifying = new Map<number, Promise<VerifyResult>>()
   private readonly queues: BlobQueues
   private readonly host: BlobHost
   private readonly now: () => number
@@ -210,6 +211,15 @@ export class BlobStore implements EvictableStore {
    * hash is returned and the caller repairs it.
    */
   async verify (id: number, options: VerifyOptions = {}): Promise<VerifyResult> {
+    // A range reader and a download that complete the same blob hash it once.
+    const running = this.verifying.get(id)
+    if (running != null) return await running
+    const run = this.verifyOnce(id, options).finally(() => this.verifying.delete(id))
+    this.verifying.set(id, run)
+    return await run
+  }
+
+  private async verifyOnce (id: number, options: VerifyOptions): Promise<VerifyResult> {
     const handle = await this.open(id, { write: true })
     try {
       if (handle.verified) return { ok: true }

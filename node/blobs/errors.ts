@@ -36,3 +36,17 @@ function formatBytes (n: number): string {
   while (v >= 1024 && i < units.length - 1) { v /= 1024; i++ }
   return i === 0 ? `${n} bytes` : `${v.toFixed(1)} ${units[i]}`
 }
+
+/** A blob completed by range reads hashes to another version: its bytes are dropped. */
+export class BlobMismatchError extends RealizeError {
+  constructor (readonly blobId: number, message: string) {
+    super('BLOB_HASH_MISMATCH', `blob ${blobId}: ${message}`)
+  }
+}
+
+/** A range another writer was fetching got no new byte for too long. */
+export class RangeWaitError extends RealizeError {
+  constructor (readonly blobId: number, waitMs: number) {
+    super('RANGE_WAIT_TIMEOUT', `blob ${blobId}: no bytes arrived for ${waitMs} ms while waiting on another download of the same range`)
+  }
+}

@@ -13,6 +13,7 @@ import type { Version } from '../../datastore/types/version.js'
 import type { BlobHandle } from '../blobs/blob-handle.js'
 import type { RsyncBasis } from '../../protocols/rsync/client.js'
 import type { UnrealFileStat } from '../unreal/unreal-tree.js'
+import { RANGE_CHUNK_BYTES } from '../blobs/range-claims.js'
 
 /** Bytes between checkpoints of the written ranges: what a crash may cost. */
 export const CHECKPOINT_EVERY = 8 * 1024 * 1024
@@ -122,15 +123,23 @@ export async function download (ctx: FetchContext, path: RelPath, version: Versi
 }
 
 /**
+ * Bytes a download claims and asks a peer for in one request: whole chunks
+ * (node/blobs/range-claims.ts), so a range reader of the same blob (the
+ * mount, `cat`) waits at most for one segment's chunk, never for the file.
+ */
+export const DOWNLOAD_SEGMENT_BYTES = 16 * RANGE_CHUNK_BYTES
+
+/**
  * The plain path: every range the blob lacks, from `peer`, checkpointed as
- * it goes, with up to WRITES_AHEAD chunk writes in flight. A download of
- * the whole file in one pass is hashed as it arrives (in order), so verify
- * need not read it again; returns that hash.
+ * it goes, with up to WRITES_AHEAD chunk writes in flight. Chunks another
+ * writer is fetching (a range reader) are skipped and waited for, so no
+ * byte is fetched twice; what that writer failed to fetch is fetched on the
+ * next pass. A download of the whole file in one pass is hashed as it
+ * arrives (in order), so verify need not read it again; returns that hash.
  */
 async function fetchMissing (ctx: FetchContext, handle: BlobHandle, req: RangeRequest, peer: string, run: FetchRun, result: DownloadResult): Promise<Hash | undefined> {
   const size = req.length
-  const missing = ByteRanges.of([0, size]).difference(handle.written)
-  const hasher = missing.bytes === size && size > 0 ? createHash('sha256') : undefined
+  let hasher = handle.written.isEmpty && size > 0 ? createHash('sha256') : undefined
   const writes = new WriteWindow(WRITES_AHEAD)
   let sinceCheckpoint = 0
   const written = async (bytes: number): Promise<void> => {
@@ -144,16 +153,37 @@ async function fetchMissing (ctx: FetchContext, handle: BlobHandle, req: RangeRe
       run.checkpoint?.(bytes, size)
     }
   }
-  // Pieces from the blob client are never reused (protocols/blob/client.ts), safe to hold while written.
-  const write = async (data: BlobBytes, offset: number): Promise<void> => {
-    if (hasher != null) for (const p of pieces(data)) hasher.update(p)
-    await writes.add(handle.write(data, offset).then(async () => { await written(data.byteLength) }))
-  }
   try {
-    for (const r of missing.ranges) {
-      run.signal.throwIfAborted()
-      result.fetched += await ctx.source.readPieces(peer, { ...req, offset: r.start, length: r.end - r.start }, write, { signal: run.signal })
-      await writes.drain()
+    for (;;) {
+      const others: Array<Promise<void>> = []
+      for (const r of ByteRanges.of([0, size]).difference(handle.written).ranges) {
+        for (let start = r.start, end = 0; start < r.end; start = end) {
+          end = Math.min(r.end, (Math.floor(start / DOWNLOAD_SEGMENT_BYTES) + 1) * DOWNLOAD_SEGMENT_BYTES)
+          run.signal.throwIfAborted()
+          const claim = handle.claim(start, end)
+          others.push(...claim.others)
+          if (claim.fetch.bytes !== end - start) hasher = undefined
+          // Pieces from the blob client are never reused (protocols/blob/client.ts), safe to hold while written.
+          const write = async (data: BlobBytes, offset: number): Promise<void> => {
+            if (hasher != null) for (const p of pieces(data)) hasher.update(p)
+            await writes.add(handle.write(data, offset).then(async () => {
+              claim.progress(handle.written)
+              await written(data.byteLength)
+            }))
+          }
+          try {
+            for (const f of claim.fetch.ranges) {
+              result.fetched += await ctx.source.readPieces(peer, { ...req, offset: f.start, length: f.end - f.start }, write, { signal: run.signal })
+              await writes.drain()
+            }
+          } finally {
+            await writes.settle()
+            claim.release()
+          }
+        }
+      }
+      if (others.length === 0) break
+      await Promise.all(others)
     }
   } finally {
     // What arrived before a failure is kept for the retry.

@@ -1,7 +1,7 @@
 import Fuse from 'fuse-napi'
 import { describeError } from '../../datastore/types/errors.js'
 import type { Logger } from '../log.js'
-import { FsError, ReadOnlyError, type Errno } from './errors.js'
+import { FsError, NoLinksError, type Errno } from './errors.js'
 import type { Attr, FsOperations } from './operations.js'
 
 /**
@@ -23,20 +23,35 @@ const ERRNO: Record<string, number> = {
   ENOTSUP: Fuse.ENOTSUP,
   EBADF: Fuse.EBADF,
   EACCES: Fuse.EACCES,
-  ELOOP: Fuse.ELOOP
+  ELOOP: Fuse.ELOOP,
+  EEXIST: Fuse.EEXIST,
+  EPERM: Fuse.EPERM,
+  EXDEV: Fuse.EXDEV,
+  ENOTEMPTY: Fuse.ENOTEMPTY,
+  ENOSPC: Fuse.ENOSPC,
+  EDQUOT: Fuse.EDQUOT ?? Fuse.ENOSPC,
+  EFBIG: Fuse.EFBIG
 }
 
 function errnoOf (err: unknown): { errno: number, expected: boolean } {
   if (err instanceof FsError) return { errno: ERRNO[err.errno satisfies Errno] ?? Fuse.EIO, expected: err.errno !== 'EIO' }
   // A file of the root that vanished or turned into a link between lookup and open.
+  // The root's own answer (a file that vanished, a full disk, a name taken) passes through.
   const code = (err as NodeJS.ErrnoException)?.code
-  if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') return { errno: ERRNO[code] ?? Fuse.ENOENT, expected: true }
+  if (code != null && code !== 'EIO' && ERRNO[code] != null) return { errno: ERRNO[code], expected: true }
   return { errno: Fuse.EIO, expected: false }
 }
 
 function toStat (a: Attr): Fuse.Stats {
   const t = new Date(a.mtimeMs)
   return { mode: a.mode, size: a.size, uid: a.uid, gid: a.gid, nlink: a.nlink, blocks: a.blocks, blksize: 4096, mtime: t, atime: t, ctime: t }
+}
+
+/** Milliseconds of a timespec; UTIME_NOW is now, UTIME_OMIT is undefined (left as it is). */
+function msOf (t: Readonly<Fuse.Timespec>): number | undefined {
+  if (t.nanoseconds === Fuse.UTIME_OMIT) return undefined
+  if (t.nanoseconds === Fuse.UTIME_NOW) return Date.now()
+  return Number(t.seconds) * 1000 + t.nanoseconds / 1e6
 }
 
 export function fuseOperations (ops: FsOperations, log: Logger): Fuse.OPERATIONS {
@@ -49,10 +64,12 @@ export function fuseOperations (ops: FsOperations, log: Logger): Fuse.OPERATIONS
       fail(errno)
     })
   }
-  const readOnly = (name: string) => (path: string | null, ...args: unknown[]): void => {
+  const refuse = (name: string) => (path: string | null, ...args: unknown[]): void => {
     const cb = args[args.length - 1] as (err: number) => void
-    cb(ERRNO[new ReadOnlyError(`${name} ${path ?? ''}`).errno] as number)
+    cb(ERRNO[new NoLinksError(`${name} ${path ?? ''}`).errno] as number)
   }
+  const done = (cb: (err: number) => void) => () => { cb(0) }
+  const failed = (cb: (err: number) => void) => (e: number) => { cb(e) }
   return {
     getattr: (path, cb) => { answer('getattr', path, async () => await ops.getattr(path ?? '/'), (a) => { cb(0, toStat(a)) }, (e) => { cb(e) }) },
     readdir: (path, cb) => { answer('readdir', path, async () => await ops.readdir(path ?? '/'), (names) => { cb(0, names) }, (e) => { cb(e) }) },
@@ -68,21 +85,27 @@ export function fuseOperations (ops: FsOperations, log: Logger): Fuse.OPERATIONS
     listxattr: (path, cb) => { answer('listxattr', path, async () => await ops.listxattr(path), (names) => { cb(0, names) }, (e) => { cb(e) }) },
     setxattr: (path, name, value, _position, _flags, cb) => { answer('setxattr', path, async () => { await ops.setxattr(path, name, value) }, () => { cb(0) }, (e) => { cb(e) }) },
     removexattr: (path, name, cb) => { answer('removexattr', path, async () => { await ops.removexattr(path, name) }, () => { cb(0) }, (e) => { cb(e) }) },
-    // Read-only for now: every change answers EROFS (not ENOSYS, which tools read as "try another way").
-    create: readOnly('create'),
-    write: readOnly('write'),
-    truncate: readOnly('truncate'),
-    ftruncate: readOnly('truncate'),
-    mkdir: readOnly('mkdir'),
-    rmdir: readOnly('rmdir'),
-    unlink: readOnly('unlink'),
-    rename: readOnly('rename'),
-    link: readOnly('link'),
-    symlink: readOnly('symlink'),
-    mknod: readOnly('mknod'),
-    chmod: readOnly('chmod'),
-    chown: readOnly('chown'),
-    utimens: readOnly('utimens')
+    create: (path, mode, cb) => { answer('create', path, async () => await ops.create(path, mode), (fd) => { cb(0, fd) }, (e) => { cb(e) }) },
+    write: (path, fd, buffer, length, position, cb) => {
+      answer('write', path, async () => await ops.write(Number(fd), buffer, length, Number(position)), (n) => { cb(n) }, (e) => { cb(e) })
+    },
+    flush: (path, _fd, cb) => { cb(0) },
+    fsync: (path, _dataSync, fd, cb) => { answer('fsync', path, async () => { await ops.fsync(Number(fd)) }, done(cb), failed(cb)) },
+    truncate: (path, size, cb) => { answer('truncate', path, async () => { await ops.truncate(path ?? '', Number(size)) }, done(cb), failed(cb)) },
+    ftruncate: (path, fd, size, cb) => { answer('ftruncate', path, async () => { await ops.ftruncate(Number(fd), Number(size)) }, done(cb), failed(cb)) },
+    mkdir: (path, mode, cb) => { answer('mkdir', path, async () => { await ops.writes.mkdir(path, mode) }, done(cb), failed(cb)) },
+    rmdir: (path, cb) => { answer('rmdir', path, async () => { await ops.writes.rmdir(path) }, done(cb), failed(cb)) },
+    unlink: (path, cb) => { answer('unlink', path, async () => { await ops.writes.unlink(path) }, done(cb), failed(cb)) },
+    rename: (src, dest, cb) => { answer('rename', src, async () => { await ops.writes.rename(src, dest) }, done(cb), failed(cb)) },
+    chmod: (path, mode, cb) => { answer('chmod', path, async () => { await ops.writes.chmod(path ?? '', mode) }, done(cb), failed(cb)) },
+    // Owners are the root's: a chown through the mount is not passed on (as on most network file systems).
+    chown: (_path, _uid, _gid, cb) => { cb(Fuse.EPERM) },
+    // The timespec variant: `touch` sends UTIME_NOW, which the millisecond one refuses (ENOTSUP).
+    utimensWithTimespec: (path, atime, mtime, cb) => { answer('utimens', path, async () => { await ops.writes.utimens(path ?? '', msOf(atime), msOf(mtime)) }, done(cb), failed(cb)) },
+    // Links: the index holds plain files and directories only (docs/decisions.md, "FUSE mount").
+    link: refuse('link'),
+    symlink: refuse('symlink'),
+    mknod: refuse('mknod')
   } as Fuse.OPERATIONS
 }
 

@@ -6,7 +6,7 @@ import { RealizeError } from '../../datastore/types/errors.js'
  * mount that cannot start or stop, shown to the user by `start` and `status`.
  */
 
-export type Errno = 'ENOENT' | 'EIO' | 'EROFS' | 'EISDIR' | 'ENOTDIR' | 'ENODATA' | 'EINVAL' | 'ENOTSUP' | 'EBADF' | 'EACCES'
+export type Errno = 'ENOENT' | 'EIO' | 'EROFS' | 'EISDIR' | 'ENOTDIR' | 'ENODATA' | 'EINVAL' | 'ENOTSUP' | 'EBADF' | 'EACCES' | 'EEXIST' | 'EPERM' | 'EXDEV' | 'ENOTEMPTY'
 
 export class FsError extends RealizeError {
   constructor (code: string, readonly errno: Errno, message: string, options?: { cause?: unknown }) {
@@ -20,10 +20,10 @@ export class FsNotFoundError extends FsError {
   }
 }
 
-/** The mount is read-only for now (docs/decisions.md, "FUSE mount"). */
-export class ReadOnlyError extends FsError {
+/** Links and device files: the index holds plain files and directories only. */
+export class NoLinksError extends FsError {
   constructor (what: string) {
-    super('READ_ONLY', 'EROFS', `${what}: the mount is read-only`)
+    super('NO_LINKS', 'EPERM', `${what}: links and special files are not supported on the mount`)
   }
 }
 

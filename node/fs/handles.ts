@@ -1,19 +1,19 @@
 import type { FileHandle } from 'node:fs/promises'
 import type { RelPath } from '../../datastore/types/path.js'
 import type { Arena } from '../arena.js'
-import type { BlobHandle } from '../blobs/blob-handle.js'
 import type { UnrealFileStat } from '../unreal/unreal-tree.js'
+import type { RemoteBlob } from './remote.js'
 
 /**
  * Open files of the mount, by the number the kernel hands back on every
  * read and release. A real file keeps its descriptor in the arena root; a
- * remote one its blob, opened on the first read (the fetch waits there,
- * not in open, so `stat`-like opens stay instant). An open blob is never
- * evicted (blob-store.ts), so a file being read stays in the cache.
+ * remote one the shared blob of its version (remote.ts), taken on the first
+ * read (so `stat`-like opens stay instant). An open blob is never evicted
+ * (blob-store.ts), so a file being read stays in the cache.
  */
 export type OpenFile =
   | { kind: 'real', arena: Arena, path: RelPath, fh: FileHandle }
-  | { kind: 'remote', arena: Arena, path: RelPath, stat: UnrealFileStat, blob?: Promise<BlobHandle> }
+  | { kind: 'remote', arena: Arena, path: RelPath, stat: UnrealFileStat, blob?: Promise<RemoteBlob> }
 
 export class HandleTable {
   private readonly open = new Map<number, OpenFile>()
@@ -52,5 +52,5 @@ export async function closeOpenFile (f: OpenFile): Promise<void> {
     return
   }
   const blob = await f.blob?.catch(() => undefined)
-  await blob?.close()
+  await blob?.release()
 }

@@ -6,9 +6,10 @@ import { isMark } from '../../datastore/types/mark.js'
 import type { BlobStore } from '../blobs/blob-store.js'
 import { isSameOrInside } from '../config/paths.js'
 import { MARK_XATTR } from '../marks/xattr.js'
-import { FsError, FsNotFoundError, ReadOnlyError } from './errors.js'
+import { FsError, FsNotFoundError } from './errors.js'
+import { FsWrites } from './writes.js'
 import { closeOpenFile, HandleTable, type OpenFile } from './handles.js'
-import type { RemoteFetcher } from './remote.js'
+import type { RemoteBlob, RemoteFetcher } from './remote.js'
 import type { FsNode, FsTree } from './tree.js'
 
 /**
@@ -48,16 +49,18 @@ export interface OperationsDeps {
 
 const S_IFDIR = 0o040000
 const S_IFREG = 0o100000
-// Read-only for now: no write bits, whatever the root says.
-const NO_WRITE = ~0o222
 
 export class FsOperations {
   readonly handles = new HandleTable()
+  /** Changes: create, rename, unlink, mkdir... (writes.ts). */
+  readonly writes: FsWrites
   private readonly started = Date.now()
   private readonly uid = process.getuid?.() ?? 0
   private readonly gid = process.getgid?.() ?? 0
 
-  constructor (private readonly deps: OperationsDeps) {}
+  constructor (private readonly deps: OperationsDeps) {
+    this.writes = new FsWrites({ tree: deps.tree, fetcher: deps.fetcher, handles: this.handles })
+  }
 
   private async node (path: string): Promise<FsNode> {
     const n = await this.deps.tree.resolve(path)
@@ -67,15 +70,18 @@ export class FsOperations {
 
   async getattr (path: string): Promise<Attr> {
     const n = await this.node(path)
-    if (n.kind === 'dir') return { mode: S_IFDIR | 0o555, size: 4096, mtimeMs: this.started, uid: this.uid, gid: this.gid, nlink: 2, blocks: 8 }
+    // Writable where the arena has a root here (a remote file becomes real when written).
+    const w = n.kind === 'dir' && n.place === 'arenas' ? 0 : n.arena.root == null ? 0 : 0o200
+    if (n.kind === 'dir') return { mode: S_IFDIR | 0o555 | w, size: 4096, mtimeMs: this.started, uid: this.uid, gid: this.gid, nlink: 2, blocks: 8 }
     if (n.place === 'real') {
       const st = await this.deps.tree.realStat(n.arena, n.path)
-      if (st != null) return { mode: S_IFREG | (st.mode & 0o7777 & NO_WRITE), size: st.size, mtimeMs: st.mtimeMs, uid: st.uid, gid: st.gid, nlink: 1, blocks: Math.ceil(st.size / 512) }
+      if (st != null) return { mode: S_IFREG | (st.mode & 0o7777), size: st.size, mtimeMs: st.mtimeMs, uid: st.uid, gid: st.gid, nlink: 1, blocks: Math.ceil(st.size / 512) }
+      if (n.entry == null) throw new FsNotFoundError(path)
       return { mode: S_IFREG | 0o444, size: n.entry.size, mtimeMs: n.entry.mtime, uid: this.uid, gid: this.gid, nlink: 1, blocks: Math.ceil(n.entry.size / 512) }
     }
     const v = n.stat.chosen
     const held = await this.cachedBytes(n)
-    return { mode: S_IFREG | 0o444, size: v.size, mtimeMs: v.mtime, uid: this.uid, gid: this.gid, nlink: 1, blocks: Math.ceil(held / 512) }
+    return { mode: S_IFREG | 0o444 | w, size: v.size, mtimeMs: v.mtime, uid: this.uid, gid: this.gid, nlink: 1, blocks: Math.ceil(held / 512) }
   }
 
   async readdir (path: string): Promise<string[]> {
@@ -85,9 +91,9 @@ export class FsOperations {
   }
 
   async open (path: string, flags: number): Promise<number> {
-    if ((flags & 3) !== constants.O_RDONLY || (flags & constants.O_TRUNC) !== 0) throw new ReadOnlyError(path)
     const n = await this.node(path)
     if (n.kind === 'dir') throw new FsError('IS_A_DIRECTORY', 'EISDIR', `${path}: is a directory`)
+    if ((flags & 3) !== constants.O_RDONLY || (flags & constants.O_TRUNC) !== 0) return await this.writes.openForWrite(n, flags)
     if (n.place === 'real') {
       const { arena } = n
       const st = await this.deps.tree.realStat(arena, n.path)
@@ -108,20 +114,40 @@ export class FsOperations {
     if (f == null) throw new FsError('BAD_HANDLE', 'EBADF', `no open file ${fd}`)
     if (f.kind === 'real') return (await f.fh.read(buffer, 0, length, position)).bytesRead
     if (position >= f.stat.chosen.size) return 0
-    const blob = await (f.blob ??= this.openBlob(f))
-    return await blob.read(buffer, position, Math.min(length, blob.size - position))
+    const blob = await (f.blob ??= this.remoteBlob(f))
+    return await this.deps.fetcher.read(blob, f.arena, f.path, f.stat, buffer, length, position)
   }
 
-  private openBlob (f: OpenFile & { kind: 'remote' }): Promise<import('../blobs/blob-handle.js').BlobHandle> {
-    const p = (async () => {
-      const id = await this.deps.fetcher.blobFor(f.arena, f.path, f.stat)
-      const store = this.deps.blobs.get(f.arena.name)
-      if (store == null) throw new FsNotFoundError(`${f.arena.name}/${f.path}`)
-      return await store.open(id)
-    })()
-    // A failed fetch is not remembered: the next read tries again.
+  private remoteBlob (f: OpenFile & { kind: 'remote' }): Promise<RemoteBlob> {
+    const p = this.deps.fetcher.acquire(f.arena, f.path, f.stat)
+    // A failed open is not remembered: the next read tries again.
     p.catch(() => { if (f.blob === p) f.blob = undefined })
     return p
+  }
+
+  async create (path: string, mode: number): Promise<number> {
+    return await this.writes.create(path, mode, constants.O_RDWR)
+  }
+
+  async write (fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
+    const f = this.handles.get(fd)
+    if (f?.kind !== 'real') throw new FsError('BAD_HANDLE', 'EBADF', `no file ${fd} open for writing`)
+    return (await f.fh.write(buffer, 0, length, position)).bytesWritten
+  }
+
+  async ftruncate (fd: number, size: number): Promise<void> {
+    const f = this.handles.get(fd)
+    if (f?.kind !== 'real') throw new FsError('BAD_HANDLE', 'EBADF', `no file ${fd} open for writing`)
+    await f.fh.truncate(size)
+  }
+
+  async truncate (path: string, size: number): Promise<void> {
+    await this.writes.truncate(path, size)
+  }
+
+  async fsync (fd: number): Promise<void> {
+    const f = this.handles.get(fd)
+    if (f?.kind === 'real') await f.fh.datasync()
   }
 
   async release (fd: number): Promise<void> {
@@ -152,7 +178,7 @@ export class FsOperations {
     switch (name) {
       case MARK_XATTR: return (await arena.marks.resolve(n.path)).mark
       case STATUS_XATTR: return n.kind === 'file' ? await this.status(n) : undefined
-      case VERSION_XATTR: return n.kind !== 'file' ? undefined : hashToHex(n.place === 'real' ? n.entry.hash : n.stat.chosen.hash)
+      case VERSION_XATTR: return n.kind !== 'file' ? undefined : n.place === 'real' ? (n.entry == null ? undefined : hashToHex(n.entry.hash)) : hashToHex(n.stat.chosen.hash)
       default: return undefined
     }
   }
@@ -180,7 +206,7 @@ export class FsOperations {
 
   private async status (n: FsNode & { kind: 'file' }): Promise<string> {
     if (n.place === 'real') return 'own'
-    const p = this.deps.fetcher.progress(n.arena, n.stat)
+    const p = await this.deps.fetcher.progress(n.arena, n.stat)
     if (p != null) return `downloading ${p.total === 0 ? 100 : Math.floor(100 * p.bytes / p.total)}%`
     const held = await this.cachedBytes(n)
     return held >= n.stat.chosen.size && await this.verified(n) ? 'cached' : 'remote'
@@ -199,7 +225,6 @@ export class FsOperations {
 
   /** Closes every open file (the mount is gone). */
   async close (): Promise<void> {
-    this.deps.fetcher.close()
     for (const f of this.handles.drain()) await closeOpenFile(f).catch(() => {})
   }
 }

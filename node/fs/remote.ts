@@ -1,129 +1,116 @@
-import { hashEquals, hashToHex } from '../../datastore/types/hash.js'
+import { hashToHex } from '../../datastore/types/hash.js'
 import { describeError } from '../../datastore/types/errors.js'
 import type { RelPath } from '../../datastore/types/path.js'
 import type { Arena } from '../arena.js'
+import type { BlobHandle } from '../blobs/blob-handle.js'
 import type { BlobStore } from '../blobs/blob-store.js'
-import { download } from '../fetch/download.js'
+import type { RangeReader } from '../blobs/range-read.js'
 import type { RangeSource } from '../fetch/source.js'
+import { openOnDemand } from '../fetch/on-demand.js'
+import { CancelledError } from '../fetch/errors.js'
 import type { Logger } from '../log.js'
 import type { UnrealFileStat, UnrealTree } from '../unreal/unreal-tree.js'
-import { RemoteReadError } from './errors.js'
+import { FsNotFoundError, RemoteReadError } from './errors.js'
 
 /**
- * Remote files for the mount: the verified blob of the chosen version,
- * downloaded from a peer into the cache on first read, as `cat` does
- * (node/control/unreal-view.ts; the same churten download, working queue).
+ * Remote files for the mount, read by range (node/blobs/range-read.ts):
+ * the chosen version's blob (made if the cache has none) is shared by
+ * every open file of that version; a read fetches only the chunks it
+ * lacks, sequential readers get read-ahead, the blob is verified once
+ * complete. A churten download of the same blob (keep, realize) shares
+ * the chunks: nothing is fetched twice.
  *
- *   read ─> fetch of (arena, hash) running? join it : start it (peer after peer)
- *        ─> wait while bytes keep arriving, at most `waitMs` without any
- *        ─> blob id | RemoteReadError (EIO)
+ *   open file ─> acquire (arena, hash) ─> read [a, b) ─> RangeReader ─> peers (peer-ranges.ts)
  *
- * One fetch per version however many readers wait; when every reader gave
- * up waiting, the fetch is aborted (what arrived stays for the next one).
+ * A read fails with EIO (RemoteReadError) when no peer sends a byte for
+ * `waitMs`, with a warning naming the file and the peers that have it.
  */
 export interface RemoteFetcherDeps {
   trees: ReadonlyMap<string, UnrealTree>
   blobs: ReadonlyMap<string, BlobStore>
   source: RangeSource
   log: Logger
-  /**
-   * How long a read waits without a byte arriving before it fails with
-   * EIO: a stalled or silent peer fails the read in bounded time, a large
-   * file on a slow link still arrives.
-   */
+  /** How long a read waits without a byte arriving before EIO (`[fuse] read_timeout`). */
   waitMs: number
 }
 
-interface Fetch {
-  done: Promise<number>
-  controller: AbortController
-  waiters: number
-  bytes: number
-  total: number
-  /** When bytes last arrived (or the fetch started): the wait is bounded by silence, not by size. */
-  lastProgress: number
+/** One version's blob while files of it are open. */
+export class RemoteBlob {
+  refs = 1
+
+  constructor (readonly reader: RangeReader, private readonly done: () => void) {}
+
+  get handle (): BlobHandle { return this.reader.handle }
+
+  async release (): Promise<void> {
+    if (--this.refs > 0) return
+    this.done()
+    await this.reader.close()
+    await this.handle.close()
+  }
 }
 
 export class RemoteFetcher {
-  private readonly fetches = new Map<string, Fetch>()
+  private readonly shared = new Map<string, Promise<RemoteBlob>>()
 
   constructor (private readonly deps: RemoteFetcherDeps) {}
 
-  /** Bytes fetched so far of a running fetch of `stat`'s chosen version, for `user.realize.status`. */
-  progress (arena: Arena, stat: UnrealFileStat): { bytes: number, total: number } | undefined {
-    const f = this.fetches.get(key(arena, stat))
-    return f == null ? undefined : { bytes: f.bytes, total: f.total }
+  /** Bytes held of a version being read now (open and not complete), for `user.realize.status`. */
+  async progress (arena: Arena, stat: UnrealFileStat): Promise<{ bytes: number, total: number } | undefined> {
+    const p = this.shared.get(key(arena, stat))
+    const b = p == null ? undefined : await p.catch(() => undefined)
+    if (b == null) return undefined
+    // Complete: the status is cached (or remote again after a mismatch) once the hash is checked.
+    if (b.reader.complete) { await b.reader.settled(); return undefined }
+    return { bytes: b.handle.written.bytes, total: b.handle.size }
   }
 
-  /** The id of a verified blob holding `stat.chosen`; fetched from a peer if the cache lacks it. */
-  async blobFor (arena: Arena, path: RelPath, stat: UnrealFileStat): Promise<number> {
-    const blobs = this.deps.blobs.get(arena.name)
-    const cached = stat.blobId == null ? undefined : await blobs?.get(stat.blobId)
-    if (cached != null && cached.verified && hashEquals(cached.hash, stat.chosen.hash)) return cached.id
+  /** The shared blob of `stat.chosen` for one more open file; release() it when the file closes. */
+  async acquire (arena: Arena, path: RelPath, stat: UnrealFileStat): Promise<RemoteBlob> {
     const k = key(arena, stat)
-    let f = this.fetches.get(k)
-    // A fetch every reader gave up on is aborted: a new reader starts over (keeping what arrived).
-    if (f == null || f.controller.signal.aborted) {
-      f = this.start(arena, path, stat)
-      this.fetches.set(k, f)
-      const started = f
-      void started.done.finally(() => { if (this.fetches.get(k) === started) this.fetches.delete(k) }).catch(() => {})
+    const running = this.shared.get(k)
+    const b = await running
+    // refs 0: its last file closed while we waited; it is closing, open afresh.
+    if (b != null && b.refs > 0) {
+      b.refs++
+      return b
     }
-    f.waiters++
-    let timer: NodeJS.Timeout | undefined
-    const fetch = f
-    const timeout = new Promise<never>((_resolve, reject) => {
-      const check = (): void => {
-        const silent = Date.now() - fetch.lastProgress
-        if (silent < this.deps.waitMs) {
-          timer = setTimeout(check, this.deps.waitMs - silent)
-          return
-        }
-        reject(new RemoteReadError(`${arena.name}/${path}: no bytes from a peer for ${this.deps.waitMs} ms (peers with it: ${this.peerNames(stat)})`))
-      }
-      timer = setTimeout(check, this.deps.waitMs)
-    })
+    const p = this.open(arena, path, stat, () => { if (this.shared.get(k) === p) this.shared.delete(k) })
+    this.shared.set(k, p)
     try {
-      return await Promise.race([f.done, timeout])
+      return await p
     } catch (err) {
-      this.deps.log.warn({ arena: arena.name, path, peers: this.peerNames(stat), err: describeError(err), event: 'mount-read-failed' }, `reading ${arena.name}/${path} through the mount failed: ${describeError(err)}`)
-      throw err instanceof RemoteReadError ? err : new RemoteReadError(`${arena.name}/${path}: ${describeError(err)}`, { cause: err })
-    } finally {
-      clearTimeout(timer)
-      if (--f.waiters === 0) f.controller.abort()
+      if (this.shared.get(k) === p) this.shared.delete(k)
+      throw this.failed(arena, path, stat, err)
     }
   }
 
-  /** Aborts every fetch (the node stops). */
-  close (): void {
-    for (const f of this.fetches.values()) f.controller.abort()
+  /** Reads through the shared blob; any failure is EIO with a warning naming the file and its peers. */
+  async read (b: RemoteBlob, arena: Arena, path: RelPath, stat: UnrealFileStat, buffer: Buffer, length: number, position: number): Promise<number> {
+    try {
+      return await b.reader.read(buffer, position, length)
+    } catch (err) {
+      throw this.failed(arena, path, stat, err)
+    }
   }
 
-  private start (arena: Arena, path: RelPath, stat: UnrealFileStat): Fetch {
-    const { trees, blobs, source, log } = this.deps
-    const tree = trees.get(arena.name)
-    const store = blobs.get(arena.name)
-    const controller = new AbortController()
-    const f: Fetch = { done: Promise.resolve(0), controller, waiters: 0, bytes: 0, total: stat.chosen.size, lastProgress: Date.now() }
-    f.done = (async () => {
-      if (tree == null || store == null) throw new RemoteReadError(`${arena.name}/${path}: the arena has no unreal tree`)
-      const peers = source.peersWith(arena.name, stat.peers, stat.chosen.hash)
-      if (peers.length === 0) throw new RemoteReadError(`${arena.name}/${path}: not cached here and no connected peer has version ${hashToHex(stat.chosen.hash).slice(0, 12)} (peers with it: ${this.peerNames(stat)})`)
-      const failures: string[] = []
-      // One attempt per peer that has it: download() takes peers[attempt % n].
-      for (let attempt = 0; attempt < peers.length; attempt++) {
-        controller.signal.throwIfAborted()
-        const run = { signal: controller.signal, attempt, action: () => {}, progress: (bytes: number, total: number) => { if (bytes !== f.bytes) f.lastProgress = Date.now(); f.bytes = bytes; f.total = total } }
-        try {
-          return (await download({ arena, tree, blobs: store, source, log }, path, stat.chosen, run, { keep: false, stat })).blobId
-        } catch (err) {
-          if (controller.signal.aborted) throw err
-          failures.push(`${source.name(peers[attempt] as string)}: ${describeError(err)}`)
-        }
-      }
-      throw new RemoteReadError(`${arena.name}/${path}: every peer failed (${failures.join('; ')})`)
-    })()
-    return f
+  /** The reader's EIO, and a warning (a notice: TUI, `subscribe notice`) naming the file and its peers. */
+  private failed (arena: Arena, path: RelPath, stat: UnrealFileStat, err: unknown): Error {
+    if (err instanceof FsNotFoundError) return err
+    this.deps.log.warn({ arena: arena.name, path, peers: this.peerNames(stat), err: describeError(err), event: 'mount-read-failed' }, `reading ${arena.name}/${path} through the mount failed: ${describeError(err)}`)
+    return err instanceof RemoteReadError ? err : new RemoteReadError(`${arena.name}/${path}: ${describeError(err)}`, { cause: err })
+  }
+
+  private async open (arena: Arena, path: RelPath, stat: UnrealFileStat, done: () => void): Promise<RemoteBlob> {
+    const tree = this.deps.trees.get(arena.name)
+    const blobs = this.deps.blobs.get(arena.name)
+    if (tree == null || blobs == null) throw new FsNotFoundError(`${arena.name}/${path}`)
+    try {
+      return new RemoteBlob(await openOnDemand({ arena, tree, blobs, source: this.deps.source }, path, stat, this.deps.waitMs), done)
+    } catch (err) {
+      if (err instanceof CancelledError) throw new FsNotFoundError(`${arena.name}/${path} (changed while it was opened)`)
+      throw err
+    }
   }
 
   private peerNames (stat: UnrealFileStat): string {

@@ -1,7 +1,7 @@
-import { lstat } from 'node:fs/promises'
+import { lstat, readdir } from 'node:fs/promises'
 import { encodeText } from '../../datastore/keys.js'
 import { indexTable, type IndexEntry } from '../../datastore/tables/index-table.js'
-import type { RelPath } from '../../datastore/types/path.js'
+import { hasReservedName, isReservedName, type RelPath } from '../../datastore/types/path.js'
 import type { Arena } from '../arena.js'
 import { pathInRoot } from '../real/root-path.js'
 import type { UnrealFileStat, UnrealTree } from '../unreal/unreal-tree.js'
@@ -19,7 +19,8 @@ export type FsNode =
   /** The mount root or a directory made of arena name prefixes (`docs` of `docs/office`). */
   | { kind: 'dir', place: 'arenas', prefix: string }
   | { kind: 'dir', place: 'arena', arena: Arena, path: RelPath, real: boolean }
-  | { kind: 'file', place: 'real', arena: Arena, path: RelPath, entry: IndexEntry }
+  /** `entry` is missing while the watcher has not indexed a file made through the mount yet. */
+  | { kind: 'file', place: 'real', arena: Arena, path: RelPath, entry?: IndexEntry }
   | { kind: 'file', place: 'unreal', arena: Arena, path: RelPath, stat: UnrealFileStat }
 
 export interface FsTreeDeps {
@@ -47,9 +48,20 @@ export class FsTree {
   }
 
   private async resolveIn (arena: Arena, path: RelPath): Promise<FsNode | undefined> {
+    if (hasReservedName(path)) return undefined
+    // The root first: what was just written through the mount shows before the watcher indexed it.
+    const abs = arena.root == null ? undefined : pathInRoot(arena.root, path)
+    const st = abs == null ? undefined : await lstat(abs).catch(() => undefined)
+    if (st?.isFile() === true) return { kind: 'file', place: 'real', arena, path, entry: await arena.store.index.get(path) }
+    if (st?.isDirectory() === true) return { kind: 'dir', place: 'arena', arena, path, real: true }
+    if (abs != null && st == null) return await this.unreal(arena, path)
     const entry = await arena.store.index.get(path)
     if (entry != null) return { kind: 'file', place: 'real', arena, path, entry }
     if (await this.hasRealChildren(arena, path)) return { kind: 'dir', place: 'arena', arena, path, real: true }
+    return await this.unreal(arena, path)
+  }
+
+  private async unreal (arena: Arena, path: RelPath): Promise<FsNode | undefined> {
     const s = await this.tree(arena)?.statPath(path)
     if (s == null) return undefined
     return s.kind === 'file' ? { kind: 'file', place: 'unreal', arena, path, stat: s } : { kind: 'dir', place: 'arena', arena, path, real: false }
@@ -72,8 +84,12 @@ export class FsTree {
     } else {
       const { arena, path } = node
       const skip = path === '' ? 0 : path.length + 1
-      // Keys under one child directory are contiguous; one range scan lists the real.
-      for await (const batch of arena.store.store.scanBatches(indexTable, { prefix: path === '' ? '' : encodeText(`${path}/`) })) {
+      const abs = arena.root == null ? undefined : path === '' ? arena.root : pathInRoot(arena.root, path)
+      const listed = abs == null ? undefined : await readdir(abs, { withFileTypes: true }).catch(() => undefined)
+      // The root as it is now (what the mount just wrote shows at once); the index when the root cannot be read.
+      if (listed != null) {
+        for (const e of listed) if ((e.isFile() || e.isDirectory()) && !isReservedName(e.name)) names.add(e.name)
+      } else for await (const batch of arena.store.store.scanBatches(indexTable, { prefix: path === '' ? '' : encodeText(`${path}/`) })) {
         for (const [p] of batch) {
           const slash = p.indexOf('/', skip)
           names.add(slash < 0 ? p.slice(skip) : p.slice(skip, slash))

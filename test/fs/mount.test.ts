@@ -9,6 +9,7 @@ import { ControlClient } from '../../node/control/api/client.js'
 import { CLI, NodeProcess } from '../helpers/node-process.js'
 import { processPlans, type ProcessPlan } from '../helpers/nodes.js'
 import { tempDir } from '../helpers/tmp.js'
+import { isMounted, pattern, q, sh } from './shell.js'
 import { until } from '../helpers/wait.js'
 
 /**
@@ -16,39 +17,6 @@ import { until } from '../helpers/wait.js'
  * their arenas, and child processes (never the node) use the mount through
  * the kernel as any program would: ls, stat, cat, dd, getfattr, setfattr.
  */
-
-interface Ran { code: number, stdout: string, stderr: string, ms: number }
-
-/** A shell command in a child process; never throws (the exit code is the point). */
-async function sh (cmd: string, ms = 60_000): Promise<Ran> {
-  const t0 = Date.now()
-  return await new Promise((resolve) => {
-    execFile('sh', ['-c', cmd], { timeout: ms, maxBuffer: 64 * 1024 * 1024, encoding: 'buffer' }, (err, stdout, stderr) => {
-      const code = err == null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1
-      resolve({ code, stdout: stdout.toString('latin1'), stderr: stderr.toString('utf8'), ms: Date.now() - t0 })
-    })
-  })
-}
-
-function q (s: string): string {
-  return `'${s.replace(/'/g, "'\\''")}'`
-}
-
-/** Deterministic bytes, different at every offset (a wrong offset shows). */
-function pattern (size: number, seed: number): Buffer {
-  const out = Buffer.alloc(size)
-  let block = Buffer.alloc(0)
-  for (let i = 0, n = 0; i < size; i += block.length, n++) {
-    block = createHash('sha256').update(`${seed}:${n}`).digest()
-    block.copy(out, i)
-  }
-  return out
-}
-
-async function isMounted (dir: string): Promise<boolean> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8')
-  return info.split('\n').some((l) => l.split(' ')[4] === dir)
-}
 
 describe('fs: the arenas mounted with FUSE (issue 12, read-only)', function () {
   this.timeout(180_000)

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ControlClient } from '../../node/control/api/client.js'
+import { NodeProcess } from '../helpers/node-process.js'
+import { processPlans, type ProcessPlan } from '../helpers/nodes.js'
+import { tempDir } from '../helpers/tmp.js'
+import { until } from '../helpers/wait.js'
+import { q, sh } from './shell.js'
+
+/**
+ * The mount read-write (issue 12): programs change files through B's mount
+ * (child processes, the real kernel client); the changes land in B's root,
+ * are indexed and published, and A's root follows.
+ */
+describe('fs: writing through the mount (issue 12)', function () {
+  this.timeout(240_000)
+  let tmp: { dir: string, cleanup: () => Promise<void> }
+  const procs: NodeProcess[] = []
+  const clients: ControlClient[] = []
+  const mounts: string[] = []
+  beforeEach(async () => { tmp = await tempDir('realize-fuse-rw-') })
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close()
+    for (const p of procs.splice(0)) {
+      if (p.exitCode !== undefined) continue
+      p.kill('SIGKILL')
+      await p.waitForExit()
+    }
+    for (const m of mounts.splice(0)) await sh(`fusermount3 -u -z ${q(m)} 2>/dev/null; umount -l ${q(m)} 2>/dev/null; true`)
+    await tmp.cleanup()
+  })
+
+  /** Waits until `check` holds, trying again on every index change `plan`'s node reports. */
+  async function when (plan: ProcessPlan, check: () => Promise<boolean>, what: string): Promise<void> {
+    const client = await ControlClient.connect(plan.dataDir)
+    clients.push(client)
+    const bus = new EventEmitter()
+    await client.subscribe(['index'], () => { bus.emit('event') })
+    await until(bus, 'event', check, what, 60_000)
+  }
+
+  const exists = async (p: string): Promise<boolean> => (await sh(`test -e ${q(p)}`)).code === 0
+  const content = async (p: string): Promise<string | undefined> => await readFile(p, 'utf8').catch(() => undefined)
+
+  it('cp in and out, mkdir, echo >>, truncate, touch, mv and rm through B\'s mount reach A; what cannot apply fails with its errno', async () => {
+    // A and B both own docs; on B it is marked watch, so A's files are remote there until written.
+    const [a, b] = await processPlans(tmp.dir, [
+      { name: 'a', arenas: [{ name: 'docs' }] },
+      { name: 'b', arenas: [{ name: 'docs', mark: 'watch' }, { name: 'notes' }] }
+    ])
+    const ra = a!.roots.docs!
+    const rb = b!.roots.docs!
+    await writeFile(join(ra, 'hello.txt'), 'hello from A\n')
+    await writeFile(join(ra, 'remote.txt'), 'only on A\n')
+    const mnt = join(tmp.dir, 'mnt')
+    const pa = new NodeProcess(['--data', a!.dataDir])
+    procs.push(pa)
+    await pa.waitForEvent('ready')
+    const pb = new NodeProcess(['--data', b!.dataDir, '--mount', mnt])
+    procs.push(pb)
+    mounts.push(mnt)
+    await pb.waitForEvent('ready')
+    const m = (p: string): string => q(join(mnt, p))
+    await when(b!, async () => await exists(join(mnt, 'docs/hello.txt')) && await exists(join(mnt, 'docs/remote.txt')), "A's files in B's mount")
+
+    const local = join(tmp.dir, 'local.bin')
+    const bytes = randomBytes(300_000)
+    await writeFile(local, bytes)
+    const steps = await sh([
+      `mkdir ${m('docs/d')}`,
+      `cp ${q(local)} ${m('docs/d/copy.bin')}`,
+      `echo one > ${m('docs/new.txt')}`,
+      `echo two >> ${m('docs/new.txt')}`,
+      // A remote file written: made real on B first, then appended to.
+      `echo 'more from B' >> ${m('docs/hello.txt')}`,
+      `cp ${m('docs/d/copy.bin')} ${q(join(tmp.dir, 'out.bin'))}`,
+      `printf 0123456789 > ${m('docs/t.txt')}`,
+      `truncate -s 4 ${m('docs/t.txt')}`,
+      `touch ${m('docs/touched.txt')}`,
+      `mv ${m('docs/new.txt')} ${m('docs/d/moved.txt')}`,
+      `mkdir ${m('docs/gone')} && rmdir ${m('docs/gone')}`
+    ].join(' && '))
+    assert.equal(steps.code, 0, steps.stderr)
+    assert.deepEqual(await readFile(join(tmp.dir, 'out.bin')), bytes, 'cp out returns what cp in wrote')
+    assert.equal((await sh(`cat ${m('docs/d/moved.txt')}`)).stdout, 'one\ntwo\n')
+    // The listing shows the changes at once (new.txt may still show as A's copy until the move reaches A).
+    const listed = (await sh(`ls ${m('docs')}`)).stdout.split('\n').filter((n) => n !== '' && n !== 'new.txt').join(' ')
+    assert.equal(listed, 'd hello.txt remote.txt t.txt touched.txt')
+    assert.equal(await exists(join(rb, 'new.txt')), false, 'moved away in B\'s root')
+    // Writes went to B's root; the remote file written became real and own there.
+    assert.equal(await content(join(rb, 'hello.txt')), 'hello from A\nmore from B\n')
+    assert.equal((await sh(`getfattr --only-values -n user.realize.mark ${m('docs/hello.txt')}`)).stdout, 'own')
+    assert.equal(await content(join(rb, 'remote.txt')), undefined, 'an unwritten remote file stays remote')
+
+    // Published like any local change: A's root follows.
+    await when(a!, async () =>
+      await content(join(ra, 'd/moved.txt')) === 'one\ntwo\n' &&
+      await content(join(ra, 't.txt')) === '0123' &&
+      await exists(join(ra, 'touched.txt')) &&
+      await exists(join(ra, 'd/copy.bin')) &&
+      !await exists(join(ra, 'new.txt')), "B's changes on A")
+    assert.deepEqual(await readFile(join(ra, 'd/copy.bin')), bytes)
+
+    const rm = await sh(`rm ${m('docs/hello.txt')}`)
+    assert.equal(rm.code, 0, rm.stderr)
+    assert.equal(await exists(join(rb, 'hello.txt')), false, 'rm of a real file removes it from the root')
+
+    // What cannot apply fails with the errno a program understands.
+    const cross = await sh(`echo x > ${m('docs/x.txt')} && mv ${m('docs/x.txt')} ${m('notes/x.txt')}`)
+    assert.equal(cross.code, 0, `mv across arenas copies then deletes (rename said EXDEV): ${cross.stderr}`)
+    assert.equal(await content(join(b!.roots.notes!, 'x.txt')), 'x\n')
+    assert.equal(await exists(join(rb, 'x.txt')), false)
+    assert.match((await sh(`ln ${m('docs/touched.txt')} ${m('docs/hard')}`)).stderr, /Operation not permitted/)
+    assert.match((await sh(`rm ${m('docs/remote.txt')}`)).stderr, /Operation not permitted/, 'a file only on peers is not deleted from here')
+    assert.match((await sh(`rmdir ${m('docs/d')}`)).stderr, /not empty/, 'd holds moved.txt (remote or real)')
+    assert.match((await sh(`mkdir ${m('docs/d')}`)).stderr, /File exists/)
+  })
+})
