@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { FaultPlan } from '../../protocols/faults.js'
-import { cluster, type Cluster } from '../helpers/nodes.js'
+import { cluster, parsePath, type Cluster } from '../helpers/nodes.js'
 import type { ChurtenNotification } from '../../node/churten/types.js'
 
 const MiB = 1024 * 1024
@@ -35,6 +35,27 @@ describe('churten: store faults are logged, not swallowed', function () {
     assert.match(String(line.err), /injected fault: unreal tree read/)
     // Taken as "absent", the path would have been cleared and never fetched.
     await b.waitForReal('x.txt', 'from a', { ms: 20_000 })
+  })
+
+  it('a cached copy whose protection cannot be changed is logged {#bloblru}', async () => {
+    c = await cluster([{ name: 'a' }, { name: 'b', arenas: [{ name: 'docs', root: false, mark: 'keep' }] }])
+    const a = c.get('a')
+    const b = c.get('b')
+    await a.write('k.txt', 'kept')
+    const info = await b.waitCached('k.txt', 'kept')
+    await b.waitFor(async () => (await b.blobs().get(info.id))?.keep === true, 'the kept copy protected')
+    const blobs = b.blobs()
+    const keep = blobs.keep.bind(blobs)
+    let refused = 0
+    blobs.keep = async (id, k) => {
+      if (refused++ === 0) throw new Error('injected fault: blob protection')
+      await keep(id, k)
+    }
+    // `mark watch`: the copy becomes an ordinary cache entry; the change fails once.
+    await b.arena().marks.set(parsePath('k.txt'), 'watch')
+    const line = await b.waitForEvent('blob-protect-failed', (l) => l.blobId === info.id)
+    assert.equal(line.keep, false)
+    assert.match(String(line.err), /injected fault: blob protection/)
   })
 
   it('a failed save of a failed job\'s retry state is logged and the job is still retried after its backoff', async () => {
