@@ -98,7 +98,8 @@ export class Store {
       }
       return
     }
-    for await (const { key, value } of this.datastore.query({ prefix }, { signal: options.signal })) {
+    // Key order asked for: a datastore other than LevelDB (MemoryDatastore) lists in insertion order.
+    for await (const { key, value } of this.datastore.query({ prefix, orders: [(a, b) => byKey(a.key, b.key)] }, { signal: options.signal })) {
       yield [table.decodeKey(key.toString()), table.values.decode(value)]
     }
   }
@@ -137,7 +138,7 @@ export class Store {
       }
       return
     }
-    for await (const key of this.datastore.queryKeys({ prefix }, { signal: options.signal })) {
+    for await (const key of this.datastore.queryKeys({ prefix, orders: [byKey] }, { signal: options.signal })) {
       yield table.decodeKey(key.toString())
     }
   }
@@ -214,6 +215,13 @@ interface GroupedWriter {
   fn: (batch: Batch) => unknown
   resolve: (value: unknown) => void
   reject: (err: unknown) => void
+}
+
+/** Keys are ASCII (keys.ts), so string order is byte order. */
+function byKey (a: Key, b: Key): -1 | 0 | 1 {
+  const x = a.toString()
+  const y = b.toString()
+  return x < y ? -1 : x > y ? 1 : 0
 }
 
 /** The range `datastore-level` scans for a prefix: it stops at prefix + \xFF (see keys.ts). */
