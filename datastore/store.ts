@@ -1,7 +1,11 @@
 import { Key } from 'interface-datastore'
 import type { Datastore } from 'interface-datastore'
-import type { Table } from './table.js'
+import { Batch } from './batch.js'
+import { batches, BATCH, levelOf, range, type LevelLike } from './level-reads.js'
 import { SerialQueue } from './types/serial.js'
+import type { Table } from './table.js'
+
+export { Batch }
 
 export interface ScanOptions {
   /** Encoded key prefix inside the table (see keys.ts), e.g. `encodeText('dir/')`. */
@@ -14,29 +18,14 @@ export interface ScanOptions {
  * All writes go through `write()`, which runs one writer at a time and
  * commits everything it did in a single batch: the index change, its history
  * entry and the dirty mark land together or not at all.
+ *
+ *   write(fn) ──────────┐
+ *   writeGrouped(fn) ───┴─> SerialQueue (one writer) ─> Batch: fn's puts/deletes, reads see them ─> one datastore batch commit
+ *     (grouped fns queued together share one Batch, each in a child batch: all or nothing each)
+ *
+ *   get ─> LevelDB getSync (level-reads.ts) | Datastore.get
+ *   scan, scanBatches, scanKeys ─> LevelDB nextv batches (level-reads.ts) | Datastore.query in key order
  */
-interface LevelIterator<T> {
-  nextv: (size: number) => Promise<T[]>
-  close: () => Promise<void>
-}
-
-interface RangeOptions { gte: string, lt: string, keyEncoding: 'utf8', valueEncoding: 'view' }
-
-/** The part of an abstract-level database (classic-level) a `datastore-level` instance exposes as `db`. */
-interface LevelLike {
-  getSync: (key: string) => Uint8Array | undefined
-  supports?: { getSync?: boolean }
-  iterator: (options: RangeOptions) => LevelIterator<[string, Uint8Array]>
-  keys: (options: RangeOptions) => LevelIterator<string>
-}
-
-/**
- * Entries read per round trip to LevelDB's thread: few at first (most scans
- * are lookups of a handful of entries, and some stop at the first), then many.
- */
-const FIRST_BATCH = 64
-const BATCH = 1000
-
 export class Store {
   private readonly queue = new SerialQueue()
   /**
@@ -53,9 +42,9 @@ export class Store {
   private readonly level: LevelLike | undefined
 
   constructor (readonly datastore: Datastore) {
-    const db = (datastore as Datastore & { db?: Partial<LevelLike> }).db
-    this.level = typeof db?.iterator === 'function' && typeof db.keys === 'function' ? db as LevelLike : undefined
-    this.getSync = db?.supports?.getSync === true && typeof db.getSync === 'function' ? db.getSync.bind(db) : undefined
+    const { level, getSync } = levelOf(datastore)
+    this.level = level
+    this.getSync = getSync
   }
 
   /** Point reads are synchronous (LevelDB): reading ahead (prefetch, listings) saves nothing then. */
@@ -98,7 +87,8 @@ export class Store {
       }
       return
     }
-    for await (const { key, value } of this.datastore.query({ prefix }, { signal: options.signal })) {
+    // Key order asked for: a datastore other than LevelDB (MemoryDatastore) lists in insertion order.
+    for await (const { key, value } of this.datastore.query({ prefix, orders: [(a, b) => byKey(a.key, b.key)] }, { signal: options.signal })) {
       yield [table.decodeKey(key.toString()), table.values.decode(value)]
     }
   }
@@ -137,7 +127,7 @@ export class Store {
       }
       return
     }
-    for await (const key of this.datastore.queryKeys({ prefix }, { signal: options.signal })) {
+    for await (const key of this.datastore.queryKeys({ prefix, orders: [byKey] }, { signal: options.signal })) {
       yield table.decodeKey(key.toString())
     }
   }
@@ -216,100 +206,9 @@ interface GroupedWriter {
   reject: (err: unknown) => void
 }
 
-/** The range `datastore-level` scans for a prefix: it stops at prefix + \xFF (see keys.ts). */
-function range (prefix: string): RangeOptions {
-  return { gte: prefix, lt: `${prefix}\xFF`, keyEncoding: 'utf8', valueEncoding: 'view' }
-}
-
-async function * batches<T> (it: LevelIterator<T>, signal: AbortSignal | undefined): AsyncGenerator<T[]> {
-  try {
-    // At the end, classic-level answers the next nextv without a round trip.
-    for (let size = FIRST_BATCH; ; size = BATCH) {
-      signal?.throwIfAborted()
-      const entries = await it.nextv(size)
-      if (entries.length === 0) return
-      yield entries
-    }
-  } finally {
-    await it.close()
-  }
-}
-
-/**
- * Pending writes of one `Store.write()`. Reads through the batch see its own
- * writes, so a writer can update the same key twice.
- */
-export class Batch {
-  private readonly pending = new Map<string, Uint8Array | null>()
-  /** Committed values read ahead by `prefetch`; the single writer keeps them current. */
-  private readonly read = new Map<string, Uint8Array | null>()
-
-  constructor (readonly store: Store, private readonly parent?: Batch) {}
-
-  /** A batch on top of this one, for one writer of a group (`Store.writeGrouped`). */
-  child (): Batch {
-    return new Batch(this.store, this)
-  }
-
-  /** A child's writes become its parent's. */
-  mergeIntoParent (): void {
-    if (this.parent == null) throw new Error('not a child batch')
-    for (const [k, v] of this.pending) this.parent.pending.set(k, v)
-    this.pending.clear()
-  }
-
-  put<K, V> (table: Table<K, V>, key: K, value: V): void {
-    this.pending.set(table.key(key).toString(), table.values.encode(value))
-  }
-
-  delete<K, V> (table: Table<K, V>, key: K): void {
-    this.pending.set(table.key(key).toString(), null)
-  }
-
-  async get<K, V> (table: Table<K, V>, key: K): Promise<V | undefined> {
-    const k = table.key(key)
-    const raw = await this.raw(k.toString(), k)
-    return raw == null ? undefined : table.values.decode(raw)
-  }
-
-  private async raw (ks: string, k: Key): Promise<Uint8Array | null | undefined> {
-    if (this.pending.has(ks)) return this.pending.get(ks)
-    if (this.parent != null) return await this.parent.raw(ks, k)
-    return this.read.has(ks) ? this.read.get(ks) : await this.store.getRaw(k)
-  }
-
-  /**
-   * Reads many keys concurrently so the writer's one-by-one `get`s that
-   * follow are served from memory: a LevelDB get is a thread-pool round
-   * trip, and a batch of hundreds of files would otherwise pay it serially.
-   */
-  async prefetch<K, V> (table: Table<K, V>, keys: Iterable<K>): Promise<void> {
-    if (this.store.syncReads) return
-    if (this.parent != null) {
-      await this.parent.prefetch(table, [...keys].filter((key) => !this.pending.has(table.key(key).toString())))
-      return
-    }
-    await Promise.all([...keys].map(async (key) => {
-      const k = table.key(key)
-      const ks = k.toString()
-      if (this.pending.has(ks) || this.read.has(ks)) return
-      this.read.set(ks, (await this.store.getRaw(k)) ?? null)
-    }))
-  }
-
-  get size (): number {
-    return this.pending.size
-  }
-
-  async commit (): Promise<void> {
-    if (this.parent != null) throw new Error('a child batch is merged, not committed')
-    if (this.pending.size === 0) return
-    const b = this.store.datastore.batch()
-    for (const [k, v] of this.pending) {
-      if (v == null) b.delete(new Key(k, false))
-      else b.put(new Key(k, false), v)
-    }
-    await b.commit()
-    this.pending.clear()
-  }
+/** Keys are ASCII (keys.ts), so string order is byte order. */
+function byKey (a: Key, b: Key): -1 | 0 | 1 {
+  const x = a.toString()
+  const y = b.toString()
+  return x < y ? -1 : x > y ? 1 : 0
 }

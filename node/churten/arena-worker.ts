@@ -82,8 +82,10 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
     store: arena.store,
 
     async decide (path, signal) {
+      // A failed read throws (churten keeps the path dirty and tries again):
+      // taken as "absent" it would decide the path needs nothing and clear it.
       const generation = marks.changes
-      const [mark, real, stat] = await Promise.all([marks.resolve(path), arena.index.get(path), tree.statPath(path).catch(() => undefined)])
+      const [mark, real, stat] = await Promise.all([marks.resolve(path), arena.index.get(path), tree.statPath(path)])
       if (real == null && (stat?.kind === 'dir' || (stat == null && await hasRealUnder(ctx, path)))) {
         // A directory's mark changed: every file under it is decided again.
         dirtied(await expandDirectory(ctx, path, signal))

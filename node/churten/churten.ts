@@ -9,19 +9,13 @@ import type { ArenaWorker, ChurtenNotification, JobResult, JobStats } from './ty
 import type { RelPath } from '../../datastore/types/path.js'
 import type { Logger } from '../log.js'
 
-/**
- * Churten, the job runner (spec section 6).
- *
- *   dirty paths (counter order) ─> decide ─> none: clear ───────────────────────────┐
- *                                        └─> job ─> size gate ─> run ─> done: clear dirty (if its counter did not move)
- *                                                                    ├─> failed: record, retry after backoff (kept in the store)
- *                                                                    └─> no peer has it: keep dirty, retry when a peer connects
- *   path marked dirty while its job runs ─> decide again ─> same job: carry on; else cancel, decide again
- *
- * Dirty entries are cleared only when their job is done, so a crash or a
- * stop leaves them for the next start, and the next download resumes from
- * what its blob already holds.
- */
+/** Deciding a dirty path's job failed (a store read): the path stays dirty and is decided again. */
+export class DecideError extends RealizeError {
+  constructor (arena: string, path: RelPath, cause: unknown) {
+    super('DECIDE_FAILED', `${arena}/${path}: deciding what the path needs failed; it is tried again`, { cause })
+  }
+}
+
 export interface ChurtenOptions {
   arenas: ArenaWorker[]
   /** {#sizegate} bytes in flight, default 8 MiB. */
@@ -64,6 +58,20 @@ interface Pass {
   queue: Set<RelPath>
 }
 
+/**
+ * Churten, the job runner (spec section 6).
+ *
+ *   dirty paths (counter order) ─> decide ─> none: clear
+ *                                        ├─> read failed: log, keep dirty, decide again after backoff
+ *                                        └─> job ─> size gate ─> run ─> done: clear dirty (if its counter did not move)
+ *                                                                    ├─> failed: record, retry after backoff (kept in the store)
+ *                                                                    └─> no peer has it: keep dirty, retry when a peer connects
+ *   path marked dirty while its job runs ─> decide again ─> same job: carry on; else cancel, decide again
+ *
+ * Dirty entries are cleared only when their job is done, so a crash or a
+ * stop leaves them for the next start, and the next download resumes from
+ * what its blob already holds.
+ */
 export class Churten extends EventEmitter<{ notification: [ChurtenNotification] }> {
   private running = false
   private stopper = new AbortController()
@@ -245,7 +253,17 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
     }
     // Left dirty: a resume reads the whole dirty table again.
     if (arena.isPaused()) return
-    const job = await arena.decide(path, this.stopper.signal)
+    let job: Job | undefined
+    try {
+      job = await arena.decide(path, this.stopper.signal)
+    } catch (err) {
+      // Nothing known is not "nothing to do": the path stays dirty and is decided again after a backoff.
+      if (!this.running || this.stopper.signal.aborted) return
+      const e = new DecideError(arena.name, path, err)
+      this.options.log.error({ arena: arena.name, path, err: describeError(e), code: e.code, event: 'decide-failed' }, e.message)
+      this.retries.later(arena, path, this.options.backoffMs ?? 1000)
+      return
+    }
     if (!this.running || this.jobs.has(k) || arena.isPaused()) return
     if (job == null) {
       const cleared = this.retries.clear(arena, path, counter)
@@ -320,11 +338,7 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
         await this.retries.clear(arena, path, r.counter).catch((e2) => { log.error({ arena: arena.name, path, err: describeError(e2) }, 'could not clear the retry state of an abandoned job') })
       } else {
         result = 'failed'
-        retryAt = await this.retries.record(arena, path, r.counter, describeError(e), e instanceof HeldError ? e.until : undefined).catch((e2) => {
-          // Not saved: the failure count and backoff are lost, the path stays dirty and runs at the next pass.
-          log.error({ arena: arena.name, path, err: describeError(e2) }, 'could not save the retry state of a failed job')
-          return undefined
-        })
+        retryAt = await this.retries.record(arena, path, r.counter, describeError(e), e instanceof HeldError ? e.until : undefined)
       }
     } finally {
       this.jobs.delete(key(arena, path))

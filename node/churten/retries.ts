@@ -54,16 +54,23 @@ export class Retries {
   /**
    * Stores one more failure of the job for dirty counter `counter`; returns
    * when it runs again: after the backoff, or at `due` when the failure
-   * knows when it ends (a hold lease, node/churten/holds.ts).
+   * knows when it ends (a hold lease, node/churten/holds.ts). Never throws:
+   * a failed save is logged.
    */
   async record (arena: ArenaWorker, path: RelPath, counter: number, error: string, due?: number): Promise<number> {
     const now = (this.options.now ?? Date.now)()
     const failures = (this.failure(arena, path)?.failures ?? 0) + 1
     const delay = due != null ? Math.max(0, due - now) : Math.min((this.options.backoffMs ?? 1000) * 2 ** (failures - 1), this.options.maxBackoffMs ?? 3_600_000)
     const record = { failures, retryAt: now + delay, counter, error }
-    await arena.store.store.write((b) => { arena.store.failedJobs.put(b, path, record) })
+    // Kept here first: a record the store refuses still retries with its backoff in this run.
     this.failed.set(key(arena, path), record)
     this.later(arena, path, delay)
+    try {
+      await arena.store.store.write((b) => { arena.store.failedJobs.put(b, path, record) })
+    } catch (err) {
+      this.options.log.error({ arena: arena.name, path, failures, retryAt: record.retryAt, err: describeError(err), event: 'retry-state-not-saved' },
+        'could not save the retry state of a failed job: it is retried in this run, a restart forgets its backoff')
+    }
     return record.retryAt
   }
 

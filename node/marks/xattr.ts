@@ -1,4 +1,4 @@
-import { getAttribute, getAttributeSync, removeAttribute, setAttribute } from 'fs-xattr'
+import { getAttribute, getAttributeSync, removeAttribute, setAttribute, setAttributeSync } from 'fs-xattr'
 import { isMark, type Mark } from '../../datastore/types/mark.js'
 
 /** The xattr a user (or `realize-node mark`) puts on a file or directory {#marksxattrs}. */
@@ -55,4 +55,9 @@ export async function writeMarkXattr (absPath: string, mark: Mark | undefined): 
     const code = (err as NodeJS.ErrnoException).code
     if (code !== 'ENODATA' && code !== 'ENOATTR') throw err
   }
+}
+
+/** The synchronous set, for the catch-up walk (see readMarkXattrSync). */
+export function writeMarkXattrSync (absPath: string, mark: Mark): void {
+  setAttributeSync(absPath, MARK_XATTR, mark)
 }

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { hashBytes, hashFile } from './hasher.js'
-import { readMarkXattrSync, writeMarkXattr, type XattrMark } from '../marks/xattr.js'
+import { readMarkXattrSync, writeMarkXattrSync, type XattrMark } from '../marks/xattr.js'
 import { joinPath, type RelPath } from '../../datastore/types/path.js'
 import { describeError } from '../../datastore/types/errors.js'
 import { NotADirectoryError, parentInRoot, PathEscapeError } from './root-path.js'
@@ -128,13 +128,18 @@ class Reconciler {
         this.markChanges.push({ path, mark: undefined })
       } else {
         // A path marked while known only from peers now exists here: its
-        // mark moves into the xattr so the two sources never disagree.
-        // Not awaited (the scan's batches keep their order); a failed write is
-        // logged: the table then says "local" for a mark the file does not carry.
-        writeMarkXattr(join(this.ctx.root, path), current.mark).catch((err) => {
-          this.ctx.log.warn({ path, mark: current.mark, err: describeError(err), event: 'mark-xattr-failed' }, 'could not write the mark into the file\'s xattr {#marksxattrs}')
-        })
-        this.markChanges.push({ path, mark: current.mark })
+        // mark moves into the xattr so the two sources never disagree. The
+        // write is synchronous, as the walk's reads are: the mark change then
+        // lands in the same batch as the file's (an awaited write moved it to
+        // a later one, model-check seed 70), and the table says "local" only
+        // once the xattr holds the mark. A failed write leaves the mark known
+        // from peers, logged; the next scan of the path tries again.
+        try {
+          writeMarkXattrSync(join(this.ctx.root, path), current.mark)
+          this.markChanges.push({ path, mark: current.mark })
+        } catch (err) {
+          this.ctx.log.warn({ path, mark: current.mark, err: describeError(err), event: 'mark-xattr-failed' }, 'could not write the mark into the file\'s xattr; it stays a mark known from peers {#marksxattrs}')
+        }
       }
     } else if (xattr.kind === 'invalid') {
       this.ctx.log.warn({ path, value: xattr.value }, 'ignoring invalid mark xattr {#marksxattrs}')

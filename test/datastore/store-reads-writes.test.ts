@@ -3,7 +3,7 @@ import { encodeText } from '../../datastore/keys.js'
 import { indexTable } from '../../datastore/tables/index-table.js'
 import { dirtyByPath } from '../../datastore/tables/dirty.js'
 import { hashBytes } from '../../node/real/hasher.js'
-import { tempArenaStore } from '../helpers/stores.js'
+import { storeBackends } from '../helpers/stores.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { Datastore } from 'interface-datastore'
 import type { RelPath } from '../../datastore/types/path.js'
@@ -11,7 +11,7 @@ import type { RelPath } from '../../datastore/types/path.js'
 const h = hashBytes(Buffer.from('x'))
 const p = (s: string): RelPath => s as RelPath
 
-/** Counts the LevelDB batches committed through the datastore (the real one underneath). */
+/** Counts the batches committed through the datastore (the real one underneath). */
 function countCommits (ds: Datastore): { count: number } {
   const counter = { count: 0 }
   const batch = ds.batch.bind(ds)
@@ -24,14 +24,14 @@ function countCommits (ds: Datastore): { count: number } {
   return counter
 }
 
-describe('Store on LevelDB: synchronous point reads, batched scans, group commit', () => {
-  let t: Awaited<ReturnType<typeof tempArenaStore>>
+for (const backend of storeBackends) describe(`Store on ${backend.name}: point reads, batched scans, group commit`, () => {
+  let t: Awaited<ReturnType<typeof backend.open>>
   let s: ArenaStore
-  beforeEach(async () => { t = await tempArenaStore(); s = t.store })
+  beforeEach(async () => { t = await backend.open(); s = t.store })
   afterEach(async () => { await t.cleanup() })
 
-  it('reads a missing key as undefined without a thread-pool round trip', async () => {
-    assert.equal(s.store.syncReads, true)
+  it('reads a missing key as undefined (on LevelDB without a thread-pool round trip)', async () => {
+    assert.equal(s.store.syncReads, backend.syncReads)
     assert.equal(await s.store.get(indexTable, p('nope')), undefined)
     await s.store.write((b) => { s.index.put(b, p('yes'), { hash: h, size: 1, mtime: 2 }) })
     assert.equal((await s.store.get(indexTable, p('yes')))?.size, 1)
@@ -74,7 +74,7 @@ describe('Store on LevelDB: synchronous point reads, batched scans, group commit
     }))
     const results = await Promise.allSettled(writes)
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'])
-    assert.equal(commits.count, 1, 'one LevelDB batch for the group')
+    assert.equal(commits.count, 1, 'one datastore batch for the group')
     // Writer 3 saw writer 2's value; writer 4 did not see writer 3's (left out).
     assert.deepEqual(seen, [undefined, 1, 2, 2])
     assert.equal(await s.store.get(dirtyByPath, p('x')), 4)

@@ -4,7 +4,7 @@ import { indexTable } from '../../datastore/tables/index-table.js'
 import { historyTable } from '../../datastore/tables/history.js'
 import { hashBytes } from '../../node/real/hasher.js'
 import { parsePath, type RelPath } from '../../datastore/types/path.js'
-import { tempArenaStore } from '../helpers/stores.js'
+import { storeBackends } from '../helpers/stores.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 
 const h1 = hashBytes(Buffer.from('one'))
@@ -33,10 +33,10 @@ describe('key encoding', () => {
   })
 })
 
-describe('Store and tables (LevelDB)', () => {
-  let h: Awaited<ReturnType<typeof tempArenaStore>>
+for (const backend of storeBackends) describe(`Store and tables (${backend.name})`, () => {
+  let h: Awaited<ReturnType<typeof backend.open>>
   let s: ArenaStore
-  beforeEach(async () => { h = await tempArenaStore(); s = h.store })
+  beforeEach(async () => { h = await backend.open(); s = h.store })
   afterEach(async () => { await h.cleanup() })
 
   it('round-trips index entries, including outdatedBy', async () => {

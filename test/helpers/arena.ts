@@ -5,6 +5,7 @@ import { silentLogger } from '../../node/log.js'
 import { parseArenaName } from '../../datastore/types/arena.js'
 import { tempDir } from './tmp.js'
 import type { Mark } from '../../datastore/types/mark.js'
+import type { Logger } from '../../node/log.js'
 
 export interface TestArena {
   arena: Arena
@@ -16,13 +17,13 @@ export interface TestArena {
 }
 
 /** A real arena (LevelDB store + watcher) on a temp root; the watcher is started unless `start: false`. */
-export async function testArena (options: { mark?: Mark, start?: boolean, debounceMs?: number, recheckMs?: number } = {}): Promise<TestArena> {
+export async function testArena (options: { mark?: Mark, start?: boolean, debounceMs?: number, recheckMs?: number, log?: Logger } = {}): Promise<TestArena> {
   const { dir, cleanup } = await tempDir('realize-arena-')
   const root = join(dir, 'root')
   const dataDir = join(dir, 'data')
   await mkdir(root)
   const open = async (start: boolean): Promise<Arena> => {
-    const a = await Arena.open({ name: parseArenaName('test'), root, mark: options.mark, dataDir, log: silentLogger, debounceMs: options.debounceMs ?? 30, recheckMs: options.recheckMs })
+    const a = await Arena.open({ name: parseArenaName('test'), root, mark: options.mark, dataDir, log: options.log ?? silentLogger, debounceMs: options.debounceMs ?? 30, recheckMs: options.recheckMs })
     if (start) await a.watcher?.start()
     return a
   }

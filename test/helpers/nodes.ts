@@ -1,14 +1,14 @@
 import { EventEmitter } from 'node:events'
-import { mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { baseConfig, writeConfig, type Config } from '../../node/config/config.js'
+import { baseConfig, writeConfig, type Config, type PeerConfig } from '../../node/config/config.js'
 import { loadOrCreateIdentity } from '../../node/identity/identity.js'
 import { RealizeNode, type RunNodeOptions } from '../../node/node.js'
 import { hashBytes } from '../../node/real/hasher.js'
 import { parseArenaName } from '../../datastore/types/arena.js'
 import { hashEquals, type Hash } from '../../datastore/types/hash.js'
 import { parsePath, type RelPath } from '../../datastore/types/path.js'
-import { captureLogger, FAST, freePort, newIdentity, type LogLine } from './net.js'
+import { captureLogger, FAST, freePort, newIdentity, type LogLine } from './node-basics.js'
 import { tempDir } from './tmp.js'
 import { until } from './wait.js'
 import type { Arena } from '../../node/arena.js'
@@ -74,11 +74,25 @@ export class TestPeer {
     readonly roots: Record<string, string>,
     readonly port: number,
     readonly config: Config,
-    readonly testing: RunNodeOptions['testing']
+    readonly testing: RunNodeOptions['testing'],
+    /** Reconnect, ping and trim timings. @default FAST */
+    readonly network: RunNodeOptions['network'] = FAST
   ) {}
 
   get peerId (): string { return this.identity.peerId.toString() }
   get addr (): string { return `127.0.0.1:${this.port}` }
+
+  /** This node as a household peer entry for another node's config. */
+  asPeer (options: { addrs?: string[], arenas?: string[] } = {}): PeerConfig {
+    const p: PeerConfig = { name: this.name, id: this.peerId, addrs: options.addrs ?? [this.addr] }
+    if (options.arenas != null) p.arenas = options.arenas.map(parseArenaName)
+    return p
+  }
+
+  /** Removes the arena's store directory (a reset: new store id, empty history). */
+  async deleteArenaStore (arena = 'docs'): Promise<void> {
+    await rm(join(this.dataDir, 'stores', `arena-${encodeURIComponent(arena)}`), { recursive: true, force: true })
+  }
 
   get running (): RealizeNode {
     if (this.node == null) throw new Error(`${this.name} is not running`)
@@ -109,7 +123,7 @@ export class TestPeer {
     const config = { ...this.config, peers: this.peers }
     const node = await RealizeNode.open({
       dataDir: this.dataDir, config, identity: this.identity,
-      log: this.capture.log.child({ node: this.name }), network: FAST, testing: this.testing
+      log: this.capture.log.child({ node: this.name }), network: this.network, testing: this.testing
     })
     node.churten.on('notification', (n) => {
       const s = { at: Date.now(), n }
@@ -262,6 +276,11 @@ export async function makePeer (spec: NodeSpec, base: string): Promise<TestPeer>
   return new TestPeer(spec.name, await newIdentity(), join(dir, 'data'), roots, port, config, spec.testing)
 }
 
+/** Makes every node a household peer of every other (static loopback addresses). */
+export function household (...nodes: TestPeer[]): void {
+  for (const n of nodes) n.peers = nodes.filter((o) => o !== n).map((o) => o.asPeer())
+}
+
 export interface Cluster {
   base: string
   peers: TestPeer[]
@@ -284,7 +303,7 @@ export async function cluster (specs: NodeSpec[]): Promise<Cluster> {
   }
   try {
     for (const s of specs) peers.push(await makePeer(s, dir))
-    for (const p of peers) p.peers = peers.filter((o) => o !== p).map((o) => ({ name: o.name, id: o.peerId, addrs: [o.addr] }))
+    household(...peers)
     await Promise.all(peers.filter((_, i) => specs[i]?.start !== false).map(async (p) => await p.start()))
   } catch (err) {
     await done()

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { PING_PROTOCOL } from '@libp2p/ping'
 import { multiaddr } from '@multiformats/multiaddr'
 import { dialTargets } from '../../node/net/dial.js'
 import { HISTORY_PROTOCOL } from '../../protocols/history/index.js'
@@ -45,6 +46,21 @@ describe('network: household connections', function () {
     const other = infoOf(b, a)
     assert.equal(other.connected, true)
     assert.notEqual(other.direction, info.direction, 'one side dialed, the other accepted')
+  })
+
+  it('a ping the peer does not answer is logged and leaves the round-trip time unknown {#conninfo}', async () => {
+    const a = await net.make({ name: 'a', listen: (p) => [`/ip4/127.0.0.1/tcp/${p}`] })
+    const b = await net.make({ name: 'b', listen: (p) => [`/ip4/127.0.0.1/tcp/${p}`] })
+    household(a, b)
+    await b.start()
+    // The fault: b no longer answers pings (the protocol is refused).
+    const host = b.running.network.host
+    await host.unhandle(PING_PROTOCOL)
+    await a.start()
+    await connected(a, b)
+    const line = await a.waitForEvent('ping-failed', (l) => l.peerId === b.peerId)
+    assert.ok(line.err != null, 'the cause is in the log line')
+    assert.equal(infoOf(a, b).rttMs ?? null, null)
   })
 
   it('two household nodes connect over IPv6', async () => {

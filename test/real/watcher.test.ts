@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { appendFile, mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { setAttribute, removeAttribute } from 'fs-xattr'
 import { hashToHex } from '../../datastore/types/hash.js'
 import { parsePath, type RelPath } from '../../datastore/types/path.js'
-import { MARK_XATTR } from '../../node/marks/xattr.js'
+import { MARK_XATTR, readMarkXattrSync } from '../../node/marks/xattr.js'
+import { captureLogger } from '../helpers/net.js'
 import { QUIET_FILE_MIN_BYTES } from '../../node/real/watcher.js'
 import { testArena, type TestArena } from '../helpers/arena.js'
 import { until } from '../helpers/wait.js'
@@ -244,6 +246,32 @@ describe('watcher: the real follows the arena root', function () {
       assert.equal(await t.arena.store.marks.get(parsePath('b')), undefined)
       assert.equal(await t.arena.store.marks.get(parsePath('dir/a')), 'watch')
       assert.deepEqual(await t.arena.marks.resolve(parsePath('dir/a')), { mark: 'watch', from: 'dir/a', isDefault: false })
+    })
+
+    it('moves a mark known only from peers into the xattr of the file that appears, and keeps it a peers\' mark (logged) when the xattr cannot be written', async () => {
+      const capture = captureLogger()
+      t = await testArena({ mark: 'own', start: false, log: capture.log })
+      await t.arena.marks.set(parsePath('p.txt'), 'keep')
+      await t.arena.marks.set(parsePath('q.txt'), 'keep')
+      await writeFile(join(t.root, 'p.txt'), 'p')
+      await writeFile(join(t.root, 'q.txt'), 'q')
+      // The fault: an immutable file refuses xattr writes, even root's (EPERM).
+      execFileSync('chattr', ['+i', join(t.root, 'q.txt')])
+      try {
+        await t.arena.watcher?.start()
+        assert.deepEqual(readMarkXattrSync(join(t.root, 'p.txt')), { kind: 'mark', mark: 'keep' })
+        assert.deepEqual(await t.arena.store.marks.getEntry(parsePath('p.txt')), { mark: 'keep', local: true })
+        // The table agrees with the file: no xattr, so still a mark known from peers.
+        assert.deepEqual(readMarkXattrSync(join(t.root, 'q.txt')), { kind: 'none' })
+        assert.deepEqual(await t.arena.store.marks.getEntry(parsePath('q.txt')), { mark: 'keep', local: false })
+        assert.ok(capture.lines.some((l) => l.event === 'mark-xattr-failed' && l.path === 'q.txt'), 'the failed xattr write is logged')
+      } finally {
+        execFileSync('chattr', ['-i', join(t.root, 'q.txt')])
+      }
+      // The next scan tries again.
+      await t.restart()
+      assert.deepEqual(readMarkXattrSync(join(t.root, 'q.txt')), { kind: 'mark', mark: 'keep' })
+      assert.deepEqual(await t.arena.store.marks.getEntry(parsePath('q.txt')), { mark: 'keep', local: true })
     })
 
     it('ignores invalid values and keeps a mark of a file known only from peers', async () => {

@@ -14,6 +14,7 @@ import type { Version } from '../../../datastore/types/version.js'
 import { PathNotFoundError, UnknownArenaError } from './errors.js'
 import { addPeerTo, editConfig, peerJson, removePeerFrom, setArenaMarkIn } from '../../config/household.js'
 import { listPath } from './listing.js'
+import { ListingCache } from './listing-cache.js'
 import { openReal } from './real-content.js'
 import { formatTarget, resolveTarget } from './target.js'
 import type { ControlSources, NodeFacts } from './sources.js'
@@ -25,7 +26,6 @@ import type {
 
 /** Paths named in one `index` event; the count says how many there were. */
 const EVENT_PATHS = 20
-const LISTINGS = 2
 
 /**
  * NodeModel on a running node: arenas, the real index, marks and the
@@ -35,11 +35,7 @@ const LISTINGS = 2
 export class LocalNodeModel implements NodeModel {
   readonly events = new EventEmitter<NodeModelEvents>()
   private readonly unsubscribe: Array<() => void> = []
-  /** Bumped by every change to an arena, so its cached listings are recomputed only after one. */
-  private readonly generation = new Map<string, number>()
-  private readonly counts = new Map<string, { generation: number, files: number, bytes: number }>()
-  /** Recent listings, reused until their arena changes (a TUI opening after `ls`, paging, repeated `ls`). */
-  private readonly listings = new Map<string, { generation: number, entries: Promise<LsEntry[]> }>()
+  private readonly cache = new ListingCache()
   /** Config edits run one at a time: each reads the file the previous one wrote. */
   private readonly edits = new SerialQueue()
 
@@ -70,9 +66,9 @@ export class LocalNodeModel implements NodeModel {
 
   private publish (e: NodeEvent): void {
     // Anything that can change a listing makes the cached ones stale.
-    if (e.type === 'index' || e.type === 'marks') this.generation.set(e.arena, (this.generation.get(e.arena) ?? 0) + 1)
+    if (e.type === 'index' || e.type === 'marks') this.cache.changed(e.arena)
     // A job that ended may have filled the cache or changed the real of any arena.
-    if (e.type === 'churten' && e.event.type === 'ended') for (const a of this.node.arenas) this.generation.set(a.name, (this.generation.get(a.name) ?? 0) + 1)
+    if (e.type === 'churten' && e.event.type === 'ended') for (const a of this.node.arenas) this.cache.changed(a.name)
     this.events.emit('event', e)
   }
 
@@ -118,7 +114,7 @@ export class LocalNodeModel implements NodeModel {
 
   async arenas (o: CallOptions = {}): Promise<ArenaInfo[]> {
     return await Promise.all(this.node.arenas.map(async (a) => {
-      const [real, cached] = await Promise.all([this.realCounts(a, o), this.sources.unreal.arenaUsage(a.name, o)])
+      const [real, cached] = await Promise.all([this.cache.realCounts(a.name, async () => await this.ls(a.name, '', o)), this.sources.unreal.arenaUsage(a.name, o)])
       const mark = this.config.arenas.find((c) => c.name === a.name)?.mark ?? DEFAULT_MARK
       const p = a.paused
       const error = p == null ? null : { code: p.code, message: describeError(p), hint: p.hint, since: a.watcher?.pausedSince ?? 0 }
@@ -140,28 +136,6 @@ export class LocalNodeModel implements NodeModel {
 
   async resolve (target: string, cwd: string): Promise<{ arena: string, path: string }> {
     return await resolveTarget(target, this.node.arenas.map((a) => ({ name: a.name, root: a.root ?? null })), cwd)
-  }
-
-  /**
-   * Files and bytes in the real, from the arena's root listing (which folds
-   * every file below into its top directory): one index scan, shared with
-   * an `ls ARENA:` (the TUI asks for both at once) and reused until the
-   * arena changes.
-   */
-  private async realCounts (a: Arena, o: CallOptions): Promise<{ files: number, bytes: number }> {
-    const generation = this.generation.get(a.name) ?? 0
-    const known = this.counts.get(a.name)
-    if (known?.generation === generation) return known
-    let files = 0
-    let bytes = 0
-    for (const e of await this.ls(a.name, '', o)) {
-      if (e.type === 'file' ? e.location !== 'real' : e.files == null) continue
-      files += e.files ?? 1
-      bytes += e.size
-    }
-    // Kept apart from the listing, which a user's browsing may evict.
-    this.counts.set(a.name, { generation, files, bytes })
-    return { files, bytes }
   }
 
   async peers (o: CallOptions = {}): Promise<PeerInfo[]> {
@@ -252,17 +226,7 @@ export class LocalNodeModel implements NodeModel {
   async ls (arena: string, path: string, o: CallOptions = {}): Promise<LsEntry[]> {
     const a = this.arena(arena)
     const p = parsePath(path, { allowRoot: true })
-    const key = `${a.name}\0${p}`
-    const generation = this.generation.get(a.name) ?? 0
-    const cached = this.listings.get(key)
-    if (cached != null && cached.generation === generation) return await cached.entries
-    const entries = listPath({ arena: a, unreal: this.sources.unreal, peerName: this.peerName }, p, o)
-    this.listings.delete(key)
-    this.listings.set(key, { generation, entries })
-    // A 100,000-entry listing is tens of MB: keep the two most recent.
-    for (const k of this.listings.keys()) if (this.listings.size > LISTINGS) this.listings.delete(k)
-    entries.catch(() => { if (this.listings.get(key)?.entries === entries) this.listings.delete(key) })
-    return await entries
+    return await this.cache.listing(a.name, p, async () => await listPath({ arena: a, unreal: this.sources.unreal, peerName: this.peerName }, p, o))
   }
 
   async cat (arena: string, path: string, o: CallOptions = {}): Promise<Content> {
