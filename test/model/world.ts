@@ -29,6 +29,7 @@ export class World {
   /** The config each node had after create; each seed starts from it. */
   private readonly configs = new Map<NodeName, string>()
   private awayCount = 0
+  private asideCount = 0
 
   private constructor (readonly h: Household) {}
 
@@ -182,27 +183,54 @@ export class World {
       }
       case 'append': case 'truncate': {
         if (diskFull(step.node)) return 'skipped: disk full'
-        const f = abs(step.node, step.path)
-        const base = await fileHash(step.node, step.path)
-        if (base == null) return 'skipped: not a real file here'
-        const old = await readFile(f)
-        if (step.k === 'append') await appendFile(f, contentFor(`${tag}.${step.node}+`, step.size))
-        else await truncate(f, Math.max(HEADER, Math.floor(old.length * step.keep)))
-        model.write(step.path, base, sha(await readFile(f)), `${tag} (${step.node})`)
+        if (await fileHash(step.node, step.path) == null) return 'skipped: not a real file here'
+        // One descriptor reads the base and makes the change, as for a write (writeOver).
+        const fh = await open(abs(step.node, step.path), 'r+').catch(() => undefined)
+        if (fh == null) return 'skipped: not a real file here'
+        try {
+          const old = await fh.readFile()
+          if (step.k === 'append') {
+            const more = contentFor(`${tag}.${step.node}+`, step.size)
+            await fh.write(more, 0, more.length, old.length)
+          } else {
+            await fh.truncate(Math.max(HEADER, Math.floor(old.length * step.keep)))
+          }
+          if ((await fh.stat()).nlink === 0) return 'lost: a realize replaced the file while it was being changed'
+          const after = Buffer.alloc((await fh.stat()).size)
+          await fh.read(after, 0, after.length, 0)
+          model.write(step.path, sha(old), sha(after), `${tag} (${step.node})`)
+        } finally {
+          await fh.close()
+        }
         return 'done'
       }
       case 'delete': {
-        const base = await fileHash(step.node, step.path)
-        if (base == null) return 'skipped: not a real file here'
-        await rm(abs(step.node, step.path))
+        if (await fileHash(step.node, step.path) == null) return 'skipped: not a real file here'
+        // Moved aside first (one atomic step out of the root), then looked
+        // at: the base is what the deletion really took away, even if a
+        // realize replaced the file a moment before.
+        const aside = this.aside(step.node)
+        try {
+          await rename(abs(step.node, step.path), aside)
+        } catch (err) {
+          return `skipped: ${(err as Error).message}`
+        }
+        const base = sha(await readFile(aside))
+        await rm(aside)
         model.delete(step.path, base)
         return 'done'
       }
       case 'rmdir': {
         if (!await isDir(step.node, step.dir)) return 'skipped: no such directory here'
-        const files = await realFiles(abs(step.node, step.dir))
-        const bases = await Promise.all(files.map(async (p) => [p, sha(await readFile(join(abs(step.node, step.dir), p)))] as const))
-        await rm(abs(step.node, step.dir), { recursive: true })
+        const aside = this.aside(step.node)
+        try {
+          await rename(abs(step.node, step.dir), aside)
+        } catch (err) {
+          return `skipped: ${(err as Error).message}`
+        }
+        const files = await realFiles(aside)
+        const bases = await Promise.all(files.map(async (p) => [p, sha(await readFile(join(aside, p)))] as const))
+        await rm(aside, { recursive: true })
         for (const [p, base] of bases) model.delete(`${step.dir}/${p}`, base)
         model.forgetMarks(step.dir)
         return `${bases.length} files`
@@ -210,8 +238,7 @@ export class World {
       case 'rename': {
         if (diskFull(step.node)) return 'skipped: disk full'
         if (step.from === step.to) return 'skipped: same name'
-        const base = await fileHash(step.node, step.from)
-        if (base == null) return 'skipped: not a real file here'
+        if (await fileHash(step.node, step.from) == null) return 'skipped: not a real file here'
         if (await lstat(abs(step.node, step.to)).catch(() => undefined) != null) return 'skipped: target exists'
         try {
           await mkdir(dirname(abs(step.node, step.to)), { recursive: true })
@@ -219,6 +246,10 @@ export class World {
         } catch (err) {
           return `skipped: ${(err as Error).message}`
         }
+        // Looked at after the move: what moved is what is there now (a realize
+        // may have replaced the file just before the rename).
+        const base = await fileHash(step.node, step.to)
+        if (base == null) return 'lost: the moved file is gone'
         const marks = snapshotMarks(model, step.node)
         model.delete(step.from, base)
         model.write(step.to, undefined, base, model.origin.get(base) ?? tag)
@@ -230,14 +261,15 @@ export class World {
         if (step.from === step.to || step.to.startsWith(`${step.from}/`)) return 'skipped: into itself'
         if (!await isDir(step.node, step.from)) return 'skipped: no such directory here'
         if (await lstat(abs(step.node, step.to)).catch(() => undefined) != null) return 'skipped: target exists'
-        const files = await realFiles(abs(step.node, step.from))
-        const bases = await Promise.all(files.map(async (p) => [p, sha(await readFile(join(abs(step.node, step.from), p)))] as const))
         try {
           await mkdir(dirname(abs(step.node, step.to)), { recursive: true })
           await rename(abs(step.node, step.from), abs(step.node, step.to))
         } catch (err) {
           return `skipped: ${(err as Error).message}`
         }
+        // What moved is what is at the destination right after the move.
+        const files = await realFiles(abs(step.node, step.to))
+        const bases = await Promise.all(files.map(async (p) => [p, sha(await readFile(join(abs(step.node, step.to), p)))] as const))
         const marks = snapshotMarks(model, step.node)
         for (const [p, base] of bases) {
           model.delete(`${step.from}/${p}`, base)
@@ -302,6 +334,11 @@ export class World {
       }
       case 'pause': return await this.idle(15_000) ? 'idle' : 'still busy after 15 s'
     }
+  }
+
+  /** A name beside `n`'s root, on its file system, where a deletion moves things first. */
+  private aside (n: NodeName): string {
+    return join(dirname(this.root(n)), `.model-aside-${this.asideCount++}`)
   }
 
   /** Whether `n` shows `mark` set on `path` itself (or, for `rm`, no longer there) within 5 s. */
