@@ -103,17 +103,25 @@ function settle (state: FileVersions): void {
     if (best == null || v.mtime > best.mtime || (v.mtime === best.mtime && Buffer.compare(v.hash, best.hash) > 0)) best = v
   }
   if (best == null) state.chosen = undefined
-  else choose(state, best)
+  else choose(state, best, { successor: false })
 }
 
-function choose (state: FileVersions, version: Version): void {
+/**
+ * `successor: false` for the fallback of settle(): the new version is on
+ * another chain, not a replacement of the old one, so the old chain is not
+ * its history. Kept as its history, a real copy of the old version would
+ * look outdated and be replaced by the other side of a conflict (seed 1031:
+ * concurrent creations, the version held real by one node was overwritten
+ * with the other and no conflict recorded).
+ */
+function choose (state: FileVersions, version: Version, o: { successor: boolean } = { successor: true }): void {
   const old = state.chosen
   if (old == null) {
     state.chosen = { version, chain: [] }
     return
   }
-  const chain = old.chain.filter((h) => !hashEquals(h, old.version.hash) && !hashEquals(h, version.hash))
-  chain.push(old.version.hash)
+  const chain = o.successor ? old.chain.filter((h) => !hashEquals(h, old.version.hash) && !hashEquals(h, version.hash)) : []
+  if (o.successor) chain.push(old.version.hash)
   const next: Chosen = { version, chain: chain.slice(-MAX_CHAIN) }
   // The old version's blob is the best local basis for a delta download {#delta}.
   const basis = old.blobId ?? old.basisBlobId

@@ -120,6 +120,19 @@ describe('UnrealTree: choosing the served version', () => {
     assert.deepEqual((await stat(t, 'g')).chosen, v('y', 50))
   })
 
+  it('a fallback to a parallel version does not make the old choice its history (seed 1031)', async () => {
+    // Two nodes created f at once: C's version is chosen, A's is parallel.
+    await t.tree.link(C, 'f', v('c', 100))
+    await t.tree.link(A, 'f', v('a', 200))
+    // C drops its copy (this node holds it real): A's version is served now,
+    // but C's is not its predecessor, so a real copy of it is in conflict
+    // with A's rather than outdated by it.
+    await t.tree.unlink(C, 'f', v('c', 0).hash)
+    const s = await stat(t)
+    assert.deepEqual(s.chosen, v('a', 200))
+    assert.deepEqual(s.chain, [], 'no history: c is not an earlier version of a')
+  })
+
   it('catch-up: removes files the peer no longer lists, follows its new versions, keeps other peers', async () => {
     await t.tree.link(A, 'gone', v('g', 1))
     await t.tree.link(A, 'd/changed', v('old', 1))
