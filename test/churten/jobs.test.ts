@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { rename, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { FaultPlan } from '../../protocols/faults.js'
 import { parsePath } from '../../datastore/types/path.js'
 import { cluster, type Cluster } from '../helpers/nodes.js'
@@ -67,7 +69,14 @@ describe('churten: jobs, notifications, retries', function () {
     await a.write('m.bin', first)
     await b.waitNote((n): n is typeof n => n.type === 'progress' && n.bytes >= 4 * MiB, 'the first download is under way')
     const second = randomBytes(2 * MiB)
-    await a.write('m.bin', second)
+    // Saved the way editors save (a new file renamed over the old one): a
+    // peer already reading the old version keeps reading it whole, so what
+    // ends b's first job is the path changing, not the version vanishing
+    // under the reader (that is VERSION_CHANGED, a failure and a retry).
+    const target = a.abs('m.bin')
+    const aside = join(dirname(dirname(target)), 'm.bin.new')
+    await writeFile(aside, second)
+    await rename(aside, target)
     await b.waitForReal('m.bin', second, { ms: 60_000 })
     await b.waitJob('m.bin')
     const results = b.notes.filter((s) => s.n.type === 'ended' && s.n.path === 'm.bin').map((s) => (s.n as Ended).result)
