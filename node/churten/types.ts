@@ -1,3 +1,4 @@
+import type { FetchRun } from '../fetch/source.js'
 import type { Job } from '../consensus/decide.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { ArenaName } from '../../datastore/types/arena.js'
@@ -41,15 +42,9 @@ export type ChurtenNotification =
     stats?: JobStats
   }
 
-/** What a running job may report and must honour. */
-export interface JobRun {
-  signal: AbortSignal
-  /** Earlier failed attempts of this job (persisted): a retry picks the next peer. */
-  attempt: number
+/** What a running job may report and must honour: a fetch's run (its attempts persisted), with every churten action. */
+export interface JobRun extends Omit<FetchRun, 'action'> {
   action: (action: ChurtenAction) => void
-  progress: (bytes: number, total: number) => void
-  /** The written ranges reached the store: a crash now resumes from `bytes`. */
-  checkpoint?: (bytes: number, total: number) => void
 }
 
 /**
