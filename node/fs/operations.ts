@@ -145,6 +145,13 @@ export class FsOperations {
     await this.writes.truncate(path, size)
   }
 
+  /** Succeeds only when nothing changes: the owner shown, or -1 (keep). */
+  async chown (path: string, uid: number, gid: number): Promise<void> {
+    const a = await this.getattr(path)
+    const same = (want: number, is: number): boolean => want === -1 || want === 0xffffffff || want === is
+    if (!same(uid, a.uid) || !same(gid, a.gid)) throw new FsError('NO_CHOWN', 'EPERM', `${path}: owners are the arena root's; chown it there`)
+  }
+
   async fsync (fd: number): Promise<void> {
     const f = this.handles.get(fd)
     if (f?.kind === 'real') await f.fh.datasync()

@@ -1,6 +1,8 @@
 import { lstat, readdir } from 'node:fs/promises'
 import { encodeText } from '../../datastore/keys.js'
 import { indexTable, type IndexEntry } from '../../datastore/tables/index-table.js'
+import { tombstonesTable } from '../../datastore/tables/tombstones.js'
+import { hashEquals, type Hash } from '../../datastore/types/hash.js'
 import { hasReservedName, isReservedName, type RelPath } from '../../datastore/types/path.js'
 import type { Arena } from '../arena.js'
 import { pathInRoot } from '../real/root-path.js'
@@ -64,7 +66,42 @@ export class FsTree {
   private async unreal (arena: Arena, path: RelPath): Promise<FsNode | undefined> {
     const s = await this.tree(arena)?.statPath(path)
     if (s == null) return undefined
+    if (s.kind === 'file' && await this.goneHere(arena, path, s.chosen.hash)) return undefined
     return s.kind === 'file' ? { kind: 'file', place: 'unreal', arena, path, stat: s } : { kind: 'dir', place: 'arena', arena, path, real: false }
+  }
+
+  /**
+   * A peer's version this node deleted: its tombstone names it (a `rm`
+   * through the mount, a local delete the peers have not followed yet), or
+   * the index still has it while the root no longer does (deleted or moved
+   * away here a moment ago; the watcher has not indexed that yet).
+   */
+  private async goneHere (arena: Arena, path: RelPath, hash: Hash): Promise<boolean> {
+    if (deleted(await arena.store.tombstones.get(path), hash)) return true
+    const e = arena.root == null ? undefined : await arena.store.index.get(path)
+    return e != null && (hashEquals(e.hash, hash) || deleted(e.previous, hash))
+  }
+
+  /** Names in `dir` with a tombstone at or below them (one range scan; usually none). */
+  private async tombstoned (arena: Arena, dir: RelPath): Promise<Set<string>> {
+    const out = new Set<string>()
+    const skip = dir === '' ? 0 : dir.length + 1
+    for await (const p of arena.store.store.scanKeys(tombstonesTable, { prefix: dir === '' ? '' : encodeText(`${dir}/`) })) {
+      const slash = p.indexOf('/', skip)
+      out.add(slash < 0 ? p.slice(skip) : p.slice(skip, slash))
+    }
+    return out
+  }
+
+  /**
+   * A directory only on peers whose every file this node deleted (a `rm -r`
+   * the peers have not followed yet): left out of listings. A lookup still
+   * finds it (the kernel looks it up before the rmdir that ends `rm -r`);
+   * it is gone for good when the peers follow.
+   */
+  private async emptied (n: FsNode & { kind: 'dir', place: 'arena' }): Promise<boolean> {
+    if ((await this.tombstoned(n.arena, n.path)).size === 0) return false
+    return (await this.readdir(n)).length === 0
   }
 
   private async hasRealChildren (arena: Arena, dir: RelPath): Promise<boolean> {
@@ -97,7 +134,21 @@ export class FsTree {
       }
       const tree = this.tree(arena)
       const d = await tree?.lookupPath(path)
-      if (tree != null && d != null && d.kind === 'dir') for (const e of await tree.readdir(d.inode)) names.add(e.name)
+      if (tree != null && d != null && d.kind === 'dir') {
+        const real = new Set(names)
+        const buried = await this.tombstoned(arena, path)
+        for (const e of await tree.readdir(d.inode)) {
+          if (real.has(e.name)) continue
+          // A peer's file this node deleted (its peers have not followed yet) is gone here already.
+          const p = (path === '' ? e.name : `${path}/${e.name}`) as RelPath
+          // (Indexed but not in the root: deleted or moved away a moment ago, not indexed yet.)
+          if (buried.has(e.name) || (e.kind === 'file' && listed != null && await arena.store.index.get(p) != null)) {
+            const child = await this.unreal(arena, p)
+            if (child == null || (child.kind === 'dir' && child.place === 'arena' && await this.emptied(child))) continue
+          }
+          names.add(e.name)
+        }
+      }
     }
     return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   }
@@ -115,4 +166,8 @@ export class FsTree {
     if (st == null || !st.isFile()) return undefined
     return { abs, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid }
   }
+}
+
+function deleted (tombstone: readonly Hash[] | undefined, hash: Hash): boolean {
+  return tombstone?.some((h) => hashEquals(h, hash)) === true
 }
