@@ -170,6 +170,34 @@ describe('fs: the arenas mounted with FUSE (issue 12, read-only)', function () {
     process.kill(pa.pid, 'SIGCONT')
   })
 
+  it('8 reads of different remote files are in the node at once, not queued behind each other', async () => {
+    const { a, b, pa, mnt } = await twoNodes()
+    const files = Array.from({ length: 8 }, (_, i) => ({ name: `par/${i}.bin`, bytes: pattern(1024 * 1024 + i, 10 + i) }))
+    await mkdir(join(a.roots.docs!, 'par'))
+    for (const f of files) await writeFile(join(a.roots.docs!, f.name), f.bytes)
+    await whenVisible(b, files.map((f) => `test -f ${q(join(mnt, 'docs', f.name))}`).join(' && '), 'the 8 files in B\'s mount')
+    // A answers nothing until every read is under way: a mount serving one request at a time would have only one in the node.
+    assert.ok(pa.pid != null)
+    process.kill(pa.pid, 'SIGSTOP')
+    const reads = files.map(async (f) => await sh(`date +%s%N; sha256sum ${q(join(mnt, 'docs', f.name))}; date +%s%N`))
+    const status = async (f: { name: string }): Promise<string> => (await sh(`getfattr --only-values -n user.realize.status ${q(join(mnt, 'docs', f.name))}`)).stdout
+    // No event to await from outside the node: look until each file says its read is under way.
+    for (let t0 = Date.now(); ; await new Promise((resolve) => setTimeout(resolve, 50))) {
+      const states = await Promise.all(files.map(status))
+      if (states.every((st) => st.startsWith('downloading'))) break
+      assert.ok(Date.now() - t0 < 20_000, `not all 8 reads in flight at once: ${states.join(', ')}`)
+    }
+    process.kill(pa.pid, 'SIGCONT')
+    const done = await Promise.all(reads)
+    const spans = done.map((r) => { const [start, , end] = r.stdout.trim().split('\n'); return { start: Number(start) / 1e6, end: Number(end) / 1e6 } })
+    done.forEach((r, i) => {
+      assert.equal(r.code, 0, r.stderr)
+      assert.equal(r.stdout.split('\n')[1]?.split(' ')[0], createHash('sha256').update(files[i]!.bytes).digest('hex'))
+    })
+    // And they overlapped: every read began before any ended.
+    assert.ok(Math.max(...spans.map((s) => s.start)) < Math.min(...spans.map((s) => s.end)), JSON.stringify(spans))
+  })
+
   it('after kill -9 the next start clears the stale mount; a mount point in use or not empty is a clear error', async () => {
     const [n] = await processPlans(tmp.dir, [{ name: 'n', arenas: [{ name: 'docs' }] }])
     await writeFile(join(n!.roots.docs!, 'a.txt'), 'first\n')
