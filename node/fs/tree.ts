@@ -56,11 +56,27 @@ export class FsTree {
     const st = abs == null ? undefined : await lstat(abs).catch(() => undefined)
     if (st?.isFile() === true) return { kind: 'file', place: 'real', arena, path, entry: await arena.store.index.get(path) }
     if (st?.isDirectory() === true) return { kind: 'dir', place: 'arena', arena, path, real: true }
-    if (abs != null && st == null) return await this.unreal(arena, path)
+    if (abs != null && st == null) return await this.unrealOrEmptied(arena, path)
     const entry = await arena.store.index.get(path)
     if (entry != null) return { kind: 'file', place: 'real', arena, path, entry }
     if (await this.hasRealChildren(arena, path)) return { kind: 'dir', place: 'arena', arena, path, real: true }
-    return await this.unreal(arena, path)
+    return await this.unrealOrEmptied(arena, path)
+  }
+
+  /**
+   * A directory whose files this node deleted a moment ago still answers
+   * lookups (not listings) for a while after its peers followed and the
+   * unreal tree dropped it: the kernel looks it up before the rmdir that
+   * ends `rm -r` or `mv`, which would otherwise fail with ENOENT.
+   */
+  private async unrealOrEmptied (arena: Arena, path: RelPath): Promise<FsNode | undefined> {
+    const n = await this.unreal(arena, path)
+    if (n != null) return n
+    const since = Date.now() - EMPTIED_LOOKUP_MS
+    for await (const [, t] of arena.store.store.scan(tombstonesTable, { prefix: encodeText(`${path}/`) })) {
+      if (t.deletedAt >= since) return { kind: 'dir', place: 'arena', arena, path, real: false }
+    }
+    return undefined
   }
 
   private async unreal (arena: Arena, path: RelPath): Promise<FsNode | undefined> {
@@ -72,14 +88,12 @@ export class FsTree {
 
   /**
    * A peer's version this node deleted: its tombstone names it (a `rm`
-   * through the mount, a local delete the peers have not followed yet), or
-   * the index still has it while the root no longer does (deleted or moved
-   * away here a moment ago; the watcher has not indexed that yet).
+   * through the mount, a local delete the peers have not followed yet).
+   * (Not "indexed but gone from the root": an unrealize passes through
+   * that state too, and its file must stay readable.)
    */
   private async goneHere (arena: Arena, path: RelPath, hash: Hash): Promise<boolean> {
-    if (deleted(await arena.store.tombstones.get(path), hash)) return true
-    const e = arena.root == null ? undefined : await arena.store.index.get(path)
-    return e != null && (hashEquals(e.hash, hash) || deleted(e.previous, hash))
+    return deleted(await arena.store.tombstones.get(path), hash)
   }
 
   /** Names in `dir` with a tombstone at or below them (one range scan; usually none). */
@@ -141,8 +155,7 @@ export class FsTree {
           if (real.has(e.name)) continue
           // A peer's file this node deleted (its peers have not followed yet) is gone here already.
           const p = (path === '' ? e.name : `${path}/${e.name}`) as RelPath
-          // (Indexed but not in the root: deleted or moved away a moment ago, not indexed yet.)
-          if (buried.has(e.name) || (e.kind === 'file' && listed != null && await arena.store.index.get(p) != null)) {
+          if (buried.has(e.name)) {
             const child = await this.unreal(arena, p)
             if (child == null || (child.kind === 'dir' && child.place === 'arena' && await this.emptied(child))) continue
           }
@@ -167,6 +180,9 @@ export class FsTree {
     return { abs, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid }
   }
 }
+
+/** How long a directory emptied by deletions here still answers lookups. */
+const EMPTIED_LOOKUP_MS = 60_000
 
 function deleted (tombstone: readonly Hash[] | undefined, hash: Hash): boolean {
   return tombstone?.some((h) => hashEquals(h, hash)) === true
