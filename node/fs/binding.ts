@@ -28,6 +28,7 @@ const ERRNO: Record<string, number> = {
   EPERM: Fuse.EPERM,
   EXDEV: Fuse.EXDEV,
   ENOTEMPTY: Fuse.ENOTEMPTY,
+  EBUSY: Fuse.EBUSY,
   ENOSPC: Fuse.ENOSPC,
   EDQUOT: Fuse.EDQUOT ?? Fuse.ENOSPC,
   EFBIG: Fuse.EFBIG
@@ -98,8 +99,9 @@ export function fuseOperations (ops: FsOperations, log: Logger): Fuse.OPERATIONS
     unlink: (path, cb) => { answer('unlink', path, async () => { await ops.writes.unlink(path) }, done(cb), failed(cb)) },
     rename: (src, dest, cb) => { answer('rename', src, async () => { await ops.writes.rename(src, dest) }, done(cb), failed(cb)) },
     chmod: (path, mode, cb) => { answer('chmod', path, async () => { await ops.writes.chmod(path ?? '', mode) }, done(cb), failed(cb)) },
-    // Owners are the root's: a chown through the mount is not passed on (as on most network file systems).
-    chown: (_path, _uid, _gid, cb) => { cb(Fuse.EPERM) },
+    // Owners are the root's: a chown through the mount is not passed on (as on most network file systems);
+    // one to the owner shown succeeds (`mv`, `cp -p` set it on what they copy).
+    chown: (path, uid, gid, cb) => { answer('chown', path, async () => { await ops.chown(path ?? '/', uid, gid) }, done(cb), failed(cb)) },
     // The timespec variant: `touch` sends UTIME_NOW, which the millisecond one refuses (ENOTSUP).
     utimensWithTimespec: (path, atime, mtime, cb) => { answer('utimens', path, async () => { await ops.writes.utimens(path ?? '', msOf(atime), msOf(mtime)) }, done(cb), failed(cb)) },
     // Links: the index holds plain files and directories only (docs/decisions.md, "FUSE mount").

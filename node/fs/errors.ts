@@ -6,7 +6,7 @@ import { RealizeError } from '../../datastore/types/errors.js'
  * mount that cannot start or stop, shown to the user by `start` and `status`.
  */
 
-export type Errno = 'ENOENT' | 'EIO' | 'EROFS' | 'EISDIR' | 'ENOTDIR' | 'ENODATA' | 'EINVAL' | 'ENOTSUP' | 'EBADF' | 'EACCES' | 'EEXIST' | 'EPERM' | 'EXDEV' | 'ENOTEMPTY'
+export type Errno = 'ENOENT' | 'EIO' | 'EROFS' | 'EISDIR' | 'ENOTDIR' | 'ENODATA' | 'EINVAL' | 'ENOTSUP' | 'EBADF' | 'EACCES' | 'EEXIST' | 'EPERM' | 'EXDEV' | 'ENOTEMPTY' | 'EBUSY'
 
 export class FsError extends RealizeError {
   constructor (code: string, readonly errno: Errno, message: string, options?: { cause?: unknown }) {

@@ -6,7 +6,7 @@ import { isMark } from '../../datastore/types/mark.js'
 import type { BlobStore } from '../blobs/blob-store.js'
 import { isSameOrInside } from '../config/paths.js'
 import { MARK_XATTR } from '../marks/xattr.js'
-import { FsError, FsNotFoundError } from './errors.js'
+import { FsError, FsNotFoundError, RemoteReadError } from './errors.js'
 import { FsWrites } from './writes.js'
 import { closeOpenFile, HandleTable, type OpenFile } from './handles.js'
 import type { RemoteBlob, RemoteFetcher } from './remote.js'
@@ -114,8 +114,14 @@ export class FsOperations {
     if (f == null) throw new FsError('BAD_HANDLE', 'EBADF', `no open file ${fd}`)
     if (f.kind === 'real') return (await f.fh.read(buffer, 0, length, position)).bytesRead
     if (position >= f.stat.chosen.size) return 0
-    const blob = await (f.blob ??= this.remoteBlob(f))
-    return await this.deps.fetcher.read(blob, f.arena, f.path, f.stat, buffer, length, position)
+    try {
+      const blob = await (f.blob ??= this.remoteBlob(f))
+      return await this.deps.fetcher.read(blob, f.arena, f.path, f.stat, buffer, length, position)
+    } catch (err) {
+      // The version went away while the file was open (deleted or replaced on its peers): the bytes are unreadable, not the name.
+      if (err instanceof FsNotFoundError) throw new RemoteReadError(`${f.arena.name}/${f.path}: ${err.message}`, { cause: err })
+      throw err
+    }
   }
 
   private remoteBlob (f: OpenFile & { kind: 'remote' }): Promise<RemoteBlob> {
@@ -143,6 +149,13 @@ export class FsOperations {
 
   async truncate (path: string, size: number): Promise<void> {
     await this.writes.truncate(path, size)
+  }
+
+  /** Succeeds only when nothing changes: the owner shown, or -1 (keep). */
+  async chown (path: string, uid: number, gid: number): Promise<void> {
+    const a = await this.getattr(path)
+    const same = (want: number, is: number): boolean => want === -1 || want === 0xffffffff || want === is
+    if (!same(uid, a.uid) || !same(gid, a.gid)) throw new FsError('NO_CHOWN', 'EPERM', `${path}: owners are the arena root's; chown it there`)
   }
 
   async fsync (fd: number): Promise<void> {

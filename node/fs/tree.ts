@@ -1,6 +1,8 @@
 import { lstat, readdir } from 'node:fs/promises'
 import { encodeText } from '../../datastore/keys.js'
 import { indexTable, type IndexEntry } from '../../datastore/tables/index-table.js'
+import { tombstonesTable } from '../../datastore/tables/tombstones.js'
+import { hashEquals, type Hash } from '../../datastore/types/hash.js'
 import { hasReservedName, isReservedName, type RelPath } from '../../datastore/types/path.js'
 import type { Arena } from '../arena.js'
 import { pathInRoot } from '../real/root-path.js'
@@ -54,17 +56,66 @@ export class FsTree {
     const st = abs == null ? undefined : await lstat(abs).catch(() => undefined)
     if (st?.isFile() === true) return { kind: 'file', place: 'real', arena, path, entry: await arena.store.index.get(path) }
     if (st?.isDirectory() === true) return { kind: 'dir', place: 'arena', arena, path, real: true }
-    if (abs != null && st == null) return await this.unreal(arena, path)
+    if (abs != null && st == null) return await this.unrealOrEmptied(arena, path)
     const entry = await arena.store.index.get(path)
     if (entry != null) return { kind: 'file', place: 'real', arena, path, entry }
     if (await this.hasRealChildren(arena, path)) return { kind: 'dir', place: 'arena', arena, path, real: true }
-    return await this.unreal(arena, path)
+    return await this.unrealOrEmptied(arena, path)
+  }
+
+  /**
+   * A directory whose files this node deleted a moment ago still answers
+   * lookups (not listings) for a while after its peers followed and the
+   * unreal tree dropped it: the kernel looks it up before the rmdir that
+   * ends `rm -r` or `mv`, which would otherwise fail with ENOENT.
+   */
+  private async unrealOrEmptied (arena: Arena, path: RelPath): Promise<FsNode | undefined> {
+    const n = await this.unreal(arena, path)
+    if (n != null) return n
+    const since = Date.now() - EMPTIED_LOOKUP_MS
+    for await (const [, t] of arena.store.store.scan(tombstonesTable, { prefix: encodeText(`${path}/`) })) {
+      if (t.deletedAt >= since) return { kind: 'dir', place: 'arena', arena, path, real: false }
+    }
+    return undefined
   }
 
   private async unreal (arena: Arena, path: RelPath): Promise<FsNode | undefined> {
     const s = await this.tree(arena)?.statPath(path)
     if (s == null) return undefined
+    if (s.kind === 'file' && await this.goneHere(arena, path, s.chosen.hash)) return undefined
     return s.kind === 'file' ? { kind: 'file', place: 'unreal', arena, path, stat: s } : { kind: 'dir', place: 'arena', arena, path, real: false }
+  }
+
+  /**
+   * A peer's version this node deleted: its tombstone names it (a `rm`
+   * through the mount, a local delete the peers have not followed yet).
+   * (Not "indexed but gone from the root": an unrealize passes through
+   * that state too, and its file must stay readable.)
+   */
+  private async goneHere (arena: Arena, path: RelPath, hash: Hash): Promise<boolean> {
+    return deleted(await arena.store.tombstones.get(path), hash)
+  }
+
+  /** Names in `dir` with a tombstone at or below them (one range scan; usually none). */
+  private async tombstoned (arena: Arena, dir: RelPath): Promise<Set<string>> {
+    const out = new Set<string>()
+    const skip = dir === '' ? 0 : dir.length + 1
+    for await (const p of arena.store.store.scanKeys(tombstonesTable, { prefix: dir === '' ? '' : encodeText(`${dir}/`) })) {
+      const slash = p.indexOf('/', skip)
+      out.add(slash < 0 ? p.slice(skip) : p.slice(skip, slash))
+    }
+    return out
+  }
+
+  /**
+   * A directory only on peers whose every file this node deleted (a `rm -r`
+   * the peers have not followed yet): left out of listings. A lookup still
+   * finds it (the kernel looks it up before the rmdir that ends `rm -r`);
+   * it is gone for good when the peers follow.
+   */
+  private async emptied (n: FsNode & { kind: 'dir', place: 'arena' }): Promise<boolean> {
+    if ((await this.tombstoned(n.arena, n.path)).size === 0) return false
+    return (await this.readdir(n)).length === 0
   }
 
   private async hasRealChildren (arena: Arena, dir: RelPath): Promise<boolean> {
@@ -97,7 +148,20 @@ export class FsTree {
       }
       const tree = this.tree(arena)
       const d = await tree?.lookupPath(path)
-      if (tree != null && d != null && d.kind === 'dir') for (const e of await tree.readdir(d.inode)) names.add(e.name)
+      if (tree != null && d != null && d.kind === 'dir') {
+        const real = new Set(names)
+        const buried = await this.tombstoned(arena, path)
+        for (const e of await tree.readdir(d.inode)) {
+          if (real.has(e.name)) continue
+          // A peer's file this node deleted (its peers have not followed yet) is gone here already.
+          const p = (path === '' ? e.name : `${path}/${e.name}`) as RelPath
+          if (buried.has(e.name)) {
+            const child = await this.unreal(arena, p)
+            if (child == null || (child.kind === 'dir' && child.place === 'arena' && await this.emptied(child))) continue
+          }
+          names.add(e.name)
+        }
+      }
     }
     return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   }
@@ -115,4 +179,11 @@ export class FsTree {
     if (st == null || !st.isFile()) return undefined
     return { abs, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid }
   }
+}
+
+/** How long a directory emptied by deletions here still answers lookups. */
+const EMPTIED_LOOKUP_MS = 60_000
+
+function deleted (tombstone: readonly Hash[] | undefined, hash: Hash): boolean {
+  return tombstone?.some((h) => hashEquals(h, hash)) === true
 }

@@ -15,12 +15,15 @@ import type { FsNode, FsTree } from './tree.js'
 /**
  * Changes through the mount (issue 12, read-write). Every change lands in
  * the arena root, so the watcher indexes and publishes it like any local
- * change; nothing here writes the index. A change to a file that is not
- * real here first makes it real (materialize: the verified blob copied
- * into the root, marked own) and then applies to the root file.
+ * change; nothing here writes the index but a deletion of peers' files
+ * (below). A change to a file that is not real here first makes it real
+ * (materialize: the verified blob copied into the root, marked own) and
+ * then applies to the root file.
  *
- * Refused: an arena without a root (EROFS), a rename across arenas (EXDEV:
- * `mv` then copies), deleting what exists only on peers (EPERM), links
+ * Deleting a file that exists only on peers deletes it household-wide (a
+ * Remove published through the index, RealIndex.removeRemote).
+ * Refused: an arena without a root (EROFS), a rename across arenas or of
+ * a directory only on peers (EXDEV: `mv` then copies and deletes), links
  * (EPERM). docs/decisions.md, "FUSE mount", has the reasons.
  *
  * Like operations.ts, this never touches the mount point: only roots and blobs.
@@ -77,10 +80,19 @@ export class FsWrites {
     await utimes(abs, (atimeMs ?? st.atimeMs) / 1000, (mtimeMs ?? st.mtimeMs) / 1000)
   }
 
+  /**
+   * A real file is deleted in the root (the watcher publishes the Remove);
+   * a file only on peers is deleted household-wide: a Remove of every
+   * version peers have of it, as `rm` in a synced folder does.
+   */
   async unlink (path: string): Promise<void> {
     const n = await this.file(path)
-    if (n.place === 'unreal') throw notHere(path)
-    await rm(this.inRoot(n.arena, n.path, false))
+    if (n.place === 'real') return await rm(this.inRoot(n.arena, n.path, false))
+    if (n.arena.root == null) throw new FsError('NO_ROOT', 'EROFS', `${n.arena.name} has no root on this machine: its files cannot change here`)
+    const hashes = [n.stat.chosen.hash, ...n.stat.peers.map((p) => p.version.hash)]
+    const distinct = hashes.filter((h, i) => hashes.findIndex((o) => hashEquals(o, h)) === i)
+    const removed = await n.arena.index.removeRemote(n.path, distinct)
+    if (removed == null) throw new FsError('BECAME_REAL', 'EBUSY', `${path}: became real here meanwhile; try again`)
   }
 
   async mkdir (path: string, mode: number): Promise<void> {
@@ -96,7 +108,8 @@ export class FsWrites {
     if (n.place === 'arenas' || n.path === '') throw new FsError('ARENA_DIR', 'EPERM', `${path}: an arena is removed from the config, not the mount`)
     // Peers' files inside count: the directory is not empty in the merged view.
     if ((await this.deps.tree.readdir(n)).length > 0) throw new FsError('NOT_EMPTY', 'ENOTEMPTY', `${path}: not empty`)
-    if (!n.real) throw notHere(path)
+    // Only peers' (now deleted) files made it: it goes when they follow the deletions.
+    if (!n.real) return
     await rmdir(this.inRoot(n.arena, n.path, false))
   }
 
@@ -109,7 +122,8 @@ export class FsWrites {
     let abs: string
     if (src.kind === 'file') abs = await this.real(src)
     else if (src.real) abs = this.inRoot(src.arena, src.path, false)
-    else throw notHere(from)
+    // A directory of peers' files: `mv` then copies it (fetching each file) and deletes the original.
+    else throw new FsError('NOT_REAL', 'EXDEV', `${from}: only on peers; moved as a copy and a delete`)
     await rename(abs, this.inRoot(dst.arena, dst.rel, true))
   }
 
@@ -216,5 +230,5 @@ async function indexed (arena: Arena, path: RelPath, hash: Hash, ms: number): Pr
 }
 
 function notHere (path: string): FsError {
-  return new FsError('NOT_REAL', 'EPERM', `${path}: only on peers; delete or move it on a machine that has it, or make it real here first (mark it own)`)
+  return new FsError('NOT_REAL', 'EPERM', `${path}: a directory only on peers has no mode or times here; change them on a machine that has it`)
 }

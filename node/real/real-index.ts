@@ -105,6 +105,34 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
     if (marks.length > 0) this.emit('marks', [...marks])
     return appended
   }
+
+  /**
+   * The user deleted a file this node has only as peers' versions (`rm`
+   * through the mount, issue 12): published as a Remove of each of those
+   * versions, with a tombstone, exactly what deleting the real file here
+   * would have published, so every peer follows and none brings it back.
+   * Returns undefined, changing nothing, when the path has a real file
+   * meanwhile: that one is deleted in the root, and the watcher says so.
+   */
+  async removeRemote (path: RelPath, hashes: readonly Hash[]): Promise<HistoryEntry[] | undefined> {
+    if (hashes.length === 0) return []
+    const { index, history, dirty } = this.store
+    const appended = await this.store.store.writeGrouped(async (batch) => {
+      if (await index.getIn(batch, path) != null) return undefined
+      const t = await this.store.tombstones.entryIn(batch, path)
+      const fresh = hashes.filter((h) => t?.hashes.some((d) => hashEquals(d, h)) !== true)
+      // Appended, as a peer's Remove is (peer-effects.ts): the first hash stays the one a blobId holds.
+      this.store.tombstones.put(batch, path, [...(t?.hashes ?? []), ...fresh], Date.now(), t?.blobId)
+      const out = hashes.map((oldHash) => {
+        const notification: HistoryNotification = { kind: 'remove', path, oldHash }
+        return { n: history.append(batch, notification), notification }
+      })
+      await dirty.mark(batch, path)
+      return out
+    })
+    if (appended != null) this.emit('history', appended)
+    return appended
+  }
 }
 
 /**

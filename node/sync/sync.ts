@@ -119,5 +119,5 @@ async function * mapRemoved (tombstones: AsyncIterable<[RelPath, Tombstone]>): A
 }
 
 async function * mapFiles (entries: AsyncIterable<[RelPath, IndexEntry]>): AsyncGenerator<ListedFile> {
-  for await (const [path, e] of entries) yield { path, version: { hash: e.hash, size: e.size, mtime: e.mtime } }
+  for await (const [path, e] of entries) yield { path, version: { hash: e.hash, size: e.size, mtime: e.mtime }, ...(e.previous != null && e.previous.length > 0 ? { previous: e.previous } : {}) }
 }

@@ -53,12 +53,13 @@ export class UnrealHistorySink implements HistorySink {
    */
   async catchupRemoved (removed: ListedRemoval[]): Promise<void> {
     let followed = 0
-    await this.store.store.write(async (batch) => {
-      await this.store.index.prefetch(batch, removed.map((r) => r.path))
+    await this.tree.write(async (tx) => {
+      await this.store.index.prefetch(tx.batch, removed.map((r) => r.path))
       for (const r of removed) {
         for (const oldHash of r.hashes) {
-          if (await recordPeerEffect(batch, this.store, { kind: 'remove', path: r.path, oldHash }, { tombstone: false })) {
+          if (await recordPeerEffect(tx.batch, this.store, { kind: 'remove', path: r.path, oldHash }, { tombstone: false })) {
             followed++
+            tx.noteDirty(r.path)
             break
           }
         }
@@ -86,8 +87,12 @@ export class UnrealHistorySink implements HistorySink {
       for (const e of entries) {
         const n = e.notification
         await applyIn(tx, this.peerId, n)
-        await recordPeerEffect(tx.batch, this.store, n)
-        if ((n.kind === 'add' || n.kind === 'replace') && await noteReturned(tx, this.store, n.path, n.hash)) returned++
+        // A Remove of a version this peer never listed changes nothing in the tree but may dirty the real.
+        if (await recordPeerEffect(tx.batch, this.store, n)) tx.noteDirty(n.path)
+        if ((n.kind === 'add' || n.kind === 'replace') && await noteReturned(tx, this.store, n.path, n.hash)) {
+          returned++
+          tx.noteDirty(n.path)
+        }
       }
       this.store.peerProgress.put(tx.batch, this.peerId, { storeId, lastSeen: last.n, lastActive: Date.now() })
     })

@@ -7,7 +7,8 @@ import type { Outcome, PeerId } from './types.js'
  * functions over one file's state; the tree loads the state, applies a rule
  * and writes what changed.
  *
- * - The first version seen becomes chosen.
+ * - The first version seen becomes chosen; the versions it replaced (a
+ *   Replace's oldHash, a catch-up listing's `previous`) are its chain.
  * - A peer's new version whose predecessor (the Replace's `oldHash`, or the
  *   version that peer had before) is the chosen hash moves the choice to it,
  *   whoever reports it.
@@ -47,6 +48,12 @@ export interface PeerHasOptions {
    * version, so it applies even when its mtime is older than what we had.
    */
   authoritative?: boolean
+  /**
+   * The hashes the version replaced, newest first, as a catch-up listing
+   * states them (the peer's index): a node that never saw the Replaces
+   * (a first catch-up after the edit) still sees one chain, not a conflict.
+   */
+  replaced?: readonly Hash[]
 }
 
 /** `peer` now has `version` (link or catch-up). */
@@ -58,11 +65,13 @@ export function peerHas (state: FileVersions, peer: PeerId, version: Version, op
     if (options.authoritative !== true && version.mtime < prev.mtime) return 'ignored'
   }
   state.peers.set(peer, version)
-  const predecessor = options.oldHash ?? prev?.hash
+  const predecessors = options.oldHash != null ? [options.oldHash] : [...(prev == null ? [] : [prev.hash]), ...(options.replaced ?? [])]
   const chosen = state.chosen
   if (chosen == null) {
-    state.chosen = { version, chain: [] }
-  } else if (!hashEquals(chosen.version.hash, version.hash) && predecessor != null && hashEquals(predecessor, chosen.version.hash)) {
+    // The first version seen: what it replaced is its chain (those versions, on a peer or real here, lag behind it).
+    const ancestry = (options.oldHash != null ? [options.oldHash] : options.replaced ?? []).filter((h) => !hashEquals(h, version.hash))
+    state.chosen = { version, chain: ancestry.slice(0, MAX_CHAIN).reverse() }
+  } else if (!hashEquals(chosen.version.hash, version.hash) && predecessors.some((h) => hashEquals(h, chosen.version.hash))) {
     choose(state, version)
   }
   settle(state)

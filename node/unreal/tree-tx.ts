@@ -28,6 +28,15 @@ export class UnrealTx {
     return this.tree.changed
   }
 
+  /**
+   * A path this transaction made dirty outside the tree (a peer's effect on
+   * the real, a returned version): announced with the tree's own, so
+   * churten looks at it now rather than at its next scan.
+   */
+  noteDirty (path: RelPath): void {
+    this.tree.changed.push(path)
+  }
+
   /** Files whose entries this transaction wrote, as it leaves them. */
   get touched (): ReadonlyMap<number, FileState> {
     return this.tree.touched
@@ -74,7 +83,7 @@ export class UnrealTx {
    * even if older than what we had (the listing is the peer's state); the
    * version it had before counts as the one it replaced. Clears its mark.
    */
-  async catchup (peer: PeerId, path: string, version: Version): Promise<Outcome> {
+  async catchup (peer: PeerId, path: string, version: Version, replaced?: readonly Hash[]): Promise<Outcome> {
     const p = parsePath(path)
     const v = checkVersion(version)
     checkPeer(peer)
@@ -93,7 +102,7 @@ export class UnrealTx {
     }
     const file = await this.tree.fileFor(p, true)
     if (file == null) return 'ignored'
-    const outcome = peerHas(file, peer, v, { authoritative: true })
+    const outcome = peerHas(file, peer, v, { authoritative: true, replaced })
     if (outcome === 'changed') await this.tree.save(file, [peer], gen)
     else if (outcome === 'unchanged') this.batch.put(unrealPeerTable, peerKey(peer, file.inode), gen)
     return outcome

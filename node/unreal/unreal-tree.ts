@@ -28,6 +28,8 @@ export interface UnrealTreeOptions extends InodeAllocatorOptions {
 export interface CatchupFile {
   path: string
   version: Version
+  /** The hashes it replaced, newest first (the peer's index `previous`). */
+  previous?: readonly Hash[]
 }
 
 export type OutcomeCounts = Record<Outcome, number>
@@ -114,12 +116,12 @@ export class UnrealTree extends EventEmitter<UnrealTreeEvents> {
   /** Many files of one catch-up listing in one batch; every path is checked before the store is touched. */
   async catchupMany (peer: PeerId, files: readonly CatchupFile[], options: CatchupOptions = {}): Promise<OutcomeCounts> {
     checkPeer(peer)
-    const checked = files.map((f) => ({ path: parsePath(f.path), version: checkVersion(f.version) }))
+    const checked = files.map((f) => ({ path: parsePath(f.path), version: checkVersion(f.version), previous: f.previous }))
     return await this.write(async (tx) => {
       const counts: OutcomeCounts = { changed: 0, unchanged: 0, ignored: 0 }
       await tx.prefetch(peer, checked)
       for (const f of checked) {
-        const outcome = await tx.catchup(peer, f.path, f.version)
+        const outcome = await tx.catchup(peer, f.path, f.version, f.previous)
         counts[outcome]++
         if (outcome === 'changed') await options.changed?.(tx, f.path, f.version)
       }

@@ -78,14 +78,21 @@ export function entryFromWire (e: Entry): HistoryEntry {
 export interface ListedFile {
   path: RelPath
   version: Version
+  /** The hashes `version` replaced at the path, newest first (the publisher's index `previous`). */
+  previous?: Hash[]
 }
 
+/** Replaced hashes kept from a listed file: the publisher keeps as many (PREVIOUS_KEPT), a hostile one gets no more. */
+const PREVIOUS_LISTED = 8
+
 export function fileToWire (f: ListedFile): File {
-  return { path: f.path, size: f.version.size, mtime: f.version.mtime, hash: f.version.hash as Uint8Array<ArrayBuffer> }
+  return { path: f.path, size: f.version.size, mtime: f.version.mtime, hash: f.version.hash as Uint8Array<ArrayBuffer>, previous: (f.previous ?? []) as Array<Uint8Array<ArrayBuffer>> }
 }
 
 export function fileFromWire (f: File): ListedFile {
-  return { path: path('catch-up file', f.path), version: { hash: hash('catch-up file', f.hash), size: size('catch-up file', f.size), mtime: mtime('catch-up file', f.mtime) } }
+  const listed: ListedFile = { path: path('catch-up file', f.path), version: { hash: hash('catch-up file', f.hash), size: size('catch-up file', f.size), mtime: mtime('catch-up file', f.mtime) } }
+  if (f.previous.length > 0) listed.previous = f.previous.slice(0, PREVIOUS_LISTED).map((h) => hash('catch-up file', h))
+  return listed
 }
 
 /** A path the publisher deleted, with the hashes the file had (its tombstone). */

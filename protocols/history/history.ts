@@ -479,6 +479,7 @@ export interface File {
   size: number
   mtime: number
   hash: Uint8Array<ArrayBuffer>
+  previous: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace File {
@@ -511,6 +512,13 @@ export namespace File {
           w.bytes(obj.hash)
         }
 
+        if (obj.previous != null && obj.previous.length > 0) {
+          for (const value of obj.previous) {
+            w.uint32(42)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -519,7 +527,8 @@ export namespace File {
           path: '',
           size: 0,
           mtime: 0,
-          hash: uint8ArrayAlloc(0)
+          hash: uint8ArrayAlloc(0),
+          previous: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -544,6 +553,14 @@ export namespace File {
               obj.hash = reader.bytes()
               break
             }
+            case 5: {
+              if (opts.limits?.previous != null && obj.previous.length === opts.limits.previous) {
+                throw new MaxLengthError('Decode error - repeated field "previous" had too many elements')
+              }
+
+              obj.previous.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -553,6 +570,10 @@ export namespace File {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          previous: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -587,6 +608,21 @@ export namespace File {
               }
               break
             }
+            case 5: {
+              if (opts.limits?.previous != null && obj.previous === opts.limits.previous) {
+                throw new MaxLengthError('Streaming decode error - repeated field "previous" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.previous[]`,
+                index: obj.previous,
+                value: reader.bytes()
+              }
+
+              obj.previous++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -619,6 +655,12 @@ export namespace File {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FilePreviousFieldEvent {
+    field: '$.previous[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<File>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, File.codec())
   }
@@ -627,7 +669,7 @@ export namespace File {
     return decodeMessage(buf, File.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<File>): Generator<FilePathFieldEvent | FileSizeFieldEvent | FileMtimeFieldEvent | FileHashFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<File>): Generator<FilePathFieldEvent | FileSizeFieldEvent | FileMtimeFieldEvent | FileHashFieldEvent | FilePreviousFieldEvent> {
     return streamMessage(buf, File.codec(), opts)
   }
 }
@@ -1010,6 +1052,12 @@ export namespace Publication {
     index: number
   }
 
+  export interface PublicationFilesPreviousFieldEvent {
+    field: '$.files[].previous[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface PublicationCompleteNFieldEvent {
     field: '$.complete.n'
     value: number
@@ -1077,7 +1125,7 @@ export namespace Publication {
     return decodeMessage(buf, Publication.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Publication>): Generator<PublicationStartStoreIdFieldEvent | PublicationStartCatchupFieldEvent | PublicationStartLastNFieldEvent | PublicationFilesPathFieldEvent | PublicationFilesSizeFieldEvent | PublicationFilesMtimeFieldEvent | PublicationFilesHashFieldEvent | PublicationCompleteNFieldEvent | PublicationEntriesNFieldEvent | PublicationEntriesKindFieldEvent | PublicationEntriesPathFieldEvent | PublicationEntriesSizeFieldEvent | PublicationEntriesMtimeFieldEvent | PublicationEntriesHashFieldEvent | PublicationEntriesOldHashFieldEvent | PublicationRemovedPathFieldEvent | PublicationRemovedHashesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Publication>): Generator<PublicationStartStoreIdFieldEvent | PublicationStartCatchupFieldEvent | PublicationStartLastNFieldEvent | PublicationFilesPathFieldEvent | PublicationFilesSizeFieldEvent | PublicationFilesMtimeFieldEvent | PublicationFilesHashFieldEvent | PublicationFilesPreviousFieldEvent | PublicationCompleteNFieldEvent | PublicationEntriesNFieldEvent | PublicationEntriesKindFieldEvent | PublicationEntriesPathFieldEvent | PublicationEntriesSizeFieldEvent | PublicationEntriesMtimeFieldEvent | PublicationEntriesHashFieldEvent | PublicationEntriesOldHashFieldEvent | PublicationRemovedPathFieldEvent | PublicationRemovedHashesFieldEvent> {
     return streamMessage(buf, Publication.codec(), opts)
   }
 }

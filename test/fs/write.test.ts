@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ControlClient } from '../../node/control/api/client.js'
 import { NodeProcess } from '../helpers/node-process.js'
@@ -39,7 +39,13 @@ describe('fs: writing through the mount (issue 12)', function () {
     clients.push(client)
     const bus = new EventEmitter()
     await client.subscribe(['index'], () => { bus.emit('event') })
-    await until(bus, 'event', check, what, 60_000)
+    // And every 250 ms, as TestPeer.waitFor does: a file a peer's job moves can change after the index event announcing it.
+    const poll = setInterval(() => { bus.emit('event') }, 250)
+    try {
+      await until(bus, 'event', check, what, 60_000)
+    } finally {
+      clearInterval(poll)
+    }
   }
 
   const exists = async (p: string): Promise<boolean> => (await sh(`test -e ${q(p)}`)).code === 0
@@ -101,7 +107,12 @@ describe('fs: writing through the mount (issue 12)', function () {
       await content(join(ra, 't.txt')) === '0123' &&
       await exists(join(ra, 'touched.txt')) &&
       await exists(join(ra, 'd/copy.bin')) &&
-      !await exists(join(ra, 'new.txt')), "B's changes on A")
+      await content(join(ra, 'hello.txt')) === 'hello from A\nmore from B\n' &&
+      !await exists(join(ra, 'new.txt')), "B's changes on A").catch(async (err) => {
+      // What differs, for the failure message.
+      const files = async (root: string): Promise<string> => (await sh(`cd ${q(root)} && find . -type f | sort | while read f; do echo "$f: $(head -c 40 "$f" | tr '\\n' '|')"; done`)).stdout
+      throw new Error(`${(err as Error).message}\nA:\n${await files(ra)}B:\n${await files(rb)}`)
+    })
     assert.deepEqual(await readFile(join(ra, 'd/copy.bin')), bytes)
 
     const rm = await sh(`rm ${m('docs/hello.txt')}`)
@@ -114,8 +125,52 @@ describe('fs: writing through the mount (issue 12)', function () {
     assert.equal(await content(join(b!.roots.notes!, 'x.txt')), 'x\n')
     assert.equal(await exists(join(rb, 'x.txt')), false)
     assert.match((await sh(`ln ${m('docs/touched.txt')} ${m('docs/hard')}`)).stderr, /Operation not permitted/)
-    assert.match((await sh(`rm ${m('docs/remote.txt')}`)).stderr, /Operation not permitted/, 'a file only on peers is not deleted from here')
     assert.match((await sh(`rmdir ${m('docs/d')}`)).stderr, /not empty/, 'd holds moved.txt (remote or real)')
     assert.match((await sh(`mkdir ${m('docs/d')}`)).stderr, /File exists/)
+  })
+
+  it('rm and mv of files only on peers through B\'s mount delete them household-wide', async () => {
+    const [a, b] = await processPlans(tmp.dir, [
+      { name: 'a', arenas: [{ name: 'docs' }] },
+      { name: 'b', arenas: [{ name: 'docs', mark: 'watch' }] }
+    ])
+    const ra = a!.roots.docs!
+    await mkdir(join(ra, 'dir/sub'), { recursive: true })
+    await writeFile(join(ra, 'gone.txt'), 'rm me\n')
+    await writeFile(join(ra, 'f.txt'), 'rename me\n')
+    await writeFile(join(ra, 'dir/x.txt'), 'x\n')
+    await writeFile(join(ra, 'dir/sub/y.txt'), 'y\n')
+    await writeFile(join(ra, 'kept.txt'), 'stays\n')
+    const mnt = join(tmp.dir, 'mnt')
+    const pa = new NodeProcess(['--data', a!.dataDir])
+    procs.push(pa)
+    await pa.waitForEvent('ready')
+    const pb = new NodeProcess(['--data', b!.dataDir, '--mount', mnt])
+    procs.push(pb)
+    mounts.push(mnt)
+    await pb.waitForEvent('ready')
+    const m = (p: string): string => q(join(mnt, p))
+    await when(b!, async () => await exists(join(mnt, 'docs/dir/sub/y.txt')) && await exists(join(mnt, 'docs/kept.txt')), "A's files in B's mount")
+
+    const rm = await sh(`rm ${m('docs/gone.txt')}`)
+    assert.equal(rm.code, 0, `rm of a file only on A: ${rm.stderr}`)
+    assert.equal(await exists(join(mnt, 'docs/gone.txt')), false, 'gone from B\'s mount at once, before A follows')
+    // A directory only on peers: rename says EXDEV, so mv copies it (reading through the mount) and deletes the original.
+    const mv = await sh(`mv ${m('docs/dir')} ${m('docs/moved')} && mv ${m('docs/f.txt')} ${m('docs/g.txt')}`)
+    assert.equal(mv.code, 0, mv.stderr)
+    // f.txt shows as A's copy until B's watcher indexed the rename (then B's own Remove hides it).
+    const files = async (): Promise<string> => (await sh(`cd ${m('docs')} && find . -type f | sort`)).stdout
+    await when(b!, async () => await files() === './g.txt\n./kept.txt\n./moved/sub/y.txt\n./moved/x.txt\n', "B's mount after rm and mv")
+
+    // A follows: the deletions are household-wide, the copies arrive.
+    await when(a!, async () =>
+      !await exists(join(ra, 'gone.txt')) && !await exists(join(ra, 'f.txt')) && !await exists(join(ra, 'dir/x.txt')) && !await exists(join(ra, 'dir/sub/y.txt')) &&
+      await content(join(ra, 'g.txt')) === 'rename me\n' && await content(join(ra, 'moved/x.txt')) === 'x\n' && await content(join(ra, 'moved/sub/y.txt')) === 'y\n', "B's deletions and copies on A").catch(async (err) => {
+      throw new Error(`${(err as Error).message}; A's root: ${(await sh(`cd ${q(ra)} && find . -type f | sort | tr '\\n' ' '`)).stdout}`)
+    })
+    assert.equal(await content(join(ra, 'kept.txt')), 'stays\n')
+    // And the deleted files do not come back to B's mount once A has followed.
+    await when(b!, async () => !(await sh(`ls ${m('docs')}`)).stdout.split('\n').includes('dir'), "A's Remove of dir/ reaches B")
+    assert.equal((await sh(`cd ${m('docs')} && find . -type f | sort`)).stdout, './g.txt\n./kept.txt\n./moved/sub/y.txt\n./moved/x.txt\n')
   })
 })

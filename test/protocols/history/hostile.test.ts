@@ -151,7 +151,7 @@ describe('history protocol: hostile household peer (spec section 8)', function (
       const bad = ['../escape.txt', '/etc/passwd', 'a\0b', 'ok/../../escape']
       const path = bad[(served.length - 1) % bad.length] as string
       await s.write({ start: { storeId: new Uint8Array(16).fill(7), catchup: true, lastN: 1 }, files: [], entries: [], removed: [] }, Publication)
-      await s.write({ files: [{ path: 'fine.txt', size: 1, mtime: 1, hash: evilHash }, { path, size: 1, mtime: 1, hash: evilHash }], entries: [], removed: [] }, Publication)
+      await s.write({ files: [{ path: 'fine.txt', size: 1, mtime: 1, hash: evilHash, previous: [] }, { path, size: 1, mtime: 1, hash: evilHash, previous: [] }], entries: [], removed: [] }, Publication)
       await s.write({ complete: { n: 1 }, files: [], entries: [], removed: [] }, Publication)
       await ending(raw)
     })
@@ -178,7 +178,7 @@ describe('history protocol: hostile household peer (spec section 8)', function (
       const bad = ['.realize-root', '.realize-root/planted', 'd/.realize-0123.part']
       const path = bad[served++ % bad.length] as string
       await s.write({ start: { storeId: new Uint8Array(16).fill(7), catchup: true, lastN: 1 }, files: [], entries: [], removed: [] }, Publication)
-      await s.write({ files: [{ path: 'fine.txt', size: 1, mtime: 1, hash: evilHash }, { path, size: 1, mtime: 1, hash: evilHash }], entries: [], removed: [] }, Publication)
+      await s.write({ files: [{ path: 'fine.txt', size: 1, mtime: 1, hash: evilHash, previous: [] }, { path, size: 1, mtime: 1, hash: evilHash, previous: [] }], entries: [], removed: [] }, Publication)
       await s.write({ complete: { n: 1 }, files: [], entries: [], removed: [] }, Publication)
       await ending(raw)
     })
@@ -199,7 +199,7 @@ describe('history protocol: hostile household peer (spec section 8)', function (
       const bad = [Array(32_768).fill('d').join('/'), Array(300).fill('e').join('/'), `dir/${'n'.repeat(300)}`]
       const path = bad[served++ % bad.length] as string
       await s.write({ start: { storeId: new Uint8Array(16).fill(3), catchup: true, lastN: 1 }, files: [], entries: [], removed: [] }, Publication)
-      await s.write({ files: [{ path, size: 1, mtime: 1, hash: evilHash }], entries: [], removed: [] }, Publication)
+      await s.write({ files: [{ path, size: 1, mtime: 1, hash: evilHash, previous: [] }], entries: [], removed: [] }, Publication)
       await s.write({ complete: { n: 1 }, files: [], entries: [], removed: [] }, Publication)
       await ending(raw)
     })
