@@ -41,15 +41,22 @@ function size (defaultValue: number, options: { nonZero?: boolean } = {}) {
   }).default(defaultValue)
 }
 
-function peerId (raw: string): string {
+/**
+ * A PeerId as Realize takes it: an Ed25519 key in the `12D3KooW...` form
+ * `realize-node id` prints. The library's own message ("Please pass a
+ * multibase decoder...") means nothing to a user who pasted the wrong
+ * line, so it is replaced by one that says what was expected.
+ */
+export function checkPeerId (raw: string): string {
+  const expected = 'expected the 12D3KooW... line that `realize-node id` prints on that machine'
   let id
   try {
     id = peerIdFromString(raw)
-  } catch (err) {
-    throw new Error(`invalid PeerId ${JSON.stringify(raw)}: ${(err as Error).message}`)
+  } catch {
+    throw new Error(`invalid PeerId ${JSON.stringify(raw)}: not a PeerId (${expected})`)
   }
   // Every Realize node has an Ed25519 key; anything else is a typo or a stranger.
-  if (id.type !== 'Ed25519') throw new Error(`invalid PeerId ${JSON.stringify(raw)}: a ${id.type} key, expected Ed25519 (12D3KooW...)`)
+  if (id.type !== 'Ed25519') throw new Error(`invalid PeerId ${JSON.stringify(raw)}: a ${id.type} key (${expected})`)
   return id.toString()
 }
 
@@ -85,7 +92,7 @@ export function configSchema (home: string) {
       mark: z.enum(MARKS as ['own', 'keep', 'watch']).default(DEFAULT_MARK)
     })).default({}),
     peers: z.record(z.string(), z.strictObject({
-      id: converted(z.string(), peerId),
+      id: converted(z.string(), checkPeerId),
       addrs: z.array(converted(z.string(), checkPeerAddr)).default([]),
       arenas: z.array(z.string()).optional()
     })).default({})

@@ -94,12 +94,13 @@ describe('cli (realize-node)', function () {
       assert.equal(await readFile(configPath(d), 'utf8'), before)
     })
 
-    it('reuses an existing key (e.g. made by `id`)', async function () {
+    it('reuses an existing key (e.g. one restored from a backup)', async function () {
       const d = fresh()
-      const id = await run(['id', '--json', '--data', d])
+      const first = await run(['init', '--data', d])
+      await rm(configPath(d))
       const r = await run(['init', '--data', d])
       assert.equal(r.code, 0, r.stderr)
-      assert.equal(r.stdout.trim(), JSON.parse(id.stdout).peerId)
+      assert.equal(r.stdout, first.stdout)
     })
 
     it('bad flags exit 2, naming the flag and the problem, and create nothing', async function () {
@@ -125,19 +126,38 @@ describe('cli (realize-node)', function () {
   describe('id', function () {
     it('--json prints exactly peerId and addrs, with no config (default listen addresses)', async function () {
       const d = fresh()
+      const init = await run(['init', '--data', d])
+      await rm(configPath(d))
       const r = await run(['id', '--json', '--data', d])
       assert.equal(r.code, 0, r.stderr)
       const out = JSON.parse(r.stdout)
       assert.deepEqual(Object.keys(out), ['peerId', 'addrs'])
-      assert.match(out.peerId, /^12D3KooW/)
+      assert.equal(out.peerId, init.stdout.trim())
       assert.deepEqual(out.addrs, [`/ip4/0.0.0.0/tcp/9771/p2p/${out.peerId as string}`, `/ip6/::/tcp/9771/p2p/${out.peerId as string}`])
-      assert.deepEqual(await readdir(d), ['key'], 'creates the key, not a config')
-      const again = await run(['id', '--json', '--data', d])
-      assert.equal(JSON.parse(again.stdout).peerId, out.peerId)
+      assert.deepEqual(await readdir(d), ['key'], 'writes no config')
+    })
+
+    it('a mistyped --data is an error (exit 2) and creates no data directory or key: only init and start do', async function () {
+      const d = fresh()
+      for (const args of [['id'], ['id', '--json'], ['peer', 'add', 'laptop', '12D3KooWMH7CqoZQjMVkdhQu9ctunsixysUy8BEPNyV15riB7hkp'], ['peer', 'rm', 'laptop']]) {
+        const r = await run([...args, '--data', d])
+        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
+        assert.equal(r.stdout, '')
+        assert.equal(r.stderr, `error: --data: no data directory ${d}; create it with \`realize-node init --data ${d}\` (or \`realize-node start --data ${d}\`)\n`)
+        await assert.rejects(stat(d), { code: 'ENOENT' }, args.join(' '))
+      }
+      // A directory that exists but was never set up (no key) gets no key either.
+      await mkdir(d)
+      const r = await run(['id', '--data', d])
+      assert.equal(r.code, 2, r.stderr)
+      assert.match(r.stderr, /has no key yet \(not set up by init or start\)/)
+      assert.deepEqual(await readdir(d), [])
     })
 
     it('plain output: the PeerId, then one address per line; uses the configured listen list', async function () {
-      const d = await dataDirWithConfig('[node]\nlisten = ["/ip4/127.0.0.1/tcp/4100"]\n')
+      const d = fresh()
+      assert.equal((await run(['init', '--data', d])).code, 0)
+      await writeFile(configPath(d), '[node]\nlisten = ["/ip4/127.0.0.1/tcp/4100"]\n')
       const r = await run(['id', '--data', d])
       assert.equal(r.code, 0, r.stderr)
       const lines = r.stdout.trimEnd().split('\n')

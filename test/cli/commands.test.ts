@@ -172,7 +172,8 @@ describe('realize-node commands against a running node', function () {
     assert.deepEqual(json(await cli(['peers', '--json'])), [])
     const dup = await cli(['peer', 'add', 'x', 'not-a-peer-id'])
     assert.equal(dup.code, 2)
-    assert.match(dup.stderr, /invalid PeerId "not-a-peer-id"/)
+    // The argument is named, the file is not blamed, and no library jargon ("multibase decoder").
+    assert.equal(dup.stderr, 'error: PEERID: invalid PeerId "not-a-peer-id": not a PeerId (expected the 12D3KooW... line that `realize-node id` prints on that machine)\n')
     // --arena shares only the arenas named; one the node does not have is refused.
     const some = await cli(['peer', 'add', 'laptop', LAPTOP, '--arena', 'photos'])
     assert.equal(some.code, 0, some.stderr)
@@ -275,6 +276,12 @@ describe('realize-node commands against a running node', function () {
     assert.equal(add.code, 0, add.stderr)
     assert.match(add.stderr, /the node is not running; it applies the change when it starts/)
     assert.deepEqual((await loadConfig(data))?.peers.map((p) => [p.name, p.id, p.addrs, p.arenas]), [['desk', STRANGER, [], ['music']]])
+    const bad = await cli(['peer', 'add', 'desk', 'notapeerid'])
+    assert.equal(bad.code, 2)
+    assert.equal(bad.stderr, 'error: PEERID: invalid PeerId "notapeerid": not a PeerId (expected the 12D3KooW... line that `realize-node id` prints on that machine)\n')
+    const badAddr = await cli(['peer', 'add', 'desk', STRANGER, 'nowhere'])
+    assert.equal(badAddr.code, 2)
+    assert.match(badAddr.stderr, /^error: ADDR: invalid address "nowhere"/)
     const rm = await cli(['peer', 'rm', 'desk'])
     assert.equal(rm.code, 0, rm.stderr)
     assert.deepEqual((await loadConfig(data))?.peers, [])
