@@ -181,12 +181,18 @@ export class RealizeNode {
     }
   }
 
-  /** Starts the network and every arena's watcher; resolves once all have caught up. */
-  async start (): Promise<void> {
+  /**
+   * Starts the network and every arena's watcher; resolves once all have
+   * caught up. `onListening` hears the bound addresses as soon as the
+   * network listens (the CLI shows them: pairing needs them before any
+   * catch-up is done).
+   */
+  async start (options: { onListening?: (addrs: string[]) => void } = {}): Promise<void> {
     this.log.info({ peerId: this.options.identity.peerId.toString(), dataDir: this.options.dataDir }, 'node starting')
     await this.listenControl()
     // Listening first: a port in use fails the start before anything else runs.
     await this.network.start()
+    options.onListening?.(this.network.addrs)
     await this.startMount()
     const byName = new Map(this.arenas.map((a) => [a.name as string, a]))
     this.stopDataServers = await startDataServers({ host: this.network.host, peers: this.network.household, log: this.log }, { source: new RealSource((name) => byName.get(name)), faults: this.options.testing?.dataFaults, upload: this.limits.upload })

@@ -258,6 +258,8 @@ describe('cli (realize-node)', function () {
       }
       const stderr = node.stderr.join('\n')
       assert.match(stderr, /no config found; wrote the default to .*realize\.toml/)
+      // Not a terminal: JSON log lines only, no human line among them.
+      assert.doesNotMatch(stderr, /this node is/)
       const config = await loadConfig(d)
       assert.deepEqual(config?.arenas, [{ name: 'default', root: join(home, 'Realize'), mark: 'own' }])
       assert.ok((await stat(join(home, 'Realize'))).isDirectory())

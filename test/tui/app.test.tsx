@@ -51,6 +51,11 @@ describe('TUI (ink-testing-library, attached to a real node)', function () {
       assert.match(lineWith(f, '2 Arenas') ?? '', /2 Arenas {2}cache 0 B\/\d+(\.\d)? [KMGT]iB \[-{8}\]/)
       assert.match(lineWith(f, 'alpha.txt') ?? '', /› alpha\.txt +own +real +9 B +\d{4}-\d\d-\d\d \d\d:\d\d/)
       assert.match(lineWith(f, 'trip/') ?? '', /trip\/ +own +real +24 B/)
+      // The header: this node's whole PeerId and where it listens, what pairing needs.
+      const status = await n.client.call('status')
+      const header = f.split('\n')[0] ?? ''
+      assert.ok(header.startsWith(`this node ${status.peerId}  on /ip`), header)
+      assert.ok(header.includes((status.addrs[0] ?? '').replace(/\/p2p\/.*$/, '')), header)
       assert.match(f.trimEnd().split('\n').at(-1) ?? '', /^Tab\/1-5 pane {2}↑↓ PgUp\/PgDn move {2}Enter open {2}← up {2}m mark {2}c churten start\/stop {2}q quit/)
     })
 

@@ -81,7 +81,9 @@ async function runNode (options: RunNodeOptions, headless: boolean): Promise<voi
       tui = await (await import('../../../tui/attach.js')).attachTui({ dataDir: options.dataDir, ownNode: true })
       stopping = Promise.race([stopping, tui.exited])
     }
-    await Promise.race([node.start(), stopping])
+    // On a terminal without the TUI (whose header shows them), one human line among the JSON log.
+    const onListening = headless && process.stderr.isTTY ? (addrs: string[]) => { process.stderr.write(listeningLine(node.options.identity.peerId.toString(), addrs)) } : undefined
+    await Promise.race([node.start({ onListening }), stopping])
     await stopping
     node.log.info('stopping')
   } finally {
@@ -89,4 +91,10 @@ async function runNode (options: RunNodeOptions, headless: boolean): Promise<voi
     clearInterval(keepAlive)
     await node.stop()
   }
+}
+
+/** What a person needs to pair another machine with this one. */
+export function listeningLine (peerId: string, addrs: string[]): string {
+  const where = addrs.map((a) => a.replace(/\/p2p\/[^/]+$/, '')).join(', ')
+  return `this node is ${peerId}, listening on ${where === '' ? 'no address' : where}; on another machine: realize-node peer add NAME ${peerId}\n`
 }
