@@ -263,6 +263,29 @@ describe('realize-node commands against a running node', function () {
     assert.match(r.stderr, /cannot open the control socket .*control\.sock: it belongs to another user/)
   })
 
+  it('marking a path that exists nowhere yet is accepted; the mark applies when the path appears', async () => {
+    const early = await cli(['mark', 'keep', 'photos:later/notes'])
+    assert.equal(early.code, 0, early.stderr)
+    assert.equal(early.stdout, 'photos:later/notes keep (recorded; nothing is at this path yet: the mark applies when it appears)\n')
+    assert.deepEqual(json(await cli(['mark', 'get', '--json', 'photos:later/notes'])), { arena: 'photos', path: 'later/notes', mark: 'keep', inheritedFrom: null, source: 'path' })
+    // By file system path too, inside an arena root.
+    const byPath = await cli(['mark', 'watch', join(root, 'later', 'other.txt')])
+    assert.equal(byPath.code, 0, byPath.stderr)
+    assert.match(byPath.stdout, /^photos:later\/other\.txt watch \(recorded; nothing is at this path yet/)
+    // The directory appears: the watcher moves the mark into its xattr, and what is inside inherits it.
+    const client = await ControlClient.connect(data)
+    try {
+      const bus = new EventEmitter()
+      await client.subscribe(['index', 'marks'], () => { bus.emit('event') })
+      await mkdir(join(root, 'later', 'notes'), { recursive: true })
+      await writeFile(join(root, 'later', 'notes', 'n.txt'), 'n')
+      await until(bus, 'event', async () => (await getAttribute(join(root, 'later', 'notes'), 'user.realize.mark').catch(() => undefined))?.toString() === 'keep', 'the mark in the xattr')
+    } finally {
+      await client.close()
+    }
+    assert.deepEqual(json(await cli(['mark', 'get', '--json', 'photos:later/notes/n.txt'])), { arena: 'photos', path: 'later/notes/n.txt', mark: 'keep', inheritedFrom: 'photos:later/notes', source: 'ancestor' })
+  })
+
   it('with the node stopped: exit 3 and a clear message; peer add/rm edit the config file', async () => {
     node.kill('SIGINT')
     assert.deepEqual(await node.waitForExit(), { code: 0, signal: null })
