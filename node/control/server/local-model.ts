@@ -155,7 +155,8 @@ export class LocalNodeModel implements NodeModel {
     let files = 0
     let bytes = 0
     for (const e of await this.ls(a.name, '', o)) {
-      if (e.type === 'file' ? e.location !== 'real' : e.files == null) continue
+      // Remote directories are summed too now (issue 16): only the real counts here.
+      if (e.location !== 'real') continue
       files += e.files ?? 1
       bytes += e.size
     }
