@@ -97,12 +97,26 @@ describe('TUI (ink-testing-library, attached to a real node)', function () {
     it('m then k/w/r marks the selected file (the xattr on disk) and the row shows it; Esc cancels', async () => {
       app = renderApp({ api: n.client })
       await app.waitFor((s) => isSelected(s, 'alpha.txt'), 'alpha selected')
+      // The watcher sees the xattr the node writes: its reconcile of alpha.txt, waited for below.
+      const watcher = (n.node.arenas[0] as Arena).watcher as NonNullable<Arena['watcher']>
+      const mirrored = new Promise<void>((resolve) => {
+        const on = (path: string): void => { if (path === 'alpha.txt' || path === '') { watcher.off('reconciled', on); resolve() } }
+        watcher.on('reconciled', on)
+      })
       app.press('m')
       await app.waitFor((s) => s.includes('mark photos:alpha.txt  o own  k keep  w watch  r remove its mark  Esc cancel'), 'the mark prompt')
       app.press('k')
       await app.waitFor((s) => /› alpha\.txt +keep +real/.test(s), 'alpha marked keep')
       assert.equal((await getAttribute(join(n.root, 'alpha.txt'), 'user.realize.mark')).toString(), 'keep')
-      await app.waitFor((s) => s.includes('photos:alpha.txt is now keep'), 'the log says so')
+      await app.waitFor((s) => s.includes('photos:alpha.txt marked keep'), 'the log says so')
+      // Once, even after the watcher mirrored the xattr: a later line (churten
+      // stopped) comes after anything the node said about the mark.
+      await mirrored
+      app.press('c')
+      const logged = await app.waitFor((s) => s.includes('churten stopped'), 'a later log line')
+      assert.equal(logged.split('photos:alpha.txt').length - 1, 1, logged)
+      app.press('c')
+      await app.waitFor((s) => s.includes('churten started'), 'churten running again')
       app.press('m', 'r')
       await app.waitFor((s) => /› alpha\.txt +own +real/.test(s), 'back to the inherited own')
       await assert.rejects(getAttribute(join(n.root, 'alpha.txt'), 'user.realize.mark'), { code: 'ENODATA' })
