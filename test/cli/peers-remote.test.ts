@@ -47,6 +47,8 @@ describe('realize-node with a connected peer', function () {
     await mkdir(join(rootB, 'album', 'day1'), { recursive: true })
     await writeFile(join(rootB, 'album', 'day1', 'x.jpg'), 'xx')
     await writeFile(join(rootB, 'album', 'y.jpg'), 'yyy')
+    await mkdir(join(rootB, 'album', 'day2'))
+    for (let i = 0; i < 20; i++) await writeFile(join(rootB, 'album', 'day2', `f${String(i).padStart(2, '0')}.jpg`), 'z')
     const [portA, portB] = [await freePort(), await freePort()]
     for (const [data, port, arena] of [[a, portA, 'shared'], [b, portB, `shared=${rootB}`]] as const) {
       const r = await runCli(['init', '--data', data, '--arena', arena, '--port', String(port), '--no-mdns'])
@@ -110,7 +112,7 @@ describe('realize-node with a connected peer', function () {
       hash: sha('from b\n'), mark: 'watch', location: 'remote', cached: 0, peers: ['b'], files: null
     })
     assert.match((await cli(['ls', 'shared:docs'])).stdout, /^watch remote {12}7 B {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}note\.txt {2}\(b\)$/m)
-    assert.deepEqual(json(await cli(['ls', '--json', 'shared:'])).map((e: any) => [e.name, e.type, e.location, e.size, e.files]), [['album', 'dir', 'remote', 5, 2], ['docs', 'dir', 'remote', 19, 3]])
+    assert.deepEqual(json(await cli(['ls', '--json', 'shared:'])).map((e: any) => [e.name, e.type, e.location, e.size, e.files]), [['album', 'dir', 'remote', 25, 22], ['docs', 'dir', 'remote', 19, 3]])
     const mark = await cli(['mark', 'keep', 'shared:docs/note.txt'])
     assert.equal(mark.stdout, 'shared:docs/note.txt keep (recorded for a path known only from peers)\n')
     // A directory known only from peers is not called a file.
@@ -162,6 +164,8 @@ describe('realize-node with a connected peer', function () {
     const docs = json(await cli(['ls', '--json', 'shared:'])).find((e: any) => e.name === 'docs')
     assert.deepEqual([docs.location, docs.size, docs.files, Math.round(docs.cached * 100)], ['partial', 19, 3, 68])
     assert.equal((await cli(['mark', 'keep', 'shared:album'])).code, 0)
+    const node = nodes[0] as NodeProcess
+    const logFrom = node.lines.length
     const client = await ControlClient.connect(a)
     try {
       const bus = new EventEmitter<{ event: [] }>()
@@ -173,11 +177,18 @@ describe('realize-node with a connected peer', function () {
       await client.close()
     }
     const [album] = json(await cli(['ls', '--json', 'shared:']))
-    assert.deepEqual([album.name, album.location, album.cached, album.size, album.files, album.mark], ['album', 'cached', 1, 5, 2, 'keep'])
+    assert.deepEqual([album.name, album.location, album.cached, album.size, album.files, album.mark], ['album', 'cached', 1, 25, 22, 'keep'])
     assert.ok(album.mtime > 0)
     // The text form: where and how much, not "remote -".
-    assert.match((await cli(['ls', 'shared:'])).stdout, /^keep {2}cached +5 B {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}album\/$/m)
+    assert.match((await cli(['ls', 'shared:'])).stdout, /^keep {2}cached +25 B {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}album\/$/m)
     assert.equal(json(await cli(['status', '--json'])).arenas[0].realFiles, 0, 'remote directories are not counted as real')
+    // The log at info sums the 22 downloads up (churten stop writes the sum at the latest), no line per file.
+    const log = node.lines.slice(logFrom)
+    const sums = log.filter((l) => l.event === 'jobs-ended')
+    assert.equal(sums.reduce((n, l) => n + (l.done as number ?? 0), 0), 22, JSON.stringify(sums))
+    assert.ok(sums.length <= 3, `${sums.length} summary lines`)
+    assert.match(String(sums[0]?.msg), /^\d+ jobs? ended \(\d+ done\)$/)
+    assert.deepEqual(log.filter((l) => l.event === 'job-ended'), [], 'no line per job at info')
   })
 
   it('cat of a file not cached while its only peer is away fails with the reason', async () => {
