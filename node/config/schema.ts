@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { DEFAULT_MARK, MARKS } from '../../datastore/types/mark.js'
 import { checkMultiaddr, checkPeerAddr } from './addrs.js'
 import { absoluteConfigPath } from './paths.js'
-import { parseCapacity, parseDuration, parseSize, type Capacity } from './units.js'
+import { CAPACITY_EXPECTED, parseCapacity, parseDuration, parseSize, type Capacity } from './units.js'
 
 /**
  * The shape of realize.toml (spec section 7, key names fixed). Every table is
@@ -72,7 +72,7 @@ export function configSchema (home: string) {
       churten_download: size(0)
     }).prefault({}),
     cache: z.strictObject({
-      capacity: converted(sizeOrInteger(), parseCapacity).default(DEFAULT_CAPACITY)
+      capacity: converted(z.union([z.string(), z.number(), z.bigint()], { error: (iss) => `invalid value ${describeInput(iss.input)}: ${CAPACITY_EXPECTED}` }), parseCapacity).default(DEFAULT_CAPACITY)
     }).prefault({}),
     churten: z.strictObject({
       autostart: z.boolean().default(true),

@@ -172,6 +172,8 @@ describe('cli (realize-node)', function () {
       ['bad mark', '[arenas.photos]\nroot = "/p"\nmark = "foo"\n', /realize\.toml: arenas\.photos\.mark: invalid value "foo": expected own, keep or watch/],
       ['overlapping arenas', '[arenas.docs]\n[arenas."docs/office"]\n', /realize\.toml: arenas: arena names overlap/],
       ['bad size', '[limits]\nupload = "fast"\n', /realize\.toml: limits\.upload: invalid size "fast"/],
+      // The capacity's own forms, the default's percentage first, not only a size's.
+      ['bad capacity', '[cache]\ncapacity = "lots"\n', /realize\.toml: cache\.capacity: invalid capacity "lots": expected a percentage of the disk .* like "10%", or a size like "20G"/],
       ['TOML syntax', '[node\n', /realize\.toml: invalid TOML at line 1/]
     ]
     for (const [what, toml, problem] of cases) {
