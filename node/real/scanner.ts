@@ -132,12 +132,14 @@ class Reconciler {
         // Not awaited (the scan's batches keep their order); a failed write is
         // logged: the table then says "local" for a mark the file does not carry.
         writeMarkXattr(join(this.ctx.root, path), current.mark).catch((err) => {
-          this.ctx.log.warn({ path, mark: current.mark, err: describeError(err), event: 'mark-xattr-failed' }, 'could not write the mark into the file\'s xattr {#marksxattrs}')
+          // {#marksxattrs}: the tag stays in code; log messages are for people.
+          this.ctx.log.warn({ path, mark: current.mark, err: describeError(err), event: 'mark-xattr-failed' }, 'could not write the mark into the file\'s xattr')
         })
         this.markChanges.push({ path, mark: current.mark })
       }
     } else if (xattr.kind === 'invalid') {
-      this.ctx.log.warn({ path, value: xattr.value }, 'ignoring invalid mark xattr {#marksxattrs}')
+      // {#marksxattrs}
+      this.ctx.log.warn({ path, value: xattr.value }, 'ignoring invalid mark xattr')
     }
   }
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { configPath, loadConfig } from '../../node/config/config.js'
 import { keyPath } from '../../node/identity/identity.js'
 import { NodeProcess } from '../helpers/node-process.js'
+import { linesWithRepeatedKeys } from '../helpers/log-lines.js'
 import type { StatusInfo } from '../../node/control/api/model.js'
 
 const MAIN = fileURLToPath(new URL('../../node/cli/main.js', import.meta.url))
@@ -262,6 +263,9 @@ describe('cli (realize-node)', function () {
       assert.match(stderr, /no config found; wrote the default to .*realize\.toml/)
       // Not a terminal: JSON log lines only, no human line among them.
       assert.doesNotMatch(stderr, /this node is/)
+      // Each key once per line (root-created had "arena" from its logger and again from the call).
+      assert.ok(node.lines.some((l) => l.event === 'root-created' && l.arena === 'default'))
+      assert.deepEqual(linesWithRepeatedKeys(node.stderr), [])
       const config = await loadConfig(d)
       assert.deepEqual(config?.arenas, [{ name: 'default', root: join(home, 'Realize'), mark: 'own' }])
       assert.ok((await stat(join(home, 'Realize'))).isDirectory())

@@ -252,6 +252,9 @@ describe('realize-node commands against a running node', function () {
       await setAttribute(file, 'user.realize.mark', 'sometimes')
       const n = await until(bus, 'event', () => notices.find((e) => e.type === 'notice' && e.message.includes('invalid mark xattr')), 'the notice', 20_000)
       assert.deepEqual(n, { type: 'notice', level: 'warn', message: 'ignoring invalid mark xattr (arena photos, path odd-mark.txt)' })
+      // The JSON log itself says it for people too: no spec tag in any message.
+      assert.ok(node.lines.some((l) => l.msg === 'ignoring invalid mark xattr' && l.path === 'odd-mark.txt'))
+      assert.deepEqual(node.lines.filter((l) => String(l.msg).includes('{#')).map((l) => l.msg), [])
     } finally {
       await client.close()
     }
