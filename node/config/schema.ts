@@ -1,7 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { z } from 'zod'
 import { DEFAULT_MARK, MARKS } from '../../datastore/types/mark.js'
-import { checkMultiaddr, checkPeerAddr } from './addrs.js'
+import { checkMultiaddr, checkPeerAddr, parseListenHostPort } from './addrs.js'
 import { absoluteConfigPath } from './paths.js'
 import { CAPACITY_EXPECTED, parseCapacity, parseDuration, parseSize, type Capacity } from './units.js'
 
@@ -86,6 +86,10 @@ export function configSchema (home: string) {
       mountpoint: converted(z.string(), (raw: string) => absoluteConfigPath(raw, home)).optional(),
       // How long a read through the mount waits for a peer before EIO.
       read_timeout: converted(z.string(), parseDuration).optional()
+    }).prefault({}),
+    // Off unless set: a Prometheus endpoint is an opt-in (issue 16).
+    metrics: z.strictObject({
+      listen: converted(z.string(), (raw: string) => { parseListenHostPort(raw); return raw }).optional()
     }).prefault({}),
     arenas: z.record(z.string(), z.strictObject({
       root: converted(z.string(), (raw: string) => absoluteConfigPath(raw, home)).optional(),
