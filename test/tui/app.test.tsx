@@ -228,6 +228,15 @@ describe('TUI attached to node b of two real nodes (a has an 8 MiB file b keeps)
     assert.match(lineWith(f, '/noise') ?? '', /(in|out)bound \/ip4\/127\.0\.0\.1\/tcp\/\d+ \/noise \/yamux\/1\.0\.0/)
   })
 
+  it('the file browser sums a directory known only from peers: its size, not "remote 0 B"', async () => {
+    const x = randomBytes(3000)
+    await c.get('a').write('album/x.jpg', x)
+    await b.waitRemote('album/x.jpg', x)
+    app = renderApp({ api: client, columns: 160 })
+    const f = await app.waitFor((s) => s.includes('album/') && s.includes('big.bin'), 'the listing')
+    assert.match(lineWith(f, 'album/') ?? '', /album\/ +keep +remote +2\.9 KiB +\d{4}-\d\d-\d\d/)
+  })
+
   it('the churten pane shows jobs with a progress bar and rate; c starts and stops churten', async () => {
     app = renderApp({ api: client, columns: 160 })
     await app.waitFor((s) => s.includes('4 Churten  stopped, 0 jobs'), 'churten stopped')
