@@ -28,8 +28,12 @@ export interface UnrealViewOptions {
 }
 
 const CHUNK = 256 * 1024
-/** Entries one remote directory's summary may visit in a listing (about 50 ms of LevelDB reads). */
-const DIR_WALK_BUDGET = 5_000
+/**
+ * Entries the summaries of remote directories may visit in one listing
+ * (about 100 ms of LevelDB reads): a listing stays cheap however large
+ * the arena; directories past it keep no sizes.
+ */
+const LISTING_WALK_BUDGET = 10_000
 
 /**
  * Remote files for the control model: the unreal tree's versions and
@@ -42,8 +46,8 @@ export function unrealView (o: UnrealViewOptions): UnrealView {
   for (const [arena, tree] of o.trees) tree.on('changed', (paths) => { events.emit('changed', arena, paths) })
   const nameOf = (id: string): string => o.peers().find((p) => p.id === id)?.name ?? id
 
-  const item = async (arena: string, name: string, s: UnrealStat): Promise<UnrealItem> => {
-    if (s.kind === 'dir') return await dirItem(arena, name, s.inode)
+  const item = async (arena: string, name: string, s: UnrealStat, budget: { left: number }): Promise<UnrealItem> => {
+    if (s.kind === 'dir') return await dirItem(arena, name, s.inode, budget)
     const blob = s.blobId == null ? undefined : await o.blobs.get(arena)?.get(s.blobId)
     const current = blob != null && hashEquals(blob.hash, s.chosen.hash)
     return {
@@ -59,10 +63,11 @@ export function unrealView (o: UnrealViewOptions): UnrealView {
   /**
    * A remote directory summed over the files below it, as ls does for a
    * real one: otherwise a fully cached `keep` directory reads "remote -".
-   * The walk stops after DIR_WALK_BUDGET entries (a listing must stay
-   * cheap with 100,000 files); such a directory keeps no sizes.
+   * The walks of one listing share LISTING_WALK_BUDGET entries (a listing
+   * must stay cheap with 100,000 files); a directory not summed within it
+   * keeps no sizes.
    */
-  const dirItem = async (arena: string, name: string, inode: number): Promise<UnrealItem> => {
+  const dirItem = async (arena: string, name: string, inode: number, budget: { left: number }): Promise<UnrealItem> => {
     const tree = o.trees.get(arena)
     const blobs = o.blobs.get(arena)
     const unknown: UnrealItem = { name, type: 'dir', peers: [], cachedBytes: 0, complete: false }
@@ -70,13 +75,14 @@ export function unrealView (o: UnrealViewOptions): UnrealView {
     const below = { files: 0, bytes: 0, mtime: 0 }
     let cachedBytes = 0
     let complete = true
-    let budget = DIR_WALK_BUDGET
     const stack = [inode]
     for (let dir = stack.pop(); dir != null; dir = stack.pop()) {
       for (const e of await tree.readdir(dir)) {
-        if (--budget < 0) return unknown
+        if (--budget.left < 0) return unknown
         if (e.kind === 'dir') { stack.push(e.inode); continue }
-        const f = await item(arena, e.name, await tree.stat(e.inode) ?? { kind: 'dir', inode: e.inode, parent: dir, name: e.name, children: 0 })
+        const st = await tree.stat(e.inode)
+        if (st == null || st.kind !== 'file') continue
+        const f = await item(arena, e.name, st, budget)
         if (f.version == null) continue
         below.files++
         below.bytes += f.version.size
@@ -96,15 +102,16 @@ export function unrealView (o: UnrealViewOptions): UnrealView {
       const d = await tree?.lookupPath(dir)
       if (tree == null || d == null || d.kind !== 'dir') return []
       const out: UnrealItem[] = []
+      const budget = { left: LISTING_WALK_BUDGET }
       for (const e of await tree.readdir(d.inode, co)) {
         const s = await tree.stat(e.inode)
-        if (s != null) out.push(await item(arena, e.name, s))
+        if (s != null) out.push(await item(arena, e.name, s, budget))
       }
       return out
     },
     lookup: async (arena, path) => {
       const s = await o.trees.get(arena)?.statPath(path)
-      return s == null ? undefined : await item(arena, path.slice(path.lastIndexOf('/') + 1), s)
+      return s == null ? undefined : await item(arena, path.slice(path.lastIndexOf('/') + 1), s, { left: LISTING_WALK_BUDGET })
     },
     open: async (arena, path, co) => {
       const content = await open(o, nameOf, arena, path, co ?? {})
