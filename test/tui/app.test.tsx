@@ -115,6 +115,7 @@ describe('TUI (ink-testing-library, attached to a real node)', function () {
       app.press('c')
       const logged = await app.waitFor((s) => s.includes('churten stopped'), 'a later log line')
       assert.equal(logged.split('photos:alpha.txt').length - 1, 1, logged)
+      await app.waitFor((s) => s.includes('4 Churten  stopped'), 'the pane knows churten stopped')
       app.press('c')
       await app.waitFor((s) => s.includes('churten started'), 'churten running again')
       app.press('m', 'r')
