@@ -19,6 +19,7 @@ export interface ArenaOptions {
   /** The arena's mark from the config. */
   mark?: Mark
   dataDir: string
+  /** Already bound to the arena (`log.child({ arena })`): lines here do not repeat the `arena` key. */
   log: Logger
   /** Watcher quiet time, see ArenaWatcher. */
   debounceMs?: number
@@ -107,10 +108,10 @@ export class Arena {
         await rm(abs)
         removed++
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn({ arena: this.name, file: abs, err: describeError(err) }, 'could not remove a temporary file left by an interrupted realize')
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn({ file: abs, err: describeError(err) }, 'could not remove a temporary file left by an interrupted realize')
       }
     }
-    if (removed > 0) this.log.info({ arena: this.name, removed, event: 'leftovers-removed' }, 'removed temporary files left by an interrupted realize')
+    if (removed > 0) this.log.info({ removed, event: 'leftovers-removed' }, 'removed temporary files left by an interrupted realize')
     return removed
   }
 
@@ -123,9 +124,9 @@ export class Arena {
   private async removeStray (abs: string): Promise<void> {
     try {
       await rm(abs)
-      this.log.info({ arena: this.name, file: abs, event: 'stray-temp-removed' }, 'removed a temporary file that no realize owns any more (moved away with its directory)')
+      this.log.info({ file: abs, event: 'stray-temp-removed' }, 'removed a temporary file that no realize owns any more (moved away with its directory)')
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn({ arena: this.name, file: abs, err: describeError(err) }, 'could not remove a stray temporary file')
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn({ file: abs, err: describeError(err) }, 'could not remove a stray temporary file')
     }
   }
 

@@ -17,6 +17,7 @@ import { Holds } from './churten/holds.js'
 import { startHoldServer } from '../protocols/hold/server.js'
 import { rateLimits, type RateLimits } from './net/rate-limit.js'
 import type { Churten } from './churten/churten.js'
+import type { ChurtenNotification } from './churten/types.js'
 import { ControlServer } from './control/server/server.js'
 import { LocalNodeModel } from './control/server/local-model.js'
 import { controlSources } from './control/server/adapters.js'
@@ -89,6 +90,8 @@ export class RealizeNode {
   ) {}
 
   private stopDataServers: (() => Promise<void>) | undefined
+  /** The metrics endpoint (`[metrics] listen`), once start() opened it. */
+  private metrics: { url: string, close: () => Promise<void> } | undefined
   private stopHoldServer: (() => Promise<void>) | undefined
 
   /** The FUSE mount of the arenas (`[fuse] mountpoint`), once start() mounted it. */
@@ -181,12 +184,19 @@ export class RealizeNode {
     }
   }
 
-  /** Starts the network and every arena's watcher; resolves once all have caught up. */
-  async start (): Promise<void> {
+  /**
+   * Starts the network and every arena's watcher; resolves once all have
+   * caught up. `onListening` hears the bound addresses as soon as the
+   * network listens (the CLI shows them: pairing needs them before any
+   * catch-up is done).
+   */
+  async start (options: { onListening?: (addrs: string[]) => void } = {}): Promise<void> {
     this.log.info({ peerId: this.options.identity.peerId.toString(), dataDir: this.options.dataDir }, 'node starting')
     await this.listenControl()
     // Listening first: a port in use fails the start before anything else runs.
     await this.network.start()
+    options.onListening?.(this.network.addrs)
+    await this.startMetrics()
     await this.startMount()
     const byName = new Map(this.arenas.map((a) => [a.name as string, a]))
     this.stopDataServers = await startDataServers({ host: this.network.host, peers: this.network.household, log: this.log }, { source: new RealSource((name) => byName.get(name)), faults: this.options.testing?.dataFaults, upload: this.limits.upload })
@@ -206,6 +216,31 @@ export class RealizeNode {
     }))
     if (this.options.config.churten.autostart) this.churten.start()
     this.log.info({ event: 'ready' }, 'node ready')
+  }
+
+  /**
+   * Serves Prometheus metrics when the config asks for it (node/metrics/);
+   * loaded only then, like the mount.
+   */
+  private async startMetrics (): Promise<void> {
+    const listen = this.options.config.metrics?.listen
+    if (listen == null) return
+    const m = await import('./metrics/index.js')
+    const counts = m.arenaCounts(this.arenas)
+    const { registry, close } = m.metricsRegistry({
+      protocolBytes: () => this.network.bytes.protocolBytes(),
+      peerName: (id) => this.options.config.peers.find((p) => p.id === id)?.name ?? id,
+      onJobEnded: (listener) => {
+        const on = (n: ChurtenNotification): void => { if (n.type === 'ended') listener(n.job, n.result) }
+        this.churten.on('notification', on)
+        return () => { this.churten.off('notification', on) }
+      },
+      cache: () => ({ used: this.cache.used, capacity: this.cache.capacity }),
+      arenas: counts.read,
+      churten: () => ({ running: this.churten.isRunning, jobs: this.churten.jobCount })
+    })
+    const server = await m.startMetricsServer(listen, registry, this.log).catch((err) => { close(); counts.close(); throw err })
+    this.metrics = { url: server.url, close: async () => { await server.close(); close(); counts.close() } }
   }
 
   /**
@@ -234,6 +269,7 @@ export class RealizeNode {
     await this.mount?.unmount()
     await this.control?.server.close()
     this.control?.model.close()
+    await this.metrics?.close()
     await this.churten.stop()
     await this.sync.stop()
     await this.stopDataServers?.()

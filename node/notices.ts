@@ -31,8 +31,8 @@ export class Notices extends EventEmitter<{ notice: [Notice] }> {
     const level = Number(l.level) >= 50 ? 'error' : 'warn'
     const context = CONTEXT.flatMap((k) => typeof l[k] === 'string' ? [`${k} ${l[k] as string}`] : [])
     const err = typeof l.err === 'string' ? `: ${l.err}` : ''
-    // Spec feature tags in log messages are for developers.
-    const msg = String(l.msg ?? '').replace(/ ?\{#[a-z-]+\}/g, '')
+    // Log messages carry no spec tags (they sit in comments beside the call).
+    const msg = String(l.msg ?? '')
     this.emit('notice', { level, message: `${msg}${context.length > 0 ? ` (${context.join(', ')})` : ''}${err}` })
   }
 }

@@ -126,8 +126,10 @@ export function useNodeAdapter (api: ControlClient, state: State, dispatch: Disp
   return useMemo<Commands>(() => ({
     setMark: async (a, path, mark) => {
       try {
-        const r = mark == null ? await api.call('mark.rm', { arena: a, path }) : await api.call('mark.set', { arena: a, path, mark })
-        dispatch({ type: 'log', line: { at: Date.now(), level: 'info', text: `${r.arena}:${r.path} is now ${r.mark}${r.inheritedFrom == null ? '' : ` (from ${r.inheritedFrom})`}` } })
+        if (mark == null) await api.call('mark.rm', { arena: a, path })
+        else await api.call('mark.set', { arena: a, path, mark })
+        // No log line of its own: the node's `marks` event logs the change once,
+        // whoever made it (this TUI, the CLI, an xattr).
         dispatch({ type: 'refreshFiles' })
       } catch (err) { fail(`marking ${a}:${path}`)(err) }
     },

@@ -4,6 +4,7 @@ import { RealizeError } from '../datastore/types/errors.js'
 import type { ControlClient } from '../node/control/api/client.js'
 import { useNodeAdapter } from './adapter.js'
 import { useNow, type Clock } from './clock.js'
+import { Header } from './components/header.js'
 import { handleKey, helpText } from './keys.js'
 import { ArenasPane } from './panes/arenas.js'
 import { ChurtenPane } from './panes/churten.js'
@@ -23,16 +24,17 @@ export interface AppProps {
   onQuit?: () => void
 }
 
-/** Heights of the three rows of panes for a terminal of `rows` lines (one line is the help). */
+/** Heights of the three rows of panes for a terminal of `rows` lines (one line is the header, one the help). */
 export function layout (rows: number): { top: number, files: number, bottom: number } {
   // One line short of the screen: a frame as tall as the terminal makes it scroll.
-  const usable = Math.max(15, rows - 2)
+  const usable = Math.max(15, rows - 3)
   const top = Math.max(4, Math.min(9, Math.floor(usable * 0.22)))
   const bottom = Math.max(4, Math.min(10, Math.floor(usable * 0.25)))
   return { top, files: usable - top - bottom, bottom }
 }
 
 /**
+ *   this node PEERID  on ADDRS
  *   ┌ 1 Peers ───────┐┌ 2 Arenas ───────┐
  *   ┌ 3 Files ARENA:dir ─────────────────┐
  *   ┌ 4 Churten ─────┐┌ 5 Log ──────────┐
@@ -67,6 +69,7 @@ export function App (props: AppProps): ReactNode {
 
   return (
     <Box flexDirection='column' width={columns}>
+      <Header status={state.status} />
       <Box>
         <PeersPane peers={state.peers} strangers={state.strangers} selected={state.selected.peers} focused={focused === 'peers'} height={h.top} width={half} now={now} />
         <ArenasPane status={state.status} selected={state.selected.arenas} focused={focused === 'arenas'} height={h.top} width={columns - half} />

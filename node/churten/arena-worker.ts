@@ -73,7 +73,7 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
       case 'conflict':
         // Recorded when decided (ConflictRecords), never resolved by
         // overwriting: both versions stay where they are.
-        ctx.log.warn({ arena: arena.name, path: job.path, event: 'conflict' }, 'conflict: the local file and a peer\'s version are not one history chain; both are kept')
+        ctx.log.warn({ path: job.path, event: 'conflict' }, 'conflict: the local file and a peer\'s version are not one history chain; both are kept')
         return undefined
     }
   }
@@ -109,7 +109,7 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
       const decided = decide({ path, mark, real, remote, hasRoot: arena.root != null, deleted })
       let job = decided
       if (decided != null && !undo.allows(decided, marks.changes)) {
-        ctx.log.warn({ arena: arena.name, path, job: decided.kind, event: 'job-undo-refused' }, 'refused a job that would undo the previous one for the same version with no mark change in between')
+        ctx.log.warn({ path, job: decided.kind, event: 'job-undo-refused' }, 'refused a job that would undo the previous one for the same version with no mark change in between')
         job = undefined
       }
       await conflicts.note(path, real, stat?.kind === 'file' ? stat : undefined, job?.kind === 'conflict')
@@ -179,7 +179,8 @@ async function protectAsMarked (ctx: ExecutorContext, blobId: number, isKept: bo
   if (keep === isKept || (keep && !verified)) return
   // The job goes on either way (the copy is there); the cache may evict it or keep it too long, so say so.
   await ctx.blobs.keep(blobId, keep).catch((err) => {
-    ctx.log.warn({ arena: ctx.arena.name, blobId, keep, err: describeError(err), event: 'blob-protect-failed' }, `could not ${keep ? 'protect' : 'unprotect'} a cached copy {#bloblru}`)
+    // {#bloblru}
+    ctx.log.warn({ blobId, keep, err: describeError(err), event: 'blob-protect-failed' }, `could not ${keep ? 'protect' : 'unprotect'} a cached copy`)
   })
 }
 

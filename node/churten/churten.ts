@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { JobTally } from './job-tally.js'
 import { SizeGate } from './size-gate.js'
 import { key, Retries } from './retries.js'
 import { AbandonedError, CancelledError, NoPeerError } from '../fetch/errors.js'
@@ -82,9 +83,11 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
   private readonly unsubscribe: Array<() => void> = []
   private loading: Promise<void> = Promise.resolve()
   private nextId = 1
+  private readonly tally: JobTally
 
   constructor (private readonly options: ChurtenOptions) {
     super()
+    this.tally = new JobTally(options.log)
     this.gate = new SizeGate(options.batchBytes)
     this.retries = new Retries({
       backoffMs: options.backoffMs,
@@ -141,6 +144,7 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
     // Passes still reading the dirty table see the stop and end.
     await Promise.all([...this.passes.values()].map(async (p) => { while (p.busy) await new Promise((resolve) => setImmediate(resolve)) }))
     this.passes.clear()
+    this.tally.flush()
     this.notify({ type: 'running', running: false })
   }
 
@@ -350,8 +354,10 @@ export class Churten extends EventEmitter<{ notification: [ChurtenNotification] 
       ...(error != null ? { error } : {}), ...(code != null ? { code } : {}), ...(retryAt != null ? { retryAt } : {}), ...(stats != null ? { stats } : {})
     })
     const fields = { arena: arena.name, path, job: job.kind, result, attempt, error, code, retryAt, ...stats, event: 'job-ended' }
+    // Each job at debug (a failure at warn, naming the file); at info, the sum of a burst (job-tally.ts).
     if (result === 'failed') log.warn(fields, 'job failed')
-    else log.info(fields, `job ${result}`)
+    else log.debug(fields, `job ${result}`)
+    this.tally.add(job.kind, result, stats?.fetched)
   }
 
   /** Marked again while its job ran (or waited): decide again now rather than at the next pass. */

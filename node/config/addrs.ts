@@ -49,6 +49,24 @@ export function peerAddrToMultiaddr (raw: string): string {
   return `/${proto}/${hp.host.replace(/\.$/, '')}/tcp/${hp.port}`
 }
 
+/**
+ * Where the metrics endpoint listens (`[metrics] listen`, `start --metrics`):
+ * `host:port` with an IPv4, bracketed IPv6 or host name, or `:port` for
+ * every interface; port 0 picks a free one (the node logs the bound address).
+ */
+export function parseListenHostPort (raw: string): { host: string, port: number } {
+  const bad = (): never => {
+    throw new InvalidInputError('INVALID_ADDR', `invalid listen address ${JSON.stringify(raw)}: expected host:port like "127.0.0.1:9772", "[::1]:9772" or ":9772" (every interface)`)
+  }
+  const m = /^\[([^\]]+)\]:(\d{1,5})$/.exec(raw) ?? /^([^:[\]]*):(\d{1,5})$/.exec(raw)
+  if (m == null) return bad()
+  const host = m[1] as string
+  const port = Number(m[2])
+  if (port > 65535) return bad()
+  if (host !== '' && (raw.startsWith('[') ? isIP(host) !== 6 : (isIP(host) !== 4 && !HOSTNAME_RE.test(host)))) return bad()
+  return { host, port }
+}
+
 /** The two default listen addresses on one TCP port, IPv4 and IPv6. */
 export function listenAddrsForPort (port: number): string[] {
   return [`/ip4/0.0.0.0/tcp/${port}`, `/ip6/::/tcp/${port}`]

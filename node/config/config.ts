@@ -45,6 +45,8 @@ export interface Config {
   history: { inactiveAfterMs: number }
   /** The FUSE mount of every arena (`[fuse] mountpoint`, or `start --mount DIR`); absent: no mount. */
   fuse?: { mountpoint?: string, readTimeoutMs?: number }
+  /** Prometheus metrics over HTTP (`[metrics] listen`, or `start --metrics ADDR`); absent: none. */
+  metrics?: { listen: string }
   arenas: ArenaConfig[]
   peers: PeerConfig[]
 }
@@ -136,6 +138,7 @@ export function serializeConfig (config: Config): string {
       ...(config.fuse.readTimeoutMs == null ? {} : { read_timeout: formatDuration(config.fuse.readTimeoutMs) })
     }
   }
+  if (config.metrics != null) doc.metrics = { listen: config.metrics.listen }
   if (config.arenas.length > 0) {
     doc.arenas = Object.fromEntries(config.arenas.map((a) => [a.name, a.root == null ? { mark: a.mark } : { root: a.root, mark: a.mark }]))
   }

@@ -1,5 +1,7 @@
 import { homedir } from 'node:os'
 import { configPath, defaultConfig, loadConfig, parseConfig, serializeConfig, writeConfig, type Config, type PeerConfig } from './config.js'
+import { checkPeerAddr } from './addrs.js'
+import { checkPeerId } from './schema.js'
 import { ConfigError, InvalidInputError } from '../../datastore/types/errors.js'
 import type { ArenaName } from '../../datastore/types/arena.js'
 import type { Mark } from '../../datastore/types/mark.js'
@@ -43,6 +45,19 @@ export function peerJson (p: PeerConfig): PeerConfigJson {
 
 /** Adds a peer; a name already in use is refused rather than silently replaced. */
 export function addPeerTo (config: Config, peer: { name: string, peerId: string, addrs: string[], arenas?: string[] }, selfId?: string): void {
+  // Checked as the command-line argument it is: the file is not to blame for what the user typed.
+  try {
+    checkPeerId(peer.peerId)
+  } catch (err) {
+    throw new ConfigError((err as Error).message, { key: 'PEERID' })
+  }
+  for (const addr of peer.addrs) {
+    try {
+      checkPeerAddr(addr)
+    } catch (err) {
+      throw new ConfigError((err as Error).message, { key: 'ADDR' })
+    }
+  }
   if (selfId != null && peer.peerId === selfId) throw new ConfigError(`${peer.peerId} is this node's own PeerId`, { key: 'PEERID' })
   const same = config.peers.find((p) => p.name === peer.name)
   if (same != null) throw new ConfigError(`a peer named ${JSON.stringify(peer.name)} exists already (${same.id}); remove it first with \`peer rm ${peer.name}\``, { key: 'NAME' })

@@ -1,9 +1,9 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { z } from 'zod'
 import { DEFAULT_MARK, MARKS } from '../../datastore/types/mark.js'
-import { checkMultiaddr, checkPeerAddr } from './addrs.js'
+import { checkMultiaddr, checkPeerAddr, parseListenHostPort } from './addrs.js'
 import { absoluteConfigPath } from './paths.js'
-import { parseCapacity, parseDuration, parseSize, type Capacity } from './units.js'
+import { CAPACITY_EXPECTED, parseCapacity, parseDuration, parseSize, type Capacity } from './units.js'
 
 /**
  * The shape of realize.toml (spec section 7, key names fixed). Every table is
@@ -41,15 +41,22 @@ function size (defaultValue: number, options: { nonZero?: boolean } = {}) {
   }).default(defaultValue)
 }
 
-function peerId (raw: string): string {
+/**
+ * A PeerId as Realize takes it: an Ed25519 key in the `12D3KooW...` form
+ * `realize-node id` prints. The library's own message ("Please pass a
+ * multibase decoder...") means nothing to a user who pasted the wrong
+ * line, so it is replaced by one that says what was expected.
+ */
+export function checkPeerId (raw: string): string {
+  const expected = 'expected the 12D3KooW... line that `realize-node id` prints on that machine'
   let id
   try {
     id = peerIdFromString(raw)
-  } catch (err) {
-    throw new Error(`invalid PeerId ${JSON.stringify(raw)}: ${(err as Error).message}`)
+  } catch {
+    throw new Error(`invalid PeerId ${JSON.stringify(raw)}: not a PeerId (${expected})`)
   }
   // Every Realize node has an Ed25519 key; anything else is a typo or a stranger.
-  if (id.type !== 'Ed25519') throw new Error(`invalid PeerId ${JSON.stringify(raw)}: a ${id.type} key, expected Ed25519 (12D3KooW...)`)
+  if (id.type !== 'Ed25519') throw new Error(`invalid PeerId ${JSON.stringify(raw)}: a ${id.type} key (${expected})`)
   return id.toString()
 }
 
@@ -65,7 +72,7 @@ export function configSchema (home: string) {
       churten_download: size(0)
     }).prefault({}),
     cache: z.strictObject({
-      capacity: converted(sizeOrInteger(), parseCapacity).default(DEFAULT_CAPACITY)
+      capacity: converted(z.union([z.string(), z.number(), z.bigint()], { error: (iss) => `invalid value ${describeInput(iss.input)}: ${CAPACITY_EXPECTED}` }), parseCapacity).default(DEFAULT_CAPACITY)
     }).prefault({}),
     churten: z.strictObject({
       autostart: z.boolean().default(true),
@@ -80,12 +87,16 @@ export function configSchema (home: string) {
       // How long a read through the mount waits for a peer before EIO.
       read_timeout: converted(z.string(), parseDuration).optional()
     }).prefault({}),
+    // Off unless set: a Prometheus endpoint is an opt-in (issue 16).
+    metrics: z.strictObject({
+      listen: converted(z.string(), (raw: string) => { parseListenHostPort(raw); return raw }).optional()
+    }).prefault({}),
     arenas: z.record(z.string(), z.strictObject({
       root: converted(z.string(), (raw: string) => absoluteConfigPath(raw, home)).optional(),
       mark: z.enum(MARKS as ['own', 'keep', 'watch']).default(DEFAULT_MARK)
     })).default({}),
     peers: z.record(z.string(), z.strictObject({
-      id: converted(z.string(), peerId),
+      id: converted(z.string(), checkPeerId),
       addrs: z.array(converted(z.string(), checkPeerAddr)).default([]),
       arenas: z.array(z.string()).optional()
     })).default({})

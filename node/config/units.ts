@@ -43,18 +43,26 @@ export function formatSize (bytes: number): string {
 
 export type Capacity = { bytes: number } | { percent: number }
 
+export const CAPACITY_EXPECTED = 'expected a percentage of the disk holding the data directory like "10%", or a size like "20G" or "512M"'
+
 /** "10%" (of the file system holding the data directory) or a size; never zero. */
 export function parseCapacity (raw: unknown): Capacity {
   if (typeof raw === 'string' && raw.trim().endsWith('%')) {
     const text = raw.trim().slice(0, -1).trim()
     const percent = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN
     if (!(percent > 0 && percent <= 100)) {
-      throw new InvalidInputError('INVALID_CAPACITY', `invalid capacity ${JSON.stringify(raw)}: expected a percentage above 0% and at most 100%, or a size like "20G"`)
+      throw new InvalidInputError('INVALID_CAPACITY', `invalid capacity ${JSON.stringify(raw)}: expected a percentage above 0% and at most 100% like "10%", or a size like "20G"`)
     }
     return { percent }
   }
-  const bytes = parseSize(raw)
-  if (bytes === 0) throw new InvalidInputError('INVALID_CAPACITY', `invalid capacity ${JSON.stringify(raw)}: the cache needs room for at least one block; use a size above 0 or a percentage`)
+  let bytes
+  try {
+    bytes = parseSize(raw)
+  } catch {
+    // The size parser's message would leave out the percentage form, the default's.
+    throw new InvalidInputError('INVALID_CAPACITY', `invalid capacity ${typeof raw === 'string' ? JSON.stringify(raw) : String(raw)}: ${CAPACITY_EXPECTED}`)
+  }
+  if (bytes === 0) throw new InvalidInputError('INVALID_CAPACITY', `invalid capacity ${JSON.stringify(raw)}: the cache needs room for at least one block; use a size above 0 like "20G" or a percentage like "10%"`)
   return { bytes }
 }
 

@@ -117,6 +117,7 @@ export function toConfig (raw: RawConfig, where: Where): Config {
     history: { inactiveAfterMs: raw.history.inactive_after },
     arenas,
     peers,
+    ...(raw.metrics.listen == null ? {} : { metrics: { listen: raw.metrics.listen } }),
     ...(raw.fuse.mountpoint == null && raw.fuse.read_timeout == null
       ? {}
       : { fuse: { ...(raw.fuse.mountpoint == null ? {} : { mountpoint: raw.fuse.mountpoint }), ...(raw.fuse.read_timeout == null ? {} : { readTimeoutMs: raw.fuse.read_timeout }) } })

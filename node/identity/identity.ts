@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { link, mkdir, open, unlink } from 'node:fs/promises'
+import { link, mkdir, open, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -72,6 +72,29 @@ export async function loadIdentity (dataDir: string, options: IdentityOptions = 
   }
   if (key.type !== 'Ed25519') throw new ConfigError(`unsupported key type ${key.type}: expected Ed25519`, { file })
   return { privateKey: key, peerId: peerIdFromPrivateKey(key) }
+}
+
+/**
+ * The identity of an existing data directory, for the commands that must
+ * not create one (`id`, `peer add` and `peer rm` on a stopped node): only
+ * `init` and `start` make a data directory and a key, so a mistyped
+ * `--data` is an error instead of a new machine identity nobody asked for.
+ */
+export async function requireIdentity (dataDir: string, options: IdentityOptions = {}): Promise<Identity> {
+  const found = await loadIdentity(dataDir, options)
+  if (found != null) return found
+  const create = `create it with \`realize-node init --data ${dataDir}\` (or \`realize-node start --data ${dataDir}\`)`
+  const exists = await stat(dataDir).then((st) => st.isDirectory(), () => false)
+  throw new NoIdentityError(exists
+    ? `${dataDir} has no key yet (not set up by init or start); ${create}`
+    : `no data directory ${dataDir}; ${create}`)
+}
+
+/** No data directory or no key where one must exist: the `--data` argument is wrong or the node was never set up (exit 2). */
+export class NoIdentityError extends ConfigError {
+  constructor (message: string) {
+    super(message, { key: '--data' })
+  }
 }
 
 /**

@@ -11,14 +11,31 @@ const metric: Metric & MetricGroup & Counter & CounterGroup & Histogram & Histog
   update: noop, increment: noop, decrement: noop, reset: noop, observe: noop, timer: () => noop
 }
 
+/** Payload bytes of one peer's streams of one protocol, both ways, since the node started. */
+export interface ProtocolBytes {
+  peer: string
+  protocol: string
+  bytesIn: number
+  bytesOut: number
+}
+
 /**
- * A libp2p `Metrics` that counts the bytes of every connection {#conninfo}
- * and nothing else. libp2p hands each raw connection to
+ * A libp2p `Metrics` that counts the bytes of every connection {#conninfo},
+ * and of every protocol stream per peer and protocol (the metrics
+ * endpoint, node/metrics/), and nothing else. libp2p hands each raw connection to
  * `trackMultiaddrConnection` before encryption; the Connection it becomes
  * shares the same `timeline` object, which is what we key on.
  */
 export class ByteCounter implements Metrics {
   private readonly counts = new WeakMap<object, ByteCount>()
+  private readonly streams = new Map<string, ProtocolBytes>()
+  /** The PeerId at the other end of a protocol stream; set by the network once the host exists. */
+  peerOfStream: ((stream: Stream) => string | undefined) | undefined
+
+  /** Bytes per peer and protocol (a household is a few peers and protocols: one entry each). */
+  protocolBytes (): ProtocolBytes[] {
+    return [...this.streams.values()].map((b) => ({ ...b }))
+  }
 
   /** The counts of a connection (by its `timeline`), zero if it was never tracked. */
   of (timeline: object): ByteCount {
@@ -46,7 +63,34 @@ export class ByteCounter implements Metrics {
     }
   }
 
-  trackProtocolStream (_stream: Stream): void {}
+  trackProtocolStream (stream: Stream): void {
+    const peer = this.peerOfStream?.(stream)
+    if (peer == null || stream.protocol == null || stream.protocol === '') return
+    const key = `${peer}\0${stream.protocol}`
+    let count = this.streams.get(key)
+    if (count == null) {
+      count = { peer, protocol: stream.protocol, bytesIn: 0, bytesOut: 0 }
+      this.streams.set(key, count)
+    }
+    const c = count
+    // The stream's two ends below its read buffer and write queue, as for connections.
+    const s = stream as unknown as {
+      onData: (data: { byteLength: number }) => void
+      sendData: (data: { byteLength: number }) => { sentBytes: number, canSendMore: boolean }
+    }
+    if (typeof s.onData !== 'function' || typeof s.sendData !== 'function') return
+    const onData = s.onData.bind(s)
+    const sendData = s.sendData.bind(s)
+    s.onData = (data) => {
+      c.bytesIn += data.byteLength
+      onData(data)
+    }
+    s.sendData = (data) => {
+      const r = sendData(data)
+      c.bytesOut += r.sentBytes
+      return r
+    }
+  }
 
   registerMetric (): any { return metric }
   registerMetricGroup (): any { return metric }

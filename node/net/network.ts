@@ -1,3 +1,4 @@
+import type { ByteCounter } from './byte-counter.js'
 import { createHost, type RealizeHost } from './host.js'
 import { ConnectionKeeper, type ConnectionInfo, type KeeperOptions } from './connections.js'
 import { Discovered, type DiscoveredPeer } from './discovery.js'
@@ -38,7 +39,9 @@ export class Network {
     readonly keeper: ConnectionKeeper,
     readonly discovered: Discovered,
     private readonly log: Logger,
-    private readonly listen: readonly string[]
+    private readonly listen: readonly string[],
+    /** Bytes per connection {#conninfo}, and per peer and protocol (the metrics endpoint). */
+    readonly bytes: ByteCounter
   ) {}
 
   static async create (options: NetworkOptions): Promise<Network> {
@@ -52,9 +55,11 @@ export class Network {
       mdnsIntervalMs: options.mdnsIntervalMs,
       pingIntervalMs: options.pingIntervalMs
     })
+    // A protocol stream's peer: the connection whose muxer holds it.
+    counter.peerOfStream = (stream) => host.getConnections().find((c) => c.streams.includes(stream))?.remotePeer.toString()
     const keeper = new ConnectionKeeper(host, household, counter, log, options)
     const discovered = new Discovered((id) => household.member(id) != null)
-    return new Network(host, household, keeper, discovered, log, options.listen)
+    return new Network(host, household, keeper, discovered, log, options.listen, counter)
   }
 
   get peerId (): string {

@@ -62,9 +62,14 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
   async apply (files: readonly FileChange[], marks: readonly MarkChange[] = []): Promise<HistoryEntry[]> {
     if (files.length === 0 && marks.length === 0) return []
     const { index, history, dirty } = this.store
+    // The marks that really changed: the watcher's mirror of an xattr the
+    // node just wrote itself (a mark set by the CLI or the TUI) changes
+    // nothing, and announcing it again made clients log one change twice.
+    let changedMarks: MarkChange[] = []
     // Point reads only, so concurrent changes (many small files realized at once) share a commit.
     const appended = await this.store.store.writeGrouped(async (batch) => {
       const out: HistoryEntry[] = []
+      changedMarks = []
       const paths = [...files, ...marks].map((c) => c.path)
       await Promise.all([index.prefetch(batch, paths), dirty.prefetch(batch, paths), this.store.marks.prefetch(batch, marks.map((m) => m.path)), batch.prefetch(tombstonesTable, files.map((f) => f.path))])
       for (const { path, version, drop, cachedIn, realized } of files) {
@@ -89,7 +94,8 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
         out.push({ n: history.append(batch, notification), notification })
         await dirty.mark(batch, path)
       }
-      for (const { path, mark, local = true } of marks) {
+      for (const change of marks) {
+        const { path, mark, local = true } = change
         const old = await this.store.marks.getIn(batch, path)
         if (old?.mark === mark && old?.local === local) continue
         // The watcher removes only marks it mirrored from an xattr; one the
@@ -97,12 +103,15 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
         if (mark == null && local && old?.local === false) continue
         if (mark == null) this.store.marks.delete(batch, path)
         else this.store.marks.put(batch, path, { mark, local })
-        if (old?.mark !== mark) await dirty.mark(batch, path)
+        if (old?.mark !== mark) {
+          await dirty.mark(batch, path)
+          changedMarks.push(change)
+        }
       }
       return out
     })
     if (appended.length > 0) this.emit('history', appended)
-    if (marks.length > 0) this.emit('marks', [...marks])
+    if (changedMarks.length > 0) this.emit('marks', changedMarks)
     return appended
   }
 

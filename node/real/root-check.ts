@@ -53,6 +53,7 @@ export interface RootCheckOptions {
   arena: string
   root: string
   store: ArenaStore
+  /** Bound to the arena already (Arena's logger): no `arena` key in the lines. */
   log: Logger
   /** Names the scanner does not index (own temp files, the data dir). */
   ignored: (absPath: string, name: string) => boolean
@@ -135,7 +136,7 @@ export class RootCheck {
     if (!isMissing(this.o.root) || await this.wasIndexed()) return
     try {
       mkdirSync(this.o.root, { recursive: true })
-      this.o.log.info({ arena: this.o.arena, root: this.o.root, event: 'root-created' }, 'created the arena root')
+      this.o.log.info({ root: this.o.root, event: 'root-created' }, 'created the arena root')
     } catch (err) {
       throw this.paused('ROOT_MISSING', `its root ${this.o.root} does not exist and could not be created`,
         `Create the folder, or change [arenas.${this.o.arena}] root in realize.toml; the arena starts by itself once the folder is there`, err)
@@ -204,11 +205,11 @@ export class RootCheck {
     try {
       mkdirSync(join(this.o.root, ROOT_MARKER))
       this.markerUsable = true
-      if (lost) this.o.log.warn({ arena: this.o.arena, root: this.o.root, event: 'root-marker-restored' }, `the root's ${ROOT_MARKER} marker was missing but indexed files are there: made it again`)
+      if (lost) this.o.log.warn({ root: this.o.root, event: 'root-marker-restored' }, `the root's ${ROOT_MARKER} marker was missing but indexed files are there: made it again`)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return
       // A read-only root still syncs; it is then recognized by its files alone.
-      if (this.markerUsable) this.o.log.warn({ arena: this.o.arena, root: this.o.root, err: describeError(err) }, `could not make the root's ${ROOT_MARKER} marker; an unmounted disk is then recognized by its missing files only`)
+      if (this.markerUsable) this.o.log.warn({ root: this.o.root, err: describeError(err) }, `could not make the root's ${ROOT_MARKER} marker; an unmounted disk is then recognized by its missing files only`)
       this.markerUsable = false
     }
   }

@@ -138,11 +138,12 @@ class Reconciler {
           writeMarkXattrSync(join(this.ctx.root, path), current.mark)
           this.markChanges.push({ path, mark: current.mark })
         } catch (err) {
-          this.ctx.log.warn({ path, mark: current.mark, err: describeError(err), event: 'mark-xattr-failed' }, 'could not write the mark into the file\'s xattr; it stays a mark known from peers {#marksxattrs}')
+          this.ctx.log.warn({ path, mark: current.mark, err: describeError(err), event: 'mark-xattr-failed' }, 'could not write the mark into the file\'s xattr; it stays a mark known from peers')
         }
       }
     } else if (xattr.kind === 'invalid') {
-      this.ctx.log.warn({ path, value: xattr.value }, 'ignoring invalid mark xattr {#marksxattrs}')
+      // {#marksxattrs}
+      this.ctx.log.warn({ path, value: xattr.value }, 'ignoring invalid mark xattr')
     }
   }
 

@@ -54,7 +54,8 @@ describe('churten: disk full and permission denied (spec section 8)', function (
     const pa = new NodeProcess(['--data', a!.dataDir])
     procs.push(pa)
     await pa.waitForEvent('ready')
-    const pb = new NodeProcess(['--data', b!.dataDir], { uid: 65534, env: { HOME: join(tmp.dir, 'b') } })
+    // debug: each job's own job-ended line, which the test waits on (info sums them up).
+    const pb = new NodeProcess(['--data', b!.dataDir], { uid: 65534, env: { HOME: join(tmp.dir, 'b'), REALIZE_LOG: 'debug' } })
     procs.push(pb)
     const failed = await waitLine(pb, (l) => l.event === 'job-ended' && l.path === 'locked/report.txt', 'the first attempt on locked/report.txt')
     assert.equal(failed.result, 'failed')
@@ -87,7 +88,7 @@ describe('churten: disk full and permission denied (spec section 8)', function (
     const pa = new NodeProcess(['--data', a!.dataDir])
     procs.push(pa)
     await pa.waitForEvent('ready')
-    const pb = new NodeProcess(['--data', b!.dataDir])
+    const pb = new NodeProcess(['--data', b!.dataDir], { env: { REALIZE_LOG: 'debug' } })
     procs.push(pb)
     const failed = await waitLine(pb, (l) => l.event === 'job-ended' && l.path === 'big.bin', 'the first attempt on big.bin')
     assert.equal(failed.result, 'failed')

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { configPath, loadConfig } from '../../node/config/config.js'
 import { keyPath } from '../../node/identity/identity.js'
 import { NodeProcess } from '../helpers/node-process.js'
+import { linesWithRepeatedKeys } from '../helpers/log-lines.js'
 import type { StatusInfo } from '../../node/control/api/model.js'
 
 const MAIN = fileURLToPath(new URL('../../node/cli/main.js', import.meta.url))
@@ -94,12 +95,13 @@ describe('cli (realize-node)', function () {
       assert.equal(await readFile(configPath(d), 'utf8'), before)
     })
 
-    it('reuses an existing key (e.g. made by `id`)', async function () {
+    it('reuses an existing key (e.g. one restored from a backup)', async function () {
       const d = fresh()
-      const id = await run(['id', '--json', '--data', d])
+      const first = await run(['init', '--data', d])
+      await rm(configPath(d))
       const r = await run(['init', '--data', d])
       assert.equal(r.code, 0, r.stderr)
-      assert.equal(r.stdout.trim(), JSON.parse(id.stdout).peerId)
+      assert.equal(r.stdout, first.stdout)
     })
 
     it('bad flags exit 2, naming the flag and the problem, and create nothing', async function () {
@@ -125,19 +127,38 @@ describe('cli (realize-node)', function () {
   describe('id', function () {
     it('--json prints exactly peerId and addrs, with no config (default listen addresses)', async function () {
       const d = fresh()
+      const init = await run(['init', '--data', d])
+      await rm(configPath(d))
       const r = await run(['id', '--json', '--data', d])
       assert.equal(r.code, 0, r.stderr)
       const out = JSON.parse(r.stdout)
       assert.deepEqual(Object.keys(out), ['peerId', 'addrs'])
-      assert.match(out.peerId, /^12D3KooW/)
+      assert.equal(out.peerId, init.stdout.trim())
       assert.deepEqual(out.addrs, [`/ip4/0.0.0.0/tcp/9771/p2p/${out.peerId as string}`, `/ip6/::/tcp/9771/p2p/${out.peerId as string}`])
-      assert.deepEqual(await readdir(d), ['key'], 'creates the key, not a config')
-      const again = await run(['id', '--json', '--data', d])
-      assert.equal(JSON.parse(again.stdout).peerId, out.peerId)
+      assert.deepEqual(await readdir(d), ['key'], 'writes no config')
+    })
+
+    it('a mistyped --data is an error (exit 2) and creates no data directory or key: only init and start do', async function () {
+      const d = fresh()
+      for (const args of [['id'], ['id', '--json'], ['peer', 'add', 'laptop', '12D3KooWMH7CqoZQjMVkdhQu9ctunsixysUy8BEPNyV15riB7hkp'], ['peer', 'rm', 'laptop']]) {
+        const r = await run([...args, '--data', d])
+        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
+        assert.equal(r.stdout, '')
+        assert.equal(r.stderr, `error: --data: no data directory ${d}; create it with \`realize-node init --data ${d}\` (or \`realize-node start --data ${d}\`)\n`)
+        await assert.rejects(stat(d), { code: 'ENOENT' }, args.join(' '))
+      }
+      // A directory that exists but was never set up (no key) gets no key either.
+      await mkdir(d)
+      const r = await run(['id', '--data', d])
+      assert.equal(r.code, 2, r.stderr)
+      assert.match(r.stderr, /has no key yet \(not set up by init or start\)/)
+      assert.deepEqual(await readdir(d), [])
     })
 
     it('plain output: the PeerId, then one address per line; uses the configured listen list', async function () {
-      const d = await dataDirWithConfig('[node]\nlisten = ["/ip4/127.0.0.1/tcp/4100"]\n')
+      const d = fresh()
+      assert.equal((await run(['init', '--data', d])).code, 0)
+      await writeFile(configPath(d), '[node]\nlisten = ["/ip4/127.0.0.1/tcp/4100"]\n')
       const r = await run(['id', '--data', d])
       assert.equal(r.code, 0, r.stderr)
       const lines = r.stdout.trimEnd().split('\n')
@@ -152,6 +173,8 @@ describe('cli (realize-node)', function () {
       ['bad mark', '[arenas.photos]\nroot = "/p"\nmark = "foo"\n', /realize\.toml: arenas\.photos\.mark: invalid value "foo": expected own, keep or watch/],
       ['overlapping arenas', '[arenas.docs]\n[arenas."docs/office"]\n', /realize\.toml: arenas: arena names overlap/],
       ['bad size', '[limits]\nupload = "fast"\n', /realize\.toml: limits\.upload: invalid size "fast"/],
+      // The capacity's own forms, the default's percentage first, not only a size's.
+      ['bad capacity', '[cache]\ncapacity = "lots"\n', /realize\.toml: cache\.capacity: invalid capacity "lots": expected a percentage of the disk .* like "10%", or a size like "20G"/],
       ['TOML syntax', '[node\n', /realize\.toml: invalid TOML at line 1/]
     ]
     for (const [what, toml, problem] of cases) {
@@ -238,6 +261,11 @@ describe('cli (realize-node)', function () {
       }
       const stderr = node.stderr.join('\n')
       assert.match(stderr, /no config found; wrote the default to .*realize\.toml/)
+      // Not a terminal: JSON log lines only, no human line among them.
+      assert.doesNotMatch(stderr, /this node is/)
+      // Each key once per line (root-created had "arena" from its logger and again from the call).
+      assert.ok(node.lines.some((l) => l.event === 'root-created' && l.arena === 'default'))
+      assert.deepEqual(linesWithRepeatedKeys(node.stderr), [])
       const config = await loadConfig(d)
       assert.deepEqual(config?.arenas, [{ name: 'default', root: join(home, 'Realize'), mark: 'own' }])
       assert.ok((await stat(join(home, 'Realize'))).isDirectory())

@@ -172,7 +172,8 @@ describe('realize-node commands against a running node', function () {
     assert.deepEqual(json(await cli(['peers', '--json'])), [])
     const dup = await cli(['peer', 'add', 'x', 'not-a-peer-id'])
     assert.equal(dup.code, 2)
-    assert.match(dup.stderr, /invalid PeerId "not-a-peer-id"/)
+    // The argument is named, the file is not blamed, and no library jargon ("multibase decoder").
+    assert.equal(dup.stderr, 'error: PEERID: invalid PeerId "not-a-peer-id": not a PeerId (expected the 12D3KooW... line that `realize-node id` prints on that machine)\n')
     // --arena shares only the arenas named; one the node does not have is refused.
     const some = await cli(['peer', 'add', 'laptop', LAPTOP, '--arena', 'photos'])
     assert.equal(some.code, 0, some.stderr)
@@ -251,6 +252,9 @@ describe('realize-node commands against a running node', function () {
       await setAttribute(file, 'user.realize.mark', 'sometimes')
       const n = await until(bus, 'event', () => notices.find((e) => e.type === 'notice' && e.message.includes('invalid mark xattr')), 'the notice', 20_000)
       assert.deepEqual(n, { type: 'notice', level: 'warn', message: 'ignoring invalid mark xattr (arena photos, path odd-mark.txt)' })
+      // The JSON log itself says it for people too: no spec tag in any message.
+      assert.ok(node.lines.some((l) => l.msg === 'ignoring invalid mark xattr' && l.path === 'odd-mark.txt'))
+      assert.deepEqual(node.lines.filter((l) => String(l.msg).includes('{#')).map((l) => l.msg), [])
     } finally {
       await client.close()
     }
@@ -260,6 +264,29 @@ describe('realize-node commands against a running node', function () {
     const r = await runCli(['status', '--data', data], { cwd: '/', uid: 65534, env: { HOME: '/' } })
     assert.equal(r.code, 1, r.stderr)
     assert.match(r.stderr, /cannot open the control socket .*control\.sock: it belongs to another user/)
+  })
+
+  it('marking a path that exists nowhere yet is accepted; the mark applies when the path appears', async () => {
+    const early = await cli(['mark', 'keep', 'photos:later/notes'])
+    assert.equal(early.code, 0, early.stderr)
+    assert.equal(early.stdout, 'photos:later/notes keep (recorded; nothing is at this path yet: the mark applies when it appears)\n')
+    assert.deepEqual(json(await cli(['mark', 'get', '--json', 'photos:later/notes'])), { arena: 'photos', path: 'later/notes', mark: 'keep', inheritedFrom: null, source: 'path' })
+    // By file system path too, inside an arena root.
+    const byPath = await cli(['mark', 'watch', join(root, 'later', 'other.txt')])
+    assert.equal(byPath.code, 0, byPath.stderr)
+    assert.match(byPath.stdout, /^photos:later\/other\.txt watch \(recorded; nothing is at this path yet/)
+    // The directory appears: the watcher moves the mark into its xattr, and what is inside inherits it.
+    const client = await ControlClient.connect(data)
+    try {
+      const bus = new EventEmitter()
+      await client.subscribe(['index', 'marks'], () => { bus.emit('event') })
+      await mkdir(join(root, 'later', 'notes'), { recursive: true })
+      await writeFile(join(root, 'later', 'notes', 'n.txt'), 'n')
+      await until(bus, 'event', async () => (await getAttribute(join(root, 'later', 'notes'), 'user.realize.mark').catch(() => undefined))?.toString() === 'keep', 'the mark in the xattr')
+    } finally {
+      await client.close()
+    }
+    assert.deepEqual(json(await cli(['mark', 'get', '--json', 'photos:later/notes/n.txt'])), { arena: 'photos', path: 'later/notes/n.txt', mark: 'keep', inheritedFrom: 'photos:later/notes', source: 'ancestor' })
   })
 
   it('with the node stopped: exit 3 and a clear message; peer add/rm edit the config file', async () => {
@@ -275,6 +302,12 @@ describe('realize-node commands against a running node', function () {
     assert.equal(add.code, 0, add.stderr)
     assert.match(add.stderr, /the node is not running; it applies the change when it starts/)
     assert.deepEqual((await loadConfig(data))?.peers.map((p) => [p.name, p.id, p.addrs, p.arenas]), [['desk', STRANGER, [], ['music']]])
+    const bad = await cli(['peer', 'add', 'desk', 'notapeerid'])
+    assert.equal(bad.code, 2)
+    assert.equal(bad.stderr, 'error: PEERID: invalid PeerId "notapeerid": not a PeerId (expected the 12D3KooW... line that `realize-node id` prints on that machine)\n')
+    const badAddr = await cli(['peer', 'add', 'desk', STRANGER, 'nowhere'])
+    assert.equal(badAddr.code, 2)
+    assert.match(badAddr.stderr, /^error: ADDR: invalid address "nowhere"/)
     const rm = await cli(['peer', 'rm', 'desk'])
     assert.equal(rm.code, 0, rm.stderr)
     assert.deepEqual((await loadConfig(data))?.peers, [])

@@ -44,6 +44,11 @@ describe('realize-node with a connected peer', function () {
     await writeFile(join(rootB, 'docs', 'note.txt'), 'from b\n')
     await writeFile(join(rootB, 'docs', 'other.txt'), 'other\n')
     await writeFile(join(rootB, 'docs', 'third.txt'), 'third\n')
+    await mkdir(join(rootB, 'album', 'day1'), { recursive: true })
+    await writeFile(join(rootB, 'album', 'day1', 'x.jpg'), 'xx')
+    await writeFile(join(rootB, 'album', 'y.jpg'), 'yyy')
+    await mkdir(join(rootB, 'album', 'day2'))
+    for (let i = 0; i < 20; i++) await writeFile(join(rootB, 'album', 'day2', `f${String(i).padStart(2, '0')}.jpg`), 'z')
     const [portA, portB] = [await freePort(), await freePort()]
     for (const [data, port, arena] of [[a, portA, 'shared'], [b, portB, `shared=${rootB}`]] as const) {
       const r = await runCli(['init', '--data', data, '--arena', arena, '--port', String(port), '--no-mdns'])
@@ -107,9 +112,13 @@ describe('realize-node with a connected peer', function () {
       hash: sha('from b\n'), mark: 'watch', location: 'remote', cached: 0, peers: ['b'], files: null
     })
     assert.match((await cli(['ls', 'shared:docs'])).stdout, /^watch remote {12}7 B {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}note\.txt {2}\(b\)$/m)
-    assert.deepEqual(json(await cli(['ls', '--json', 'shared:'])).map((e: any) => [e.name, e.type, e.location]), [['docs', 'dir', 'remote']])
+    assert.deepEqual(json(await cli(['ls', '--json', 'shared:'])).map((e: any) => [e.name, e.type, e.location, e.size, e.files]), [['album', 'dir', 'remote', 25, 22], ['docs', 'dir', 'remote', 19, 3]])
     const mark = await cli(['mark', 'keep', 'shared:docs/note.txt'])
-    assert.equal(mark.stdout, 'shared:docs/note.txt keep (recorded for a file known only from peers)\n')
+    assert.equal(mark.stdout, 'shared:docs/note.txt keep (recorded for a path known only from peers)\n')
+    // A directory known only from peers is not called a file.
+    const dir = await cli(['mark', 'watch', 'shared:docs'])
+    assert.equal(dir.stdout, 'shared:docs watch (recorded for a path known only from peers)\n')
+    assert.equal((await cli(['mark', 'rm', 'shared:docs'])).code, 0)
     assert.deepEqual(json(await cli(['mark', 'get', '--json', 'shared:docs/note.txt'])), { arena: 'shared', path: 'docs/note.txt', mark: 'keep', inheritedFrom: null, source: 'path' })
     // The peer's copy gets no xattr from us: the mark lives on this node.
     await assert.rejects(getAttribute(join(tmp.dir, 'rootb', 'docs', 'note.txt'), 'user.realize.mark'), { code: 'ENODATA' })
@@ -148,6 +157,38 @@ describe('realize-node with a connected peer', function () {
     assert.equal(remote.stdout, 'other\n')
     const [other] = json(await cli(['ls', '--json', 'shared:docs/other.txt']))
     assert.deepEqual([other.location, other.mark], ['cached', 'watch'])
+  })
+
+  it('ls shows a remote directory summed: partly cached, and a kept one fully cached once churten ran', async () => {
+    // docs: note.txt (7 B) and other.txt (6 B) of 19 B are cached by now.
+    const docs = json(await cli(['ls', '--json', 'shared:'])).find((e: any) => e.name === 'docs')
+    assert.deepEqual([docs.location, docs.size, docs.files, Math.round(docs.cached * 100)], ['partial', 19, 3, 68])
+    assert.equal((await cli(['mark', 'keep', 'shared:album'])).code, 0)
+    const node = nodes[0] as NodeProcess
+    const logFrom = node.lines.length
+    const client = await ControlClient.connect(a)
+    try {
+      const bus = new EventEmitter<{ event: [] }>()
+      await client.subscribe(['churten', 'index'], () => { bus.emit('event') })
+      await client.call('churten.start')
+      await until(bus, 'event', async () => (await client.call('ls', { arena: 'shared', path: '' })).entries.find((e) => e.name === 'album')?.location === 'cached', 'album cached', 30_000)
+      await client.call('churten.stop')
+    } finally {
+      await client.close()
+    }
+    const [album] = json(await cli(['ls', '--json', 'shared:']))
+    assert.deepEqual([album.name, album.location, album.cached, album.size, album.files, album.mark], ['album', 'cached', 1, 25, 22, 'keep'])
+    assert.ok(album.mtime > 0)
+    // The text form: where and how much, not "remote -".
+    assert.match((await cli(['ls', 'shared:'])).stdout, /^keep {2}cached +25 B {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}album\/$/m)
+    assert.equal(json(await cli(['status', '--json'])).arenas[0].realFiles, 0, 'remote directories are not counted as real')
+    // The log at info sums the 22 downloads up (churten stop writes the sum at the latest), no line per file.
+    const log = node.lines.slice(logFrom)
+    const sums = log.filter((l) => l.event === 'jobs-ended')
+    assert.equal(sums.reduce((n, l) => n + (l.done as number ?? 0), 0), 22, JSON.stringify(sums))
+    assert.ok(sums.length <= 3, `${sums.length} summary lines`)
+    assert.match(String(sums[0]?.msg), /^\d+ jobs? ended \(\d+ done\)$/)
+    assert.deepEqual(log.filter((l) => l.event === 'job-ended'), [], 'no line per job at info')
   })
 
   it('cat of a file not cached while its only peer is away fails with the reason', async () => {

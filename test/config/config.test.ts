@@ -156,7 +156,7 @@ id = "${PEER_B}"
 
   describe('bad input is a ConfigError naming file, key and problem', function () {
     it('unknown key at the top level', async function () {
-      await assertBad('colour = "red"\n', 'colour', /unknown key "colour" \(expected node, limits, cache, churten, history, fuse, arenas or peers\)/)
+      await assertBad('colour = "red"\n', 'colour', /unknown key "colour" \(expected node, limits, cache, churten, history, fuse, metrics, arenas or peers\)/)
     })
 
     it('unknown key inside a table', async function () {
@@ -205,6 +205,22 @@ id = "${PEER_B}"
       await assertBad('[fuse]\nmountpoint = "/x"\n[arenas.a]\nroot = "/x/a"\n', 'fuse.mountpoint', /"\/x" contains the root of arena "a"/)
       await assertBad('[fuse]\nmountpoint = "/"\n', 'fuse.mountpoint', /contains the data directory/)
       await assertBad('[fuse]\nread_timeout = "soon"\n', 'fuse.read_timeout', /soon/)
+    })
+
+    it('bad metrics listen address', async function () {
+      await assertBad('[metrics]\nlisten = "9772"\n', 'metrics.listen', /invalid listen address "9772": expected host:port like "127\.0\.0\.1:9772"/)
+      await assertBad('[metrics]\nlisten = "[::1:9772"\n', 'metrics.listen', /invalid listen address/)
+      await assertBad('[metrics]\nport = 9772\n', 'metrics.port', /unknown key "port" \(expected listen\)/)
+    })
+
+    it('[metrics] listen: host:port, [v6]:port or :port, written back as given', async function () {
+      for (const listen of ['127.0.0.1:9772', '[::1]:9772', ':9772', 'localhost:0']) {
+        const d = await dataDirWith(`[metrics]\nlisten = "${listen}"\n`)
+        const c = await loadConfig(d, { home: '/home/me' })
+        assert.deepEqual(c?.metrics, { listen })
+        assert.match(serializeConfig(c as Config), new RegExp(`\\[metrics\\]\\nlisten = "${listen.replace(/[[\]]/g, '\\$&')}"`))
+      }
+      assert.equal((await loadConfig(await dataDirWith('')))?.metrics, undefined, 'off unless set')
     })
 
     it('bad sizes', async function () {

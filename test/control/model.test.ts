@@ -85,10 +85,12 @@ describe('control model (LocalNodeModel on a running node)', function () {
     assert.equal((await getAttribute(join(n.root, 'doc.txt'), 'user.realize.mark')).toString(), 'keep')
     await tree.link(LAPTOP, 'far/away.bin', version('far'))
     const remote = await n.client.call('mark.set', { arena: 'photos', path: 'far/away.bin', mark: 'own' })
-    assert.deepEqual(remote, { arena: 'photos', path: 'far/away.bin', mark: 'own', inheritedFrom: null, source: 'path', stored: 'table' })
+    assert.deepEqual(remote, { arena: 'photos', path: 'far/away.bin', mark: 'own', inheritedFrom: null, source: 'path', stored: 'table', pending: false })
     assert.equal(await (n.node.arenas[0] as Arena).store.marks.get('far/away.bin' as RelPath), 'own')
-    // A path nobody has is a typo, not a mark to keep.
-    await assert.rejects(n.client.call('mark.set', { arena: 'photos', path: 'no/such', mark: 'own' }), /photos:no\/such: no such file or directory/)
+    // A path nobody has yet: the policy comes before the files, kept in the table.
+    const early = await n.client.call('mark.set', { arena: 'photos', path: 'no/such', mark: 'own' })
+    assert.deepEqual(early, { arena: 'photos', path: 'no/such', mark: 'own', inheritedFrom: null, source: 'path', stored: 'table', pending: true })
+    assert.equal(await (n.node.arenas[0] as Arena).store.marks.get('no/such' as RelPath), 'own')
   })
 
   it('reports where a mark comes from: the path, an ancestor, the arena, and changes the arena mark in the config', async () => {
@@ -98,7 +100,7 @@ describe('control model (LocalNodeModel on a running node)', function () {
     assert.deepEqual(await n.client.call('mark.get', { arena: 'photos', path: 'd/e/f.txt' }), { arena: 'photos', path: 'd/e/f.txt', mark: 'watch', inheritedFrom: 'photos:d', source: 'ancestor' })
     await n.client.call('mark.rm', { arena: 'photos', path: 'd' })
     const arena = await n.client.call('mark.set', { arena: 'photos', path: '', mark: 'keep' })
-    assert.deepEqual(arena, { arena: 'photos', path: '', mark: 'keep', inheritedFrom: null, source: 'arena', stored: 'config' })
+    assert.deepEqual(arena, { arena: 'photos', path: '', mark: 'keep', inheritedFrom: null, source: 'arena', stored: 'config', pending: false })
     assert.equal((await loadConfig(n.dataDir))?.arenas[0]?.mark, 'keep')
     assert.equal((await n.client.call('mark.get', { arena: 'photos', path: 'd/e/f.txt' })).mark, 'keep')
     assert.equal((await n.client.call('arenas'))[0]?.mark, 'keep')

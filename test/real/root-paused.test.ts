@@ -88,7 +88,8 @@ describe('a root that disappears is not a deletion (spec section 4, issue 11)', 
   })
 
   function start (plan: ProcessPlan): NodeProcess {
-    const p = new NodeProcess(['--data', plan.dataDir])
+    // debug: each job's own job-ended line, which these tests wait on (info sums them up).
+    const p = new NodeProcess(['--data', plan.dataDir], { env: { REALIZE_LOG: 'debug' } })
     procs.push(p)
     return p
   }
@@ -228,7 +229,7 @@ describe('a root that disappears is not a deletion (spec section 4, issue 11)', 
     await exec('chmod', ['755', tmp.dir])
     await exec('chown', ['-R', '65534:65534', join(tmp.dir, 'a')])
     await exec('chmod', ['000', a.roots.docs!])
-    const pa = new NodeProcess(['--data', a.dataDir], { uid: 65534, env: { HOME: join(tmp.dir, 'a') } })
+    const pa = new NodeProcess(['--data', a.dataDir], { uid: 65534, env: { HOME: join(tmp.dir, 'a'), REALIZE_LOG: 'debug' } })
     procs.push(pa)
     await pa.waitForEvent('ready')
     const info = await paused(pa, 'ROOT_UNREADABLE')

@@ -51,6 +51,11 @@ describe('TUI (ink-testing-library, attached to a real node)', function () {
       assert.match(lineWith(f, '2 Arenas') ?? '', /2 Arenas {2}cache 0 B\/\d+(\.\d)? [KMGT]iB \[-{8}\]/)
       assert.match(lineWith(f, 'alpha.txt') ?? '', /› alpha\.txt +own +real +9 B +\d{4}-\d\d-\d\d \d\d:\d\d/)
       assert.match(lineWith(f, 'trip/') ?? '', /trip\/ +own +real +24 B/)
+      // The header: this node's whole PeerId and where it listens, what pairing needs.
+      const status = await n.client.call('status')
+      const header = f.split('\n')[0] ?? ''
+      assert.ok(header.startsWith(`this node ${status.peerId}  on /ip`), header)
+      assert.ok(header.includes((status.addrs[0] ?? '').replace(/\/p2p\/.*$/, '')), header)
       assert.match(f.trimEnd().split('\n').at(-1) ?? '', /^Tab\/1-5 pane {2}↑↓ PgUp\/PgDn move {2}Enter open {2}← up {2}m mark {2}c churten start\/stop {2}q quit/)
     })
 
@@ -92,12 +97,27 @@ describe('TUI (ink-testing-library, attached to a real node)', function () {
     it('m then k/w/r marks the selected file (the xattr on disk) and the row shows it; Esc cancels', async () => {
       app = renderApp({ api: n.client })
       await app.waitFor((s) => isSelected(s, 'alpha.txt'), 'alpha selected')
+      // The watcher sees the xattr the node writes: its reconcile of alpha.txt, waited for below.
+      const watcher = (n.node.arenas[0] as Arena).watcher as NonNullable<Arena['watcher']>
+      const mirrored = new Promise<void>((resolve) => {
+        const on = (path: string): void => { if (path === 'alpha.txt' || path === '') { watcher.off('reconciled', on); resolve() } }
+        watcher.on('reconciled', on)
+      })
       app.press('m')
       await app.waitFor((s) => s.includes('mark photos:alpha.txt  o own  k keep  w watch  r remove its mark  Esc cancel'), 'the mark prompt')
       app.press('k')
       await app.waitFor((s) => /› alpha\.txt +keep +real/.test(s), 'alpha marked keep')
       assert.equal((await getAttribute(join(n.root, 'alpha.txt'), 'user.realize.mark')).toString(), 'keep')
-      await app.waitFor((s) => s.includes('photos:alpha.txt is now keep'), 'the log says so')
+      await app.waitFor((s) => s.includes('photos:alpha.txt marked keep'), 'the log says so')
+      // Once, even after the watcher mirrored the xattr: a later line (churten
+      // stopped) comes after anything the node said about the mark.
+      await mirrored
+      app.press('c')
+      const logged = await app.waitFor((s) => s.includes('churten stopped'), 'a later log line')
+      assert.equal(logged.split('photos:alpha.txt').length - 1, 1, logged)
+      await app.waitFor((s) => s.includes('4 Churten  stopped'), 'the pane knows churten stopped')
+      app.press('c')
+      await app.waitFor((s) => s.includes('churten started'), 'churten running again')
       app.press('m', 'r')
       await app.waitFor((s) => /› alpha\.txt +own +real/.test(s), 'back to the inherited own')
       await assert.rejects(getAttribute(join(n.root, 'alpha.txt'), 'user.realize.mark'), { code: 'ENODATA' })
@@ -207,6 +227,15 @@ describe('TUI attached to node b of two real nodes (a has an 8 MiB file b keeps)
     assert.match(lineWith(f, '1 Peers') ?? '', /1 Peers {2}1\/1 connected/)
     assert.match(lineWith(f, '● a') ?? '', /● a( {2}\d+ms)? {2}↓\d+(\.\d)? (B|KiB|MiB) ↑\d+(\.\d)? (B|KiB|MiB) {2}1m05s/)
     assert.match(lineWith(f, '/noise') ?? '', /(in|out)bound \/ip4\/127\.0\.0\.1\/tcp\/\d+ \/noise \/yamux\/1\.0\.0/)
+  })
+
+  it('the file browser sums a directory known only from peers: its size, not "remote 0 B"', async () => {
+    const x = randomBytes(3000)
+    await c.get('a').write('album/x.jpg', x)
+    await b.waitRemote('album/x.jpg', x)
+    app = renderApp({ api: client, columns: 160 })
+    const f = await app.waitFor((s) => s.includes('album/') && s.includes('big.bin'), 'the listing')
+    assert.match(lineWith(f, 'album/') ?? '', /album\/ +keep +remote +2\.9 KiB +\d{4}-\d\d-\d\d/)
   })
 
   it('the churten pane shows jobs with a progress bar and rate; c starts and stops churten', async () => {

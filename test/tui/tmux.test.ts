@@ -39,9 +39,9 @@ describe('realize-node start in a terminal (tmux)', function () {
     }
   }
 
-  async function sessionGone (ms = 20_000): Promise<void> {
+  async function sessionGone (ms = 20_000, name = session): Promise<void> {
     const deadline = Date.now() + ms
-    while (await tmux('has-session', '-t', session).then(() => true, () => false)) {
+    while (await tmux('has-session', '-t', name).then(() => true, () => false)) {
       if (Date.now() > deadline) throw new Error('the tmux session is still there')
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
@@ -68,7 +68,9 @@ describe('realize-node start in a terminal (tmux)', function () {
     assert.equal(init.code, 0, init.stderr)
     await tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', `exec env HOME=${tmp.dir} CI=true ${process.execPath} ${CLI} start --data ${data}`)
 
-    let s = await screen((x) => x.includes('3 Files  photos:  2 entries') && x.includes('notes.txt'), 'the file browser')
+    let s = await screen((x) => x.includes('3 Files  photos:  2 entries') && x.includes('notes.txt') && x.includes('this node 12D3KooW'), 'the file browser')
+    // The header line: the PeerId `init` printed and a bound address (port 0 resolved).
+    assert.match(s.split('\n')[0] ?? '', new RegExp(`^this node ${init.stdout.trim()} {2}on /ip[46]/[^/]+/tcp/[1-9]`))
     for (const pane of ['1 Peers', '2 Arenas', '4 Churten', '5 Log']) assert.ok(s.includes(pane), pane)
     assert.match(s, /photos {2}own {2}2 real \(9 B\)/)
     assert.match(s, /Tab\/1-5 pane.*q quit/)
@@ -92,6 +94,21 @@ describe('realize-node start in a terminal (tmux)', function () {
     assert.ok(log.some((l) => l.event === 'ready'))
     assert.equal(log.at(-1)?.event, 'stopped')
     await assert.rejects(stat(join(data, 'control.sock')), { code: 'ENOENT' })
+  })
+
+  it('start --headless on a terminal says once, in words, who the node is and where it listens', async () => {
+    const data = join(tmp.dir, 'data3')
+    const init = await runCli(['init', '--data', data, '--arena', `docs=${join(tmp.dir, 'docs')}`, '--port', '0', '--no-mdns'])
+    assert.equal(init.code, 0, init.stderr)
+    const peerId = init.stdout.trim()
+    await tmux('new-session', '-d', '-s', 'headless', '-x', '250', '-y', '40', `exec env HOME=${tmp.dir} ${process.execPath} ${CLI} start --headless --data ${data}`)
+    await screen((x) => x.includes('node ready'), 'the node ready', 20_000, 'headless')
+    // -J: joined as printed, however the terminal wrapped it.
+    const s = await tmux('capture-pane', '-p', '-J', '-t', 'headless')
+    const line = s.split('\n').find((l) => l.startsWith('this node is '))
+    assert.match(line ?? '', new RegExp(`^this node is ${peerId}, listening on /ip[46]/[^/]+/tcp/[1-9][0-9]*.*; on another machine: realize-node peer add NAME ${peerId}$`), s)
+    await tmux('send-keys', '-t', 'headless', 'C-c')
+    await sessionGone(20_000, 'headless')
   })
 
   it('realize-node tui attaches to a running node; q leaves the node running; the TUI ends when the node stops', async () => {

@@ -29,5 +29,7 @@ export function FilesPane (props: { files: FilesState, focused: boolean, height:
 function line (e: LsEntry, nameWidth: number): string {
   const name = fit(e.type === 'dir' ? `${e.name}/` : e.name, nameWidth).padEnd(nameWidth)
   const peers = e.peers.length > 0 ? `  ${e.peers.join(',')}` : ''
-  return `${name}  ${e.mark.padEnd(5)}  ${formatLocation(e).padEnd(11)}  ${formatBytes(e.size).padStart(9)}  ${formatTime(e.mtime)}${peers}`
+  // A directory too large to sum has no size (as in `ls`), not "0 B".
+  const size = e.type === 'dir' && e.files == null ? '-' : formatBytes(e.size)
+  return `${name}  ${e.mark.padEnd(5)}  ${formatLocation(e).padEnd(11)}  ${size.padStart(9)}  ${formatTime(e.mtime)}${peers}`
 }

@@ -29,9 +29,9 @@ async function boundAddrs (dataDir: string): Promise<string[] | undefined> {
 export async function id (opts: { data?: string, json?: boolean }): Promise<void> {
   const dataDir = dataDirOf(opts)
   // Loaded here, not at the top: every other command starts faster without the config parser and libp2p's crypto.
-  const [{ defaultConfig, loadConfig }, { loadOrCreateIdentity }] = await Promise.all([import('../../config/config.js'), import('../../identity/identity.js')])
+  const [{ defaultConfig, loadConfig }, { requireIdentity }] = await Promise.all([import('../../config/config.js'), import('../../identity/identity.js')])
   const config = (await loadConfig(dataDir)) ?? defaultConfig(homedir())
-  const { peerId } = await loadOrCreateIdentity(dataDir)
+  const { peerId } = await requireIdentity(dataDir)
   // A running node says where it really listens (port 0 resolved, 0.0.0.0 expanded); else what the config asks for.
   const addrs = await boundAddrs(dataDir) ?? config.node.listen.map((a) => `${a}/p2p/${peerId.toString()}`)
   if (opts.json === true) {

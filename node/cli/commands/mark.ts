@@ -32,7 +32,7 @@ export async function mark (action: string, raw: string, opts: ControlOptions): 
   const target = `${info.arena}:${info.path}`
   if (action === 'get') await out(`${target} ${info.mark} (${origin(info)})\n`)
   else if (action === 'rm') await out(`${target}: mark removed; now ${info.mark} (${origin(info)})\n`)
-  else await out(`${target} ${info.mark} (${stored((info as SetMarkResult).stored)})\n`)
+  else await out(`${target} ${info.mark} (${stored(info as SetMarkResult)})\n`)
 }
 
 function origin (m: MarkInfo): string {
@@ -44,8 +44,10 @@ function origin (m: MarkInfo): string {
   }
 }
 
-function stored (where: SetMarkResult['stored']): string {
-  if (where === 'xattr') return 'set as the user.realize.mark xattr'
-  if (where === 'table') return 'recorded for a file known only from peers'
-  return 'written to the config'
+function stored (r: SetMarkResult): string {
+  if (r.stored === 'xattr') return 'set as the user.realize.mark xattr'
+  if (r.stored === 'config') return 'written to the config'
+  // A file or a directory: the table does not know which, nor does the user need it.
+  if (r.pending) return 'recorded; nothing is at this path yet: the mark applies when it appears'
+  return 'recorded for a path known only from peers'
 }

@@ -46,8 +46,9 @@ export async function peerAdd (name: string, peerId: string, addrs: string[], op
     async () => {
       // Loaded only for a stopped node: the config parser is the heaviest import of the CLI.
       const { addPeerTo, editConfig, peerJson } = await import('../../config/household.js')
-      const { loadIdentity } = await import('../../identity/identity.js')
-      const self = (await loadIdentity(dataDir))?.peerId.toString()
+      const { requireIdentity } = await import('../../identity/identity.js')
+      // A stopped node's config is edited only where a node was set up: a mistyped --data makes nothing.
+      const self = (await requireIdentity(dataDir)).peerId.toString()
       const config = await editConfig(dataDir, (c) => { addPeerTo(c, { name, peerId, addrs, arenas }, self) })
       return peerJson(config.peers.find((p) => p.name === name) as (typeof config.peers)[number])
     })
@@ -62,6 +63,7 @@ export async function peerRm (name: string, opts: ControlOptions): Promise<void>
     async () => await withClient(opts, async (c) => await c.call('peer.rm', { name })),
     async () => {
       const { editConfig, peerJson, removePeerFrom } = await import('../../config/household.js')
+      await (await import('../../identity/identity.js')).requireIdentity(dataDir)
       let removed: PeerConfigJson | undefined
       await editConfig(dataDir, (c) => { removed = peerJson(removePeerFrom(c, name)) })
       return removed as PeerConfigJson

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import type { Config } from '../../config/config.js'
 import type { RunNodeOptions } from '../../node.js'
+import { ConfigError } from '../../../datastore/types/errors.js'
 import { dataDirOf, withDataOption } from '../common.js'
 
 export function registerStart (program: Command): void {
@@ -12,7 +13,8 @@ export function registerStart (program: Command): void {
     .description('run the node; the TUI on a terminal, plain logs otherwise; Ctrl-C stops it')
     .option('--headless', 'no TUI, plain logs even on a terminal')
     .option('--mount <dir>', 'mount every arena under DIR with FUSE (read-only); overrides [fuse] mountpoint')
-    .action(async (opts: { data?: string, headless?: boolean, mount?: string }) => { await start(opts) })
+    .option('--metrics <addr>', 'serve Prometheus metrics at http://ADDR/metrics (host:port, or :port for every interface); overrides [metrics] listen')
+    .action(async (opts: StartOptions) => { await start(opts) })
 }
 
 /**
@@ -37,8 +39,19 @@ async function configOrDefault (dataDir: string): Promise<{ config: Config, save
   }
 }
 
-export async function start (opts: { data?: string, headless?: boolean, mount?: string }): Promise<void> {
+interface StartOptions { data?: string, headless?: boolean, mount?: string, metrics?: string }
+
+export async function start (opts: StartOptions): Promise<void> {
   const dataDir = dataDirOf(opts)
+  if (opts.metrics != null) {
+    // Checked before anything is created: a bad flag leaves nothing behind (exit 2).
+    const { parseListenHostPort } = await import('../../config/addrs.js')
+    try {
+      parseListenHostPort(opts.metrics)
+    } catch (err) {
+      throw new ConfigError((err as Error).message, { key: '--metrics' })
+    }
+  }
   // Config first: a bad config must not leave a new key or data dir behind.
   const { config, save } = await configOrDefault(dataDir)
   if (opts.mount != null) {
@@ -52,6 +65,7 @@ export async function start (opts: { data?: string, headless?: boolean, mount?: 
   await save?.()
   // After the save: `--mount` is for this run, a default config written now does not keep it.
   if (opts.mount != null) config.fuse = { ...config.fuse, mountpoint: resolve(opts.mount) }
+  if (opts.metrics != null) config.metrics = { listen: opts.metrics }
   // Arena roots are made by the node, and only for an arena never indexed
   // (spec section 4): a missing root of an indexed arena pauses that arena.
   // Ink needs a terminal on both ends: keys in, frames out.
@@ -81,7 +95,9 @@ async function runNode (options: RunNodeOptions, headless: boolean): Promise<voi
       tui = await (await import('../../../tui/attach.js')).attachTui({ dataDir: options.dataDir, ownNode: true })
       stopping = Promise.race([stopping, tui.exited])
     }
-    await Promise.race([node.start(), stopping])
+    // On a terminal without the TUI (whose header shows them), one human line among the JSON log.
+    const onListening = headless && process.stderr.isTTY ? (addrs: string[]) => { process.stderr.write(listeningLine(node.options.identity.peerId.toString(), addrs)) } : undefined
+    await Promise.race([node.start({ onListening }), stopping])
     await stopping
     node.log.info('stopping')
   } finally {
@@ -89,4 +105,10 @@ async function runNode (options: RunNodeOptions, headless: boolean): Promise<voi
     clearInterval(keepAlive)
     await node.stop()
   }
+}
+
+/** What a person needs to pair another machine with this one. */
+export function listeningLine (peerId: string, addrs: string[]): string {
+  const where = addrs.map((a) => a.replace(/\/p2p\/[^/]+$/, '')).join(', ')
+  return `this node is ${peerId}, listening on ${where === '' ? 'no address' : where}; on another machine: realize-node peer add NAME ${peerId}\n`
 }

@@ -144,6 +144,8 @@ export interface MarkInfo {
 export interface SetMarkResult extends MarkInfo {
   /** Where it was written {#setmark}: the file's xattr, the marks table (path known only from peers), or the config (an arena). */
   stored: 'xattr' | 'table' | 'config'
+  /** True when nothing is at the path yet (not on disk, not in the index, no peer has it): the mark applies when it appears. */
+  pending: boolean
 }
 
 /**

@@ -45,7 +45,8 @@ export class ListingCache {
     let files = 0
     let bytes = 0
     for (const e of await rootListing()) {
-      if (e.type === 'file' ? e.location !== 'real' : e.files == null) continue
+      // Remote directories are summed too (issue 16): only the real counts here.
+      if (e.location !== 'real') continue
       files += e.files ?? 1
       bytes += e.size
     }

@@ -128,7 +128,12 @@ function realFile (ctx: ListingContext, path: RelPath, name: string, e: IndexEnt
 function remoteItem (ctx: ListingContext, path: RelPath, u: UnrealItem, mark: Mark): LsEntry {
   const name = baseName(path)
   if (u.type === 'dir' || u.version == null) {
-    return { name, path, type: 'dir', size: 0, mtime: 0, hash: null, mark, location: u.complete ? 'cached' : 'remote', cached: u.complete ? 1 : 0, peers: [], files: null }
+    const b = u.below
+    if (b == null) return { name, path, type: 'dir', size: 0, mtime: 0, hash: null, mark, location: 'remote', cached: 0, peers: [], files: null }
+    // Summed like a real directory; where its content is, like a file's.
+    const location = u.complete ? 'cached' : u.cachedBytes > 0 ? 'partial' : 'remote'
+    const cached = u.complete ? 1 : b.bytes === 0 ? 0 : Math.min(1, u.cachedBytes / b.bytes)
+    return { name, path, type: 'dir', size: b.bytes, mtime: b.mtime, hash: null, mark, location, cached, peers: [], files: b.files }
   }
   const v = u.version
   const cached = v.size === 0 ? (u.complete ? 1 : 0) : Math.min(1, u.cachedBytes / v.size)

@@ -195,6 +195,7 @@ export class LocalNodeModel implements NodeModel {
     const p = parsePath(path, { allowRoot: true })
     const m = mark == null ? null : parseMark(mark)
     let stored: SetMarkResult['stored']
+    let pending = false
     if (p === '') {
       // The arena's own mark lives in the config; removing it restores the default.
       const next = m ?? DEFAULT_MARK
@@ -206,13 +207,15 @@ export class LocalNodeModel implements NodeModel {
       await a.store.store.write(async (b) => { await a.store.dirty.mark(b, p) })
       stored = 'config'
     } else {
-      if (m != null && !await this.exists(a, p, o)) {
-        throw new PathNotFoundError(`${formatTarget(a.name, p)}: no such file or directory (not in the arena root, and no peer has it)`)
-      }
+      // A policy may come before the files (Syncthing's ignores, git-annex's
+      // wanted): a path that is nowhere yet keeps its mark in the table, and
+      // the watcher moves it into the xattr when the path appears here
+      // (real/scanner.ts), or it applies to the peers' version when one comes.
+      pending = !await this.exists(a, p, o)
       stored = await a.marks.set(p, m ?? undefined)
     }
     this.publish({ type: 'marks', arena: a.name, changes: [{ path: p, mark: m }] })
-    return { ...await this.getMark(a.name, p, o), stored }
+    return { ...await this.getMark(a.name, p, o), stored, pending }
   }
 
   /** On disk, in the index (a file or a directory of files), or known from a peer. */

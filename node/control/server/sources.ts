@@ -42,8 +42,14 @@ export interface UnrealItem {
   peers: Array<{ peerId: string, version: Version }>
   /** Bytes of the chosen version held in the blob cache. */
   cachedBytes: number
-  /** The cached copy is complete and verified. */
+  /** The cached copy is complete and verified (a directory: every file below it is). */
   complete: boolean
+  /**
+   * A directory's files below it, their bytes and newest mtime (chosen
+   * versions), as far as a bounded walk counted them; absent for a file, or
+   * for a directory too large to walk for one listing.
+   */
+  below?: { files: number, bytes: number, mtime: number }
 }
 
 /** The unreal trees (node/unreal/) and the blob cache (node/blobs/), made by `unrealView` in unreal-view.ts. */

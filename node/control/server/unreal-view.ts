@@ -28,6 +28,12 @@ export interface UnrealViewOptions {
 }
 
 const CHUNK = 256 * 1024
+/**
+ * Entries the summaries of remote directories may visit in one listing
+ * (about 100 ms of LevelDB reads): a listing stays cheap however large
+ * the arena; directories past it keep no sizes.
+ */
+const LISTING_WALK_BUDGET = 10_000
 
 /**
  * Remote files for the control model: the unreal tree's versions and
@@ -40,8 +46,8 @@ export function unrealView (o: UnrealViewOptions): UnrealView {
   for (const [arena, tree] of o.trees) tree.on('changed', (paths) => { events.emit('changed', arena, paths) })
   const nameOf = (id: string): string => o.peers().find((p) => p.id === id)?.name ?? id
 
-  const item = async (arena: string, name: string, s: UnrealStat): Promise<UnrealItem> => {
-    if (s.kind === 'dir') return { name, type: 'dir', peers: [], cachedBytes: 0, complete: false }
+  const item = async (arena: string, name: string, s: UnrealStat, budget: { left: number }): Promise<UnrealItem> => {
+    if (s.kind === 'dir') return await dirItem(arena, name, s.inode, budget)
     const blob = s.blobId == null ? undefined : await o.blobs.get(arena)?.get(s.blobId)
     const current = blob != null && hashEquals(blob.hash, s.chosen.hash)
     return {
@@ -54,6 +60,41 @@ export function unrealView (o: UnrealViewOptions): UnrealView {
     }
   }
 
+  /**
+   * A remote directory summed over the files below it, as ls does for a
+   * real one: otherwise a fully cached `keep` directory reads "remote -".
+   * The walks of one listing share LISTING_WALK_BUDGET entries (a listing
+   * must stay cheap with 100,000 files); a directory not summed within it
+   * keeps no sizes.
+   */
+  const dirItem = async (arena: string, name: string, inode: number, budget: { left: number }): Promise<UnrealItem> => {
+    const tree = o.trees.get(arena)
+    const blobs = o.blobs.get(arena)
+    const unknown: UnrealItem = { name, type: 'dir', peers: [], cachedBytes: 0, complete: false }
+    if (tree == null || blobs == null) return unknown
+    const below = { files: 0, bytes: 0, mtime: 0 }
+    let cachedBytes = 0
+    let complete = true
+    const stack = [inode]
+    for (let dir = stack.pop(); dir != null; dir = stack.pop()) {
+      for (const e of await tree.readdir(dir)) {
+        if (--budget.left < 0) return unknown
+        if (e.kind === 'dir') { stack.push(e.inode); continue }
+        const st = await tree.stat(e.inode)
+        if (st == null || st.kind !== 'file') continue
+        const f = await item(arena, e.name, st, budget)
+        if (f.version == null) continue
+        below.files++
+        below.bytes += f.version.size
+        below.mtime = Math.max(below.mtime, f.version.mtime)
+        cachedBytes += f.cachedBytes
+        complete &&= f.complete
+      }
+    }
+    // No file below (yet): nothing is cached, so not "cached".
+    return { name, type: 'dir', peers: [], cachedBytes, complete: complete && below.files > 0, below }
+  }
+
   return {
     events,
     list: async (arena, dir, co) => {
@@ -61,15 +102,16 @@ export function unrealView (o: UnrealViewOptions): UnrealView {
       const d = await tree?.lookupPath(dir)
       if (tree == null || d == null || d.kind !== 'dir') return []
       const out: UnrealItem[] = []
+      const budget = { left: LISTING_WALK_BUDGET }
       for (const e of await tree.readdir(d.inode, co)) {
         const s = await tree.stat(e.inode)
-        if (s != null) out.push(await item(arena, e.name, s))
+        if (s != null) out.push(await item(arena, e.name, s, budget))
       }
       return out
     },
     lookup: async (arena, path) => {
       const s = await o.trees.get(arena)?.statPath(path)
-      return s == null ? undefined : await item(arena, path.slice(path.lastIndexOf('/') + 1), s)
+      return s == null ? undefined : await item(arena, path.slice(path.lastIndexOf('/') + 1), s, { left: LISTING_WALK_BUDGET })
     },
     open: async (arena, path, co) => {
       const content = await open(o, nameOf, arena, path, co ?? {})
