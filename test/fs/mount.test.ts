@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeConfig } from '../../node/config/config.js'
 import { ControlClient } from '../../node/control/api/client.js'
 import { CLI, NodeProcess } from '../helpers/node-process.js'
 import { processPlans, type ProcessPlan } from '../helpers/nodes.js'
-import { tempDir } from '../helpers/tmp.js'
+import { mountFixture } from './fixture.js'
 import { isMounted, pattern, q, sh } from './shell.js'
 import { until } from '../helpers/wait.js'
 
@@ -20,23 +19,7 @@ import { until } from '../helpers/wait.js'
 
 describe('fs: the arenas mounted with FUSE (issue 12, read-only)', function () {
   this.timeout(180_000)
-  let tmp: { dir: string, cleanup: () => Promise<void> }
-  const procs: NodeProcess[] = []
-  const clients: ControlClient[] = []
-  const mounts: string[] = []
-  beforeEach(async () => { tmp = await tempDir('realize-fuse-') })
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.close()
-    for (const p of procs.splice(0)) {
-      if (p.exitCode !== undefined) continue
-      if (p.pid != null) process.kill(p.pid, 'SIGCONT')
-      p.kill('SIGKILL')
-      await p.waitForExit()
-    }
-    // A node killed on purpose leaves its mount behind: detach it before the temp dir goes.
-    for (const m of mounts.splice(0)) await sh(`fusermount3 -u -z ${q(m)} 2>/dev/null; umount -l ${q(m)} 2>/dev/null; true`)
-    await tmp.cleanup()
-  })
+  const { tmp, procs, clients, mounts } = mountFixture('realize-fuse-')
 
   function start (plan: ProcessPlan, mnt?: string): NodeProcess {
     const p = new NodeProcess(['--data', plan.dataDir, ...(mnt == null ? [] : ['--mount', mnt])])

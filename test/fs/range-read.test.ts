@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { ControlClient } from '../../node/control/api/client.js'
 import { CLI, NodeProcess } from '../helpers/node-process.js'
 import { processPlans, type ProcessPlan } from '../helpers/nodes.js'
-import { tempDir } from '../helpers/tmp.js'
+import { mountFixture } from './fixture.js'
 import { until } from '../helpers/wait.js'
 import { q, sh } from './shell.js'
 
@@ -21,21 +21,7 @@ const MiB = 1024 * 1024
 
 describe('fs: remote files read by range (issue 12)', function () {
   this.timeout(300_000)
-  let tmp: { dir: string, cleanup: () => Promise<void> }
-  const procs: NodeProcess[] = []
-  const clients: ControlClient[] = []
-  const mounts: string[] = []
-  beforeEach(async () => { tmp = await tempDir('realize-range-') })
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.close()
-    for (const p of procs.splice(0)) {
-      if (p.exitCode !== undefined) continue
-      p.kill('SIGKILL')
-      await p.waitForExit()
-    }
-    for (const m of mounts.splice(0)) await sh(`fusermount3 -u -z ${q(m)} 2>/dev/null; umount -l ${q(m)} 2>/dev/null; true`)
-    await tmp.cleanup()
-  })
+  const { tmp, procs, clients, mounts } = mountFixture('realize-range-')
 
   /** A owns docs with `files`; B has docs as a watch cache and mounts it. */
   async function twoNodes (files: Record<string, Buffer>, bLimits: { churtenDownload?: number } = {}): Promise<{ a: ProcessPlan, b: ProcessPlan, pb: NodeProcess, mnt: string }> {
