@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { createElement } from 'react'
+import { render } from 'ink-testing-library'
+import { Header } from '../../tui/components/header.js'
 import { createHash } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
@@ -118,9 +121,16 @@ describe('fs: the arenas mounted with FUSE (issue 12, read-only)', function () {
     assert.match(touch.stderr, /Read-only file system/)
 
     const status = await sh(`${q(process.execPath)} ${q(CLI)} status --json --data ${q(b.dataDir)}`)
-    const mount = JSON.parse(status.stdout).mount
+    const info = JSON.parse(status.stdout)
+    const mount = info.mount
     assert.equal(mount.path, mnt)
     assert.equal(mount.state, 'mounted')
+    // So do `id` and the TUI's header, from the same status.
+    const id = await sh(`${q(process.execPath)} ${q(CLI)} id --json --data ${q(b.dataDir)}`)
+    assert.equal(JSON.parse(id.stdout).mount?.path, mnt)
+    assert.ok((await sh(`${q(process.execPath)} ${q(CLI)} id --data ${q(b.dataDir)}`)).stdout.includes(`mounted at ${mnt}`))
+    const header = render(createElement(Header, { status: info })).lastFrame() ?? ''
+    assert.match(header, new RegExp(`mounted at ${mnt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))
 
     // SIGTERM: the node unmounts before it exits.
     pb.kill('SIGTERM')
