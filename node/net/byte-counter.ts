@@ -46,21 +46,7 @@ export class ByteCounter implements Metrics {
     const count: ByteCount = { bytesIn: 0, bytesOut: 0 }
     this.counts.set(maConn.timeline, count)
     // onData / sendData are the transport's two ends (AbstractMessageStream); wrap them in place.
-    const conn = maConn as unknown as {
-      onData: (data: { byteLength: number }) => void
-      sendData: (data: { byteLength: number }) => { sentBytes: number, canSendMore: boolean }
-    }
-    const onData = conn.onData.bind(conn)
-    const sendData = conn.sendData.bind(conn)
-    conn.onData = (data) => {
-      count.bytesIn += data.byteLength
-      onData(data)
-    }
-    conn.sendData = (data) => {
-      const r = sendData(data)
-      count.bytesOut += r.sentBytes
-      return r
-    }
+    countEnds(maConn, count)
   }
 
   trackProtocolStream (stream: Stream): void {
@@ -74,22 +60,7 @@ export class ByteCounter implements Metrics {
     }
     const c = count
     // The stream's two ends below its read buffer and write queue, as for connections.
-    const s = stream as unknown as {
-      onData: (data: { byteLength: number }) => void
-      sendData: (data: { byteLength: number }) => { sentBytes: number, canSendMore: boolean }
-    }
-    if (typeof s.onData !== 'function' || typeof s.sendData !== 'function') return
-    const onData = s.onData.bind(s)
-    const sendData = s.sendData.bind(s)
-    s.onData = (data) => {
-      c.bytesIn += data.byteLength
-      onData(data)
-    }
-    s.sendData = (data) => {
-      const r = sendData(data)
-      c.bytesOut += r.sentBytes
-      return r
-    }
+    countEnds(stream, c)
   }
 
   registerMetric (): any { return metric }
@@ -102,4 +73,28 @@ export class ByteCounter implements Metrics {
   registerSummaryGroup (): any { return metric }
   traceFunction (_name: string, fn: any): any { return fn }
   createTrace (): any { return undefined }
+}
+
+/**
+ * Counts the bytes through a message stream's two ends (AbstractMessageStream's
+ * `onData` and `sendData`, below its buffers), wrapping them in place; a
+ * stream without them is left alone.
+ */
+function countEnds (target: object, count: { bytesIn: number, bytesOut: number }): void {
+  const s = target as {
+    onData?: (data: { byteLength: number }) => void
+    sendData?: (data: { byteLength: number }) => { sentBytes: number, canSendMore: boolean }
+  }
+  if (typeof s.onData !== 'function' || typeof s.sendData !== 'function') return
+  const onData = s.onData.bind(s)
+  const sendData = s.sendData.bind(s)
+  s.onData = (data) => {
+    count.bytesIn += data.byteLength
+    onData(data)
+  }
+  s.sendData = (data) => {
+    const r = sendData(data)
+    count.bytesOut += r.sentBytes
+    return r
+  }
 }

@@ -20,6 +20,19 @@ describe('fs: writing through the mount (issue 12)', function () {
   const { tmp, procs, clients, mounts } = mountFixture('realize-fuse-rw-')
 
   /** Waits until `check` holds, trying again on every index change `plan`'s node reports. */
+  /** Starts A, then B with its mount; `m` quotes a path inside the mount for the shell. */
+  async function startPair (a: ProcessPlan, b: ProcessPlan): Promise<{ mnt: string, m: (p: string) => string }> {
+    const mnt = join(tmp.dir, 'mnt')
+    const pa = new NodeProcess(['--data', a.dataDir])
+    procs.push(pa)
+    await pa.waitForEvent('ready')
+    const pb = new NodeProcess(['--data', b.dataDir, '--mount', mnt])
+    procs.push(pb)
+    mounts.push(mnt)
+    await pb.waitForEvent('ready')
+    return { mnt, m: (p) => q(join(mnt, p)) }
+  }
+
   async function when (plan: ProcessPlan, check: () => Promise<boolean>, what: string): Promise<void> {
     const client = await ControlClient.connect(plan.dataDir)
     clients.push(client)
@@ -47,15 +60,7 @@ describe('fs: writing through the mount (issue 12)', function () {
     const rb = b!.roots.docs!
     await writeFile(join(ra, 'hello.txt'), 'hello from A\n')
     await writeFile(join(ra, 'remote.txt'), 'only on A\n')
-    const mnt = join(tmp.dir, 'mnt')
-    const pa = new NodeProcess(['--data', a!.dataDir])
-    procs.push(pa)
-    await pa.waitForEvent('ready')
-    const pb = new NodeProcess(['--data', b!.dataDir, '--mount', mnt])
-    procs.push(pb)
-    mounts.push(mnt)
-    await pb.waitForEvent('ready')
-    const m = (p: string): string => q(join(mnt, p))
+    const { mnt, m } = await startPair(a!, b!)
     await when(b!, async () => await exists(join(mnt, 'docs/hello.txt')) && await exists(join(mnt, 'docs/remote.txt')), "A's files in B's mount")
 
     const local = join(tmp.dir, 'local.bin')
@@ -127,15 +132,7 @@ describe('fs: writing through the mount (issue 12)', function () {
     await writeFile(join(ra, 'dir/x.txt'), 'x\n')
     await writeFile(join(ra, 'dir/sub/y.txt'), 'y\n')
     await writeFile(join(ra, 'kept.txt'), 'stays\n')
-    const mnt = join(tmp.dir, 'mnt')
-    const pa = new NodeProcess(['--data', a!.dataDir])
-    procs.push(pa)
-    await pa.waitForEvent('ready')
-    const pb = new NodeProcess(['--data', b!.dataDir, '--mount', mnt])
-    procs.push(pb)
-    mounts.push(mnt)
-    await pb.waitForEvent('ready')
-    const m = (p: string): string => q(join(mnt, p))
+    const { mnt, m } = await startPair(a!, b!)
     await when(b!, async () => await exists(join(mnt, 'docs/dir/sub/y.txt')) && await exists(join(mnt, 'docs/kept.txt')), "A's files in B's mount")
 
     const rm = await sh(`rm ${m('docs/gone.txt')}`)
