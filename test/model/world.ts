@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { appendFile, lstat, mkdir, open, readdir, readFile, rename, rm, truncate, writeFile, type FileHandle } from 'node:fs/promises'
+import { appendFile, lstat, mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { Household } from '../../scripts/harness/household.js'
