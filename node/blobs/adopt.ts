@@ -18,6 +18,13 @@ export interface AdoptOptions {
   queue?: BlobQueue
   /** The indexed mtime: the file must still have it before and after the move. */
   expectMtime?: number
+  /**
+   * Called with the moved file once its content is checked, before its
+   * user xattrs are stripped: what the file carried that belongs to its
+   * path (the mark xattr a user set while it was moving, issue 11 class 13)
+   * can be read here. An error from it is not the adopt's.
+   */
+  carried?: (file: string) => Promise<void>
 }
 
 /** What adopting needs of the blob store. */
@@ -86,6 +93,7 @@ export async function adoptFile (ctx: AdoptContext, source: string, hash: Hash, 
       await ctx.store.store.write(async (b) => { await remove(b, id) })
       throw new RealizeError('FILE_CHANGED', `${source}: changed while it moved into the cache`)
     }
+    await options.carried?.(target).catch(() => {})
     // Best effort, after the content is safe: a realize sets the mark xattr from the table anyway.
     await stripUserXattrs(target).catch(() => {})
     const allocated = allocatedBytes(await stat(target))

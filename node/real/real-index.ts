@@ -23,6 +23,12 @@ export interface FileChange {
    */
   cachedIn?: number
   /**
+   * With `cachedIn`: the mark xattr the file carried as it left the root
+   * (null: none). It is the user's latest word on the path's mark, newer
+   * than the table's mirror when the watcher had not seen it yet.
+   */
+  carriedMark?: Mark | null
+  /**
    * An addition that is a realize of a peer's version (churten's install):
    * if a peer's Remove of that version arrived while the job ran (the
    * path's tombstone names it, consensus/peer-effects.ts), the entry
@@ -72,7 +78,7 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
       changedMarks = []
       const paths = [...files, ...marks].map((c) => c.path)
       await Promise.all([index.prefetch(batch, paths), dirty.prefetch(batch, paths), this.store.marks.prefetch(batch, marks.map((m) => m.path)), batch.prefetch(tombstonesTable, files.map((f) => f.path))])
-      for (const { path, version, drop, cachedIn, realized } of files) {
+      for (const { path, version, drop, cachedIn, carriedMark, realized } of files) {
         const old = await index.getIn(batch, path)
         const notification = diff(path, old, version, drop === true)
         if (version == null) {
@@ -82,7 +88,13 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
             // still listing that version does not bring it back.
             if (drop !== true) this.store.tombstones.put(batch, path, [old.hash, ...(old.previous ?? [])].slice(0, PREVIOUS_KEPT), Date.now(), cachedIn)
           }
-          if (cachedIn != null) await keepMark(this.store, batch, path)
+          if (cachedIn != null) {
+            const change = await keepMark(this.store, batch, path, carriedMark)
+            if (change != null) {
+              await dirty.mark(batch, path)
+              changedMarks.push(change)
+            }
+          }
         } else if (old == null || old.size !== version.size || old.mtime !== version.mtime || !hashEquals(old.hash, version.hash)) {
           // A local change supersedes what peers said of the old version (spec section 6).
           const buried = old == null ? await this.store.tombstones.getIn(batch, path) : undefined
@@ -152,9 +164,20 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
  * back to its directory's mark: `keep` on a file in an `own` directory
  * unrealized it, then realized it again, forever.
  */
-async function keepMark (store: ArenaStore, batch: Batch, path: RelPath): Promise<void> {
+async function keepMark (store: ArenaStore, batch: Batch, path: RelPath, carried: Mark | null | undefined): Promise<MarkChange | undefined> {
   const m = await store.marks.getIn(batch, path)
-  if (m?.local === true) store.marks.put(batch, path, { mark: m.mark, local: false })
+  if (carried === undefined || (carried === null && m?.local !== true)) {
+    if (m?.local === true) store.marks.put(batch, path, { mark: m.mark, local: false })
+    return undefined
+  }
+  // The file carried a mark the table did not mirror yet, or lost the one
+  // it mirrored (the user removed the xattr): the file's word wins.
+  if (carried === null) {
+    store.marks.delete(batch, path)
+    return { path, mark: undefined, local: false }
+  }
+  store.marks.put(batch, path, { mark: carried, local: false })
+  return m?.mark === carried ? undefined : { path, mark: carried, local: false }
 }
 
 /** The earlier local hashes of a path after it changes from `old` to `v`. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
-import { getAttribute } from 'fs-xattr'
+import { getAttribute, setAttributeSync } from 'fs-xattr'
 import { MARK_XATTR, writeMarkXattr } from '../../node/marks/xattr.js'
 import { hashBytes } from '../../node/real/hasher.js'
 import { hashEquals } from '../../datastore/types/hash.js'
@@ -92,6 +92,39 @@ describe('churten: marks and the jobs they cause', function () {
       assert.deepEqual(b.kinds(path), ['add', 'drop'])
     })
   }
+
+  it('a mark set by xattr while the file is being unrealized stays with the path (model-check seed 1257)', async () => {
+    c = await cluster([{ name: 'a' }, { name: 'b', arenas: [{ name: 'docs', mark: 'watch' }] }])
+    a = c.get('a')
+    b = c.get('b')
+    const path = 'd1/e/f3.txt'
+    const content = 'written on the watch node'
+    // The user marks the file as the unrealize starts: after the job was
+    // decided for `watch`, before the file moves and before the watcher
+    // (which waits for the file to be quiet) has seen the xattr.
+    let set = false
+    b.events.on('note', (s) => {
+      if (set || s.n.type !== 'started' || s.n.path !== path || s.n.job !== 'unrealize') return
+      set = true
+      setAttributeSync(b.abs(path), MARK_XATTR, 'keep')
+    })
+    const left = reconciled(b, path, 'gone')
+    await b.write(path, content)
+    await a.waitForReal(path, content)
+    await b.waitJob(path, 'done', { job: 'unrealize' })
+    await left
+    assert.ok(set, 'the mark was set during the unrealize')
+    // The mark reached the table with the file's move, and the path is kept: the cached copy is protected.
+    const mark = await b.arena().marks.resolve(parsePath(path))
+    assert.deepEqual([mark.mark, mark.from], ['keep', path])
+    const { id } = await b.waitCached(path, content)
+    const blob = await b.waitFor(async () => {
+      const info = await b.blobs().get(id)
+      return info?.keep === true ? info : undefined
+    }, 'the cached copy kept for the keep mark')
+    assert.equal(blob.queue, 'protected')
+    await assert.rejects(stat(b.abs(path)), { code: 'ENOENT' }, 'keep is a cached copy: the file does not come back real')
+  })
 
   it('a file marked own keeps its mark when a peer updates it, and stays real', async () => {
     c = await cluster([{ name: 'a' }, { name: 'b', arenas: [{ name: 'docs', mark: 'watch' }] }])

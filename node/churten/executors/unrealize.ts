@@ -9,6 +9,7 @@ import type { ExecutorContext } from './context.js'
 import type { IndexEntry } from '../../../datastore/tables/index-table.js'
 import type { Mark } from '../../../datastore/types/mark.js'
 import type { RelPath } from '../../../datastore/types/path.js'
+import { readMarkXattr, type XattrMark } from '../../marks/xattr.js'
 
 /**
  * Unrealize (spec sections 1 and 6), and the local delete of an `own` file
@@ -70,14 +71,29 @@ async function move (ctx: ExecutorContext, root: string, path: RelPath, real: In
   }
   // Last check before the move, with nothing awaited between it and adopt's start.
   ticket?.commit()
-  const blobId = await blobs.adopt(target as string, real.hash, real.size, { queue: as === 'drop' ? 'working' : 'pending', expectMtime: indexed.mtime })
+  // The file's mark xattr as it left the root: a mark the user set after
+  // this job was decided (and before the watcher saw it) still reaches the
+  // marks table (issue 11 class 13, model-check seed 1257).
+  let carriedMark: XattrMark | undefined
+  const blobId = await blobs.adopt(target as string, real.hash, real.size, {
+    queue: as === 'drop' ? 'working' : 'pending',
+    expectMtime: indexed.mtime,
+    carried: async (file) => { carriedMark = await readMarkXattr(file) }
+  })
   if (as === 'drop' && mark === 'keep') await blobs.keep(blobId, true)
-  await arena.index.apply([{ path, version: undefined, drop: as === 'drop', cachedIn: blobId }])
+  await arena.index.apply([{ path, version: undefined, drop: as === 'drop', cachedIn: blobId, carriedMark: carriedOf(carriedMark) }])
   if (as === 'drop' && !await tree.setBlob(path, real.hash, blobId)) {
     // The chosen version moved on meanwhile: the content is an old version now.
     await arena.store.store.write(async (b) => { await blobs.retire(b, blobId) })
   }
   return blobId
+}
+
+/** A mark, null for a file without one, undefined when unknown (unreadable, or a value that is no mark). */
+function carriedOf (x: XattrMark | undefined): Mark | null | undefined {
+  if (x?.kind === 'mark') return x.mark
+  if (x?.kind === 'none') return null
+  return undefined
 }
 
 /** A local file that cannot be examined (EACCES, EIO…): the job fails with the cause, the file is never taken as gone. */
