@@ -20,9 +20,10 @@ export interface AdoptOptions {
   expectMtime?: number
   /**
    * Called with the moved file once its content is checked, before its
-   * user xattrs are stripped: what the file carried that belongs to its
-   * path (the mark xattr a user set while it was moving, issue 11 class 13)
-   * can be read here. An error from it is not the adopt's.
+   * user xattrs are stripped (across file systems, with the source right
+   * before it is removed): what the file carried that belongs to its path
+   * (the mark xattr a user set while it was moving, issue 11 class 13) can
+   * be read here. An error from it is not the adopt's.
    */
   carried?: (file: string) => Promise<void>
 }
@@ -79,8 +80,14 @@ export async function adoptFile (ctx: AdoptContext, source: string, hash: Hash, 
     // and the move back gave the real file a new mtime, so the watcher saw a
     // local change and a peer's removal of that version was forgotten.
     let changedWhileCopied = false
+    let carriedRead = false
     const how = await moveFile(source, target, join(ctx.dir, `.adopt-${id}`), async () => {
-      if (await unchanged(source)) return
+      if (await unchanged(source)) {
+        // A copy carries no xattrs: what the file carried is read from it, right before it is removed.
+        await options.carried?.(source).catch(() => {})
+        carriedRead = true
+        return
+      }
       changedWhileCopied = true
       throw new RealizeError('FILE_CHANGED', `${source}: changed while it was copied into the cache`)
     }).catch(async (err) => {
@@ -93,7 +100,7 @@ export async function adoptFile (ctx: AdoptContext, source: string, hash: Hash, 
       await ctx.store.store.write(async (b) => { await remove(b, id) })
       throw new RealizeError('FILE_CHANGED', `${source}: changed while it moved into the cache`)
     }
-    await options.carried?.(target).catch(() => {})
+    if (!carriedRead) await options.carried?.(target).catch(() => {})
     // Best effort, after the content is safe: a realize sets the mark xattr from the table anyway.
     await stripUserXattrs(target).catch(() => {})
     const allocated = allocatedBytes(await stat(target))

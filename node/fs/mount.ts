@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { describeError } from '../../datastore/types/errors.js'
 import type { Logger } from '../log.js'
@@ -52,6 +52,10 @@ export class ArenaMount {
     const fuse = new Fuse(path, fuseOperations(ops, log), {
       // Remote reads wait on peers: many requests in flight, so one slow read never blocks a listing.
       maxConcurrency: 32,
+      // Requests of up to 1 MiB instead of the kernel's default 128 KiB: each
+      // costs a round trip through the event loop, so fewer is faster
+      // (docs/BENCHMARKS.md, "FUSE mount"); with the read-ahead raised below.
+      maxRead: MAX_READ_BYTES,
       // A read of a remote file lasts as long as bytes keep coming (remote.ts
       // answers EIO after readWaitMs of silence); the binding's fixed deadline
       // would cut a large file on a slow link, so it is off for reads only.
@@ -68,6 +72,7 @@ export class ArenaMount {
     } catch (err) {
       throw new MountError('MOUNT_FAILED', `cannot mount the arenas at ${path}: ${describeError(err)}`, { cause: err })
     }
+    await raiseReadAhead(path, log)
     log.info({ mountpoint: path, event: 'mounted' }, `arenas mounted at ${path}`)
     return new ArenaMount(path, fuse, ops, log)
   }
@@ -95,6 +100,30 @@ export class ArenaMount {
     if (this.error == null) this.log.info({ mountpoint: this.path, event: 'unmounted' }, `${this.path} unmounted`)
   }
 }
+
+/** The largest read request the kernel sends us. */
+const MAX_READ_BYTES = 1024 * 1024
+
+/**
+ * The kernel reads ahead of a sequential reader only 128 KiB on a FUSE
+ * mount (the backing device's default), so each request stays 128 KiB
+ * whatever max_read allows. The mount's backing device (an anonymous
+ * 0:minor) takes a larger value through sysfs, as root; without it the
+ * mount works, slower.
+ */
+async function raiseReadAhead (path: string, log: Logger): Promise<void> {
+  // The device from mountinfo, not a stat of the mount: the node never does I/O on its own mount.
+  const device = (await mountLine(path))?.device
+  const file = `/sys/class/bdi/${device ?? '?'}/read_ahead_kb`
+  try {
+    if (device == null) throw new Error('the mount is not in /proc/self/mountinfo')
+    await writeFile(file, String(READ_AHEAD_KB))
+  } catch (err) {
+    log.debug({ file, err: describeError(err) }, 'could not raise the mount\'s read-ahead')
+  }
+}
+
+const READ_AHEAD_KB = 4096
 
 /**
  * A usable, empty directory at `dir` (made if missing), its absolute real
@@ -130,14 +159,22 @@ export async function prepareMountPoint (dir: string, log: Logger): Promise<stri
 
 /** What is mounted at `path` ("fuse.realize realize"), from /proc/self/mountinfo; undefined when nothing. */
 async function mountedAt (path: string): Promise<string | undefined> {
+  return (await mountLine(path))?.what
+}
+
+/** The mountinfo line of the mount at `path`: its device (major:minor) and what it is. */
+async function mountLine (path: string): Promise<{ device: string, what: string } | undefined> {
   const text = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '')
+  let found: { device: string, what: string } | undefined
   for (const line of text.split('\n')) {
     const [left, right] = line.split(' - ')
-    const point = left?.split(' ')[4]
+    const fields = left?.split(' ')
+    const point = fields?.[4]
     if (point == null || right == null) continue
-    if (unescapeMountPath(point) === path) return right.split(' ').slice(0, 2).join(' ')
+    // The last line for a point is the mount on top.
+    if (unescapeMountPath(point) === path) found = { device: fields?.[2] ?? '', what: right.split(' ').slice(0, 2).join(' ') }
   }
-  return undefined
+  return found
 }
 
 /** mountinfo writes space, tab, newline and backslash as octal escapes. */

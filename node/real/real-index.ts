@@ -24,8 +24,8 @@ export interface FileChange {
   cachedIn?: number
   /**
    * With `cachedIn`: the mark xattr the file carried as it left the root
-   * (null: none). It is the user's latest word on the path's mark, newer
-   * than the table's mirror when the watcher had not seen it yet.
+   * (null: none). A mark is the user's latest word on the path's mark,
+   * newer than the table's mirror when the watcher had not seen it yet.
    */
   carriedMark?: Mark | null
   /**
@@ -166,16 +166,14 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
  */
 async function keepMark (store: ArenaStore, batch: Batch, path: RelPath, carried: Mark | null | undefined): Promise<MarkChange | undefined> {
   const m = await store.marks.getIn(batch, path)
-  if (carried === undefined || (carried === null && m?.local !== true)) {
+  // No mark carried: the table's stays. (A user who removed the xattr as the
+  // file left sees the mark still set, and removes it again; the other way,
+  // a file system without xattrs would lose its marks.)
+  if (carried == null) {
     if (m?.local === true) store.marks.put(batch, path, { mark: m.mark, local: false })
     return undefined
   }
-  // The file carried a mark the table did not mirror yet, or lost the one
-  // it mirrored (the user removed the xattr): the file's word wins.
-  if (carried === null) {
-    store.marks.delete(batch, path)
-    return { path, mark: undefined, local: false }
-  }
+  // The file carried a mark the table did not mirror yet: the file's word wins.
   store.marks.put(batch, path, { mark: carried, local: false })
   return m?.mark === carried ? undefined : { path, mark: carried, local: false }
 }

@@ -35,7 +35,9 @@ export class NodeProcess extends EventEmitter<{ log: [LogLine], exit: [number | 
 
   constructor (args: string[], options: NodeProcessOptions = {}) {
     super()
-    const argv = [CLI, 'start', '--headless', ...args]
+    // Node's own flags for the node under study (profiling a benchmark: `--cpu-prof --cpu-prof-dir=DIR`).
+    const flags = process.env.REALIZE_NODE_FLAGS?.split(' ').filter((f) => f !== '') ?? []
+    const argv = [...flags, CLI, 'start', '--headless', ...args]
     this.child = options.netns == null
       ? spawn(process.execPath, argv, { env: { ...process.env, ...options.env }, uid: options.uid, gid: options.uid, stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn('ip', ['netns', 'exec', options.netns, process.execPath, ...argv], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })

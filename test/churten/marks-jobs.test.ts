@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { randomBytes } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { getAttribute, setAttributeSync } from 'fs-xattr'
@@ -7,6 +9,8 @@ import { hashBytes } from '../../node/real/hasher.js'
 import { hashEquals } from '../../datastore/types/hash.js'
 import { parsePath } from '../../datastore/types/path.js'
 import { cluster, type Cluster, type Seen, type TestPeer } from '../helpers/nodes.js'
+
+const exec = promisify(execFile)
 
 /** The mark xattr of a file, or undefined when it has none {#marksxattrs}. */
 async function xattrOf (abs: string): Promise<string | undefined> {
@@ -93,37 +97,77 @@ describe('churten: marks and the jobs they cause', function () {
     })
   }
 
-  it('a mark set by xattr while the file is being unrealized stays with the path (model-check seed 1257)', async () => {
-    c = await cluster([{ name: 'a' }, { name: 'b', arenas: [{ name: 'docs', mark: 'watch' }] }])
+  for (const disk of ['the same file system', 'a file system of its own'] as const) {
+    it(`a mark set by xattr while the file is being unrealized stays with the path, root on ${disk} (model-check seeds 1257, 1391)`, async () => {
+      c = await cluster([{ name: 'a' }, { name: 'b', arenas: [{ name: 'docs', mark: 'watch' }], start: false }])
+      a = c.get('a')
+      b = c.get('b')
+      // On a disk of its own (as in the model check) the move into the cache is a copy, which carries no xattrs.
+      const own = disk === 'a file system of its own'
+      if (own) await exec('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', b.root()])
+      try {
+        await b.start()
+        const path = 'd1/e/f3.txt'
+        const content = 'written on the watch node'
+        // The user marks the file as the unrealize starts: after the job was
+        // decided for `watch`, before the file moves and before the watcher
+        // (which waits for the file to be quiet) has seen the xattr.
+        let set = false
+        b.events.on('note', (s) => {
+          if (set || s.n.type !== 'started' || s.n.path !== path || s.n.job !== 'unrealize') return
+          set = true
+          setAttributeSync(b.abs(path), MARK_XATTR, 'keep')
+        })
+        const left = reconciled(b, path, 'gone')
+        await b.write(path, content)
+        await a.waitForReal(path, content)
+        await b.waitJob(path, 'done', { job: 'unrealize' })
+        await left
+        assert.ok(set, 'the mark was set during the unrealize')
+        // The mark reached the table with the file's move, and the path is kept: the cached copy is protected.
+        const mark = await b.arena().marks.resolve(parsePath(path))
+        assert.deepEqual([mark.mark, mark.from], ['keep', path])
+        const { id } = await b.waitCached(path, content)
+        const blob = await b.waitFor(async () => {
+          const info = await b.blobs().get(id)
+          return info?.keep === true ? info : undefined
+        }, 'the cached copy kept for the keep mark')
+        assert.equal(blob.queue, 'protected')
+        await assert.rejects(stat(b.abs(path)), { code: 'ENOENT' }, 'keep is a cached copy: the file does not come back real')
+        await b.stop()
+      } finally {
+        await b.stop()
+        if (own) await exec('umount', [b.root()])
+      }
+    })
+  }
+
+  it('a mark mirrored from the xattr stays with the path when the file moves into a cache on another file system (model-check seed 1391)', async () => {
+    c = await cluster([{ name: 'a' }, { name: 'b', start: false }])
     a = c.get('a')
     b = c.get('b')
-    const path = 'd1/e/f3.txt'
-    const content = 'written on the watch node'
-    // The user marks the file as the unrealize starts: after the job was
-    // decided for `watch`, before the file moves and before the watcher
-    // (which waits for the file to be quiet) has seen the xattr.
-    let set = false
-    b.events.on('note', (s) => {
-      if (set || s.n.type !== 'started' || s.n.path !== path || s.n.job !== 'unrealize') return
-      set = true
-      setAttributeSync(b.abs(path), MARK_XATTR, 'keep')
-    })
-    const left = reconciled(b, path, 'gone')
-    await b.write(path, content)
-    await a.waitForReal(path, content)
-    await b.waitJob(path, 'done', { job: 'unrealize' })
-    await left
-    assert.ok(set, 'the mark was set during the unrealize')
-    // The mark reached the table with the file's move, and the path is kept: the cached copy is protected.
-    const mark = await b.arena().marks.resolve(parsePath(path))
-    assert.deepEqual([mark.mark, mark.from], ['keep', path])
-    const { id } = await b.waitCached(path, content)
-    const blob = await b.waitFor(async () => {
-      const info = await b.blobs().get(id)
-      return info?.keep === true ? info : undefined
-    }, 'the cached copy kept for the keep mark')
-    assert.equal(blob.queue, 'protected')
-    await assert.rejects(stat(b.abs(path)), { code: 'ENOENT' }, 'keep is a cached copy: the file does not come back real')
+    await exec('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', b.root()])
+    try {
+      await b.start()
+      const path = 'notes.txt'
+      await a.write(path, 'real on both')
+      await b.waitForReal(path, 'real on both')
+      await b.waitJob(path, 'done', { job: 'realize' })
+      const from = b.notes.length
+      await writeMarkXattr(b.abs(path), 'watch')
+      await b.waitJob(path, 'done', { job: 'unrealize', from })
+      // Later work on B proves time passed: a file from A is realized after it.
+      await a.write('later.txt', 'written after the mark')
+      await b.waitForReal('later.txt', 'written after the mark')
+      await b.waitJob('later.txt', 'done', { from })
+      assert.deepEqual(startedOn(b, path, from), ['unrealize'], 'one job: the mark is not lost and the file does not come back')
+      const mark = await b.arena().marks.resolve(parsePath(path))
+      assert.deepEqual([mark.mark, mark.from], ['watch', path])
+      await b.stop()
+    } finally {
+      await b.stop()
+      await exec('umount', [b.root()])
+    }
   })
 
   it('a file marked own keeps its mark when a peer updates it, and stays real', async () => {
