@@ -57,8 +57,32 @@ export interface RealIndexEvents {
  * announces the new history after the commit. It never reads the disk.
  */
 export class RealIndex extends EventEmitter<RealIndexEvents> {
+  /** Paths whose file the node is moving out of the root now, with how many moves (see leaving()). */
+  private readonly moving = new Map<RelPath, number>()
+
   constructor (private readonly store: ArenaStore) {
     super()
+  }
+
+  /**
+   * The node is about to move `path`'s file out of the root (unrealize, a
+   * delete following a peer) and records that itself, with `cachedIn`.
+   * Until the returned function is called, a removal of the path that the
+   * watcher reports is that move, not the user's deletion, and changes
+   * nothing. Without this a reconcile between the move and its record
+   * published a Remove, and every peer deleted the file (model-check seed
+   * 1401; docs/reliability.md, class 14).
+   */
+  leaving (path: RelPath): () => void {
+    this.moving.set(path, (this.moving.get(path) ?? 0) + 1)
+    let done = false
+    return () => {
+      if (done) return
+      done = true
+      const n = (this.moving.get(path) ?? 1) - 1
+      if (n > 0) this.moving.set(path, n)
+      else this.moving.delete(path)
+    }
   }
 
   async get (path: RelPath): Promise<IndexEntry | undefined> {
@@ -79,6 +103,7 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
       const paths = [...files, ...marks].map((c) => c.path)
       await Promise.all([index.prefetch(batch, paths), dirty.prefetch(batch, paths), this.store.marks.prefetch(batch, marks.map((m) => m.path)), batch.prefetch(tombstonesTable, files.map((f) => f.path))])
       for (const { path, version, drop, cachedIn, carriedMark, realized } of files) {
+        if (version == null && cachedIn == null && drop !== true && this.moving.has(path)) continue
         const old = await index.getIn(batch, path)
         const notification = diff(path, old, version, drop === true)
         if (version == null) {

@@ -28,28 +28,6 @@ function startedOn (n: TestPeer, path: string, from: number): string[] {
 }
 
 /**
- * Resolves once the node's watcher has looked at `path` (since this call)
- * and found `kind`; a file that left is also seen by a look at a directory
- * above it.
- */
-async function reconciled (n: TestPeer, path: string, kind: 'file' | 'gone', ms = 30_000): Promise<void> {
-  const watcher = n.arena().watcher
-  if (watcher == null) throw new Error(`${n.name} has no watcher`)
-  const w = watcher
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { w.off('reconciled', on); reject(new Error(`${n.name}: watcher never saw ${path} as ${kind}`)) }, ms)
-    function on (p: string, r: { kind: string }): void {
-      const covers = p === path ? r.kind === kind : kind === 'gone' && r.kind === 'dir' && (p === '' || path.startsWith(`${p}/`))
-      if (!covers) return
-      clearTimeout(timer)
-      w.off('reconciled', on)
-      resolve()
-    }
-    w.on('reconciled', on)
-  })
-}
-
-/**
  * Marks belong to paths, and a mark change converges in one job (issue 11,
  * paths 3 and 4): no job undoes the one before it, and the mark survives
  * the file leaving the root (unrealize) or being replaced by a peer's
@@ -73,7 +51,7 @@ describe('churten: marks and the jobs they cause', function () {
       await b.waitJob(path, 'done', { job: 'realize' })
       const from = b.notes.length
       // The file leaving the root is seen by the watcher after the job: wait for that too.
-      const left = reconciled(b, path, 'gone')
+      const left = b.reconciled(path, 'gone')
       if (how === 'xattr') await writeMarkXattr(b.abs(path), 'keep')
       else assert.equal(await b.arena().marks.set(parsePath(path), 'keep'), 'xattr')
       await b.waitJob(path, 'done', { job: 'unrealize', from })
@@ -118,7 +96,7 @@ describe('churten: marks and the jobs they cause', function () {
           set = true
           setAttributeSync(b.abs(path), MARK_XATTR, 'keep')
         })
-        const left = reconciled(b, path, 'gone')
+        const left = b.reconciled(path, 'gone')
         await b.write(path, content)
         await a.waitForReal(path, content)
         await b.waitJob(path, 'done', { job: 'unrealize' })
@@ -187,7 +165,7 @@ describe('churten: marks and the jobs they cause', function () {
     const from = b.notes.length
     const v2 = Buffer.from(v1)
     randomBytes(64 * 1024).copy(v2, 1024 * 1024)
-    const seen = reconciled(b, path, 'file')
+    const seen = b.reconciled(path, 'file')
     await a.write(path, v2)
     await b.waitForReal(path, v2)
     // The watcher looks at the replaced file; then later work on B proves time passed.

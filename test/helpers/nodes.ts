@@ -206,6 +206,28 @@ export class TestPeer {
   }
 
   /**
+   * Resolves once the node's watcher has looked at `path` (since this call)
+   * and found `kind`; a file that left is also seen by a look at a directory
+   * above it.
+   */
+  async reconciled (path: string, kind: 'file' | 'gone', ms = 30_000, arena?: string): Promise<void> {
+    const watcher = this.arena(arena).watcher
+    if (watcher == null) throw new Error(`${this.name} has no watcher`)
+    const w = watcher
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { w.off('reconciled', on); reject(new Error(`${this.name}: watcher never saw ${path} as ${kind}`)) }, ms)
+      function on (p: string, r: { kind: string }): void {
+        const covers = p === path ? r.kind === kind : kind === 'gone' && r.kind === 'dir' && (p === '' || path.startsWith(`${p}/`))
+        if (!covers) return
+        clearTimeout(timer)
+        w.off('reconciled', on)
+        resolve()
+      }
+      w.on('reconciled', on)
+    })
+  }
+
+  /**
    * Waits until `check` holds, looking again whenever anything changes on
    * this node, and every 100 ms for state that raises no event (the
    * conflicts table, blob queues).

@@ -75,13 +75,20 @@ async function move (ctx: ExecutorContext, root: string, path: RelPath, real: In
   // this job was decided (and before the watcher saw it) still reaches the
   // marks table (issue 11 class 13, model-check seed 1257).
   let carriedMark: XattrMark | undefined
-  const blobId = await blobs.adopt(target as string, real.hash, real.size, {
-    queue: as === 'drop' ? 'working' : 'pending',
-    expectMtime: indexed.mtime,
-    carried: async (file) => { carriedMark = await readMarkXattr(file) }
-  })
-  if (as === 'drop' && mark === 'keep') await blobs.keep(blobId, true)
-  await arena.index.apply([{ path, version: undefined, drop: as === 'drop', cachedIn: blobId, carriedMark: carriedOf(carriedMark) }])
+  // From the move to its record the watcher may see the file gone: that is this move, not a deletion.
+  const left = arena.index.leaving(path)
+  let blobId: number
+  try {
+    blobId = await blobs.adopt(target as string, real.hash, real.size, {
+      queue: as === 'drop' ? 'working' : 'pending',
+      expectMtime: indexed.mtime,
+      carried: async (file) => { carriedMark = await readMarkXattr(file) }
+    })
+    if (as === 'drop' && mark === 'keep') await blobs.keep(blobId, true)
+    await arena.index.apply([{ path, version: undefined, drop: as === 'drop', cachedIn: blobId, carriedMark: carriedOf(carriedMark) }])
+  } finally {
+    left()
+  }
   if (as === 'drop' && !await tree.setBlob(path, real.hash, blobId)) {
     // The chosen version moved on meanwhile: the content is an old version now.
     await arena.store.store.write(async (b) => { await blobs.retire(b, blobId) })
