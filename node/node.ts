@@ -9,7 +9,7 @@ import { Network, type NetworkOptions } from './net/network.js'
 import { Sync } from './sync/sync.js'
 import { UnrealTree } from './unreal/unreal-tree.js'
 import { BlobCache } from './blobs/blob-cache.js'
-import { BlobStore, blobDir } from './blobs/blob-store.js'
+import { BlobStore, blobDir, type BlobStoreOptions } from './blobs/blob-store.js'
 import { RealSource } from './sync/real-source.js'
 import { startDataServers } from './sync/real-source-servers.js'
 import { createChurten } from './churten/service.js'
@@ -65,6 +65,8 @@ export interface NodeTesting {
   maxBackoffMs?: number
   /** How often arena roots are tested again (spec section 4). @default 2000 */
   recheckMs?: number
+  /** Crash and race points in the blob stores (node/blobs/blob-store.ts FaultPoint). */
+  blobFaults?: BlobStoreOptions['faults']
 }
 
 export class RealizeNode {
@@ -139,7 +141,7 @@ export class RealizeNode {
         // Made before the network starts (a new arena's root is there even if
         // the port is taken); a root that cannot be made pauses the arena at start.
         await arena.rootCheck?.createIfNew().catch(() => {})
-        const store = await BlobStore.open({ store: arena.store, dir: blobDir(options.dataDir, a.name), cache })
+        const store = await BlobStore.open({ store: arena.store, dir: blobDir(options.dataDir, a.name), cache, faults: options.testing?.blobFaults })
         blobs.set(a.name, store)
         unreal.set(a.name, await UnrealTree.open(arena.store, global.inodeRanges, a.name, { blobs: store }))
       }
