@@ -61,7 +61,7 @@ describe('cli: cat of a file known only from peers streams as bytes arrive', fun
     const r = await bad.done
     assert.equal(faults.hits.length, 1)
     assert.equal(r.code, 1, r.stderr)
-    assert.match(r.stderr, /docs:m\.bin: the bytes streamed hash to [0-9a-f]{12}, expected [0-9a-f]{12}/)
+    assert.match(r.stderr, /docs:m\.bin: the bytes streamed from a hash to [0-9a-f]{12}, expected [0-9a-f]{12}/)
     const streamed = Buffer.concat(out)
     assert.equal(streamed.byteLength, data.byteLength, 'every byte came out before the check')
     assert.ok(!hashEquals(hashBytes(streamed), hashBytes(data)))

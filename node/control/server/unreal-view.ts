@@ -148,11 +148,12 @@ async function open (o: UnrealViewOptions, nameOf: (id: string) => string, arena
   if (s.kind === 'dir') throw new InvalidInputError('IS_A_DIRECTORY', `${arena}:${path} is a directory`)
   const cached = s.blobId == null ? undefined : await blobs.get(s.blobId)
   if (cached != null && cached.verified && hashEquals(cached.hash, s.chosen.hash)) return readCached(await blobs.open(cached.id))
-  if (o.source.peersWith(arena, s.peers, s.chosen.hash).length === 0) {
+  const peers = o.source.peersWith(arena, s.peers, s.chosen.hash)
+  if (peers.length === 0) {
     throw new UnavailableError('NO_PEER', `${arena}:${path} is not cached here and no connected peer has it (peers with it: ${s.peers.map((p) => nameOf(p.peer)).join(', ') || 'none'})`)
   }
   const reader = await openOnDemand({ arena: a, tree, blobs, source: o.source }, path, s)
-  return { source: 'peer', size: reader.handle.size, chunks: streamFromPeers(reader, `${arena}:${path}`, o.log) }
+  return { source: 'peer', size: reader.handle.size, chunks: streamFromPeers(reader, `${arena}:${path}`, peers.map(nameOf).join(', '), o.log) }
 }
 
 /**
@@ -162,7 +163,7 @@ async function open (o: UnrealViewOptions, nameOf: (id: string) => string, arena
  * so a mismatch is an error at the end of the stream: `cat` then exits 1
  * after its output, and the bytes are dropped from the cache.
  */
-async function * streamFromPeers (reader: RangeReader, where: string, log: Logger): AsyncGenerator<Uint8Array> {
+async function * streamFromPeers (reader: RangeReader, where: string, from: string, log: Logger): AsyncGenerator<Uint8Array> {
   const { handle } = reader
   try {
     const hasher = createHash('sha256')
@@ -178,7 +179,7 @@ async function * streamFromPeers (reader: RangeReader, where: string, log: Logge
     const streamed = asHash(new Uint8Array(hasher.digest()))
     if (!hashEquals(streamed, handle.hash)) {
       await reader.verify(streamed).catch(() => {})
-      throw new HashMismatchError(`${where}: the bytes streamed hash to ${hashToHex(streamed).slice(0, 12)}, expected ${hashToHex(handle.hash).slice(0, 12)}; the output is not this version (dropped from the cache, try again)`)
+      throw new HashMismatchError(`${where}: the bytes streamed from ${from} hash to ${hashToHex(streamed).slice(0, 12)}, expected ${hashToHex(handle.hash).slice(0, 12)}; the output is not this version (dropped from the cache, try again)`)
     }
     // Right as streamed: the blob becomes a verified cached copy (not read again).
     await reader.verify(streamed).catch((err) => { log.debug({ where, err: describeError(err) }, 'the streamed copy was not kept as verified') })
