@@ -9,7 +9,7 @@ import { Network, type NetworkOptions } from './net/network.js'
 import { Sync } from './sync/sync.js'
 import { UnrealTree } from './unreal/unreal-tree.js'
 import { BlobCache } from './blobs/blob-cache.js'
-import { BlobStore, blobDir, type FaultPoint } from './blobs/blob-store.js'
+import { BlobStore, blobDir, type BlobStoreOptions } from './blobs/blob-store.js'
 import { RealSource } from './sync/real-source.js'
 import { startDataServers } from './sync/real-source-servers.js'
 import { createChurten } from './churten/service.js'
@@ -65,8 +65,8 @@ export interface NodeTesting {
   maxBackoffMs?: number
   /** How often arena roots are tested again (spec section 4). @default 2000 */
   recheckMs?: number
-  /** Faults (a crash, a slow disk) at the blob stores' fault points. */
-  blobFaults?: (point: FaultPoint, id: number) => void | Promise<void>
+  /** Crash and race points in the blob stores (node/blobs/blob-store.ts FaultPoint). */
+  blobFaults?: BlobStoreOptions['faults']
 }
 
 export class RealizeNode {

@@ -49,7 +49,8 @@ export class InjectedFault extends RealizeError {
   }
 }
 
-export type FaultAction = 'fail' | 'corrupt' | 'drop'
+/** `corrupt` flips one byte in the middle of the bytes; `garble` flips every byte. */
+export type FaultAction = 'fail' | 'corrupt' | 'garble' | 'drop'
 
 export interface FaultRule {
   point: FaultPoint
@@ -85,6 +86,10 @@ export class FaultPlan implements Faults {
     return this.add({ point, action: 'corrupt', when, times })
   }
 
+  garble (point: FaultPoint, when?: FaultRule['when'], times?: number): this {
+    return this.add({ point, action: 'garble', when, times })
+  }
+
   drop (point: FaultPoint, when?: FaultRule['when'], times?: number): this {
     return this.add({ point, action: 'drop', when, times })
   }
@@ -93,7 +98,7 @@ export class FaultPlan implements Faults {
     const rule = this.rules.find((r) => r.times > 0 && r.point === ctx.point && (r.when == null || r.when(ctx)))
     if (rule == null) return data
     // A corruption needs bytes to corrupt; wait for a hit that has some.
-    if (rule.action === 'corrupt' && (data == null || data.byteLength === 0)) return data
+    if ((rule.action === 'corrupt' || rule.action === 'garble') && (data == null || data.byteLength === 0)) return data
     rule.times--
     this.hits.push({ ctx: { ...ctx }, action: rule.action })
     const where = `${ctx.point} ${ctx.arena}/${ctx.path}${ctx.offset == null ? '' : ` at ${ctx.offset}`}`
@@ -111,6 +116,8 @@ export class FaultPlan implements Faults {
         bad[bad.byteLength >> 1] = bad[bad.byteLength >> 1]! ^ 0xff
         return bad
       }
+      case 'garble':
+        return data!.map((b) => b ^ 0xff)
     }
   }
 }

@@ -6,7 +6,8 @@ import { allocatedBytes, BLOCK_SIZE } from './capacity.js'
 import { insert, remove, update } from './lru.js'
 import { ByteRanges } from '../../datastore/types/byte-ranges.js'
 import { RealizeError } from '../../datastore/types/errors.js'
-import { asHash, type Hash } from '../../datastore/types/hash.js'
+import { asHash, hashEquals, type Hash } from '../../datastore/types/hash.js'
+import { hashFile } from '../real/hasher.js'
 import type { ArenaStore } from '../../datastore/arena-store.js'
 import type { BlobQueue } from '../../datastore/tables/blobs.js'
 import type { Batch } from '../../datastore/store.js'
@@ -46,7 +47,7 @@ export interface AdoptContext {
  * Moves a complete file (a real file being unrealized, or deleted locally
  * because a peer removed it) into a new blob, marked verified: its content
  * is the indexed version, checked by size and mtime right before and after
- * the move (spec section 1). The entry is committed before the file moves,
+ * the move (spec section 1), then by its hash. The entry is committed before the file moves,
  * so a crash in between leaves the file where it was and an entry that the
  * startup scan empties: content is never lost. Space is made in the cache
  * first; when it cannot be, the file stays real (CacheFullError).
@@ -94,7 +95,8 @@ export async function adoptFile (ctx: AdoptContext, source: string, hash: Hash, 
       if (changedWhileCopied) await ctx.store.store.write(async (b) => { await remove(b, id) })
       throw err
     })
-    if (!await unchanged(target, how === 'renamed')) {
+    const changed = !await unchanged(target, how === 'renamed') || !await stillHashesTo(ctx, id, target, hash, size)
+    if (changed) {
       // Written to while it moved: it goes back, the entry goes.
       await moveFile(target, source, `${source}.realize-back`)
       await ctx.store.store.write(async (b) => { await remove(b, id) })
@@ -113,6 +115,16 @@ export async function adoptFile (ctx: AdoptContext, source: string, hash: Hash, 
     unguard()
     ctx.cache.release(reserve)
   }
+}
+
+/**
+ * A process that kept the file open may write after the size and mtime
+ * check, into the blob. The hash of what moved is the last word before the
+ * blob counts as verified (docs/decisions.md, "Unrealize and open files").
+ */
+async function stillHashesTo (ctx: AdoptContext, id: number, file: string, hash: Hash, size: number): Promise<boolean> {
+  await ctx.faults?.('adopt:after-check', id)
+  return hashEquals((await hashFile(file, { expectSize: size }).catch(() => undefined))?.hash, hash)
 }
 
 /**

@@ -21,7 +21,7 @@ import type { BlobCache, EvictableStore } from './blob-cache.js'
 /** Bytes written between checkpoints of a blob's written ranges. */
 export const DEFAULT_CHECKPOINT_BYTES = 64 * 1024 * 1024
 
-export type FaultPoint = 'create:before-table' | 'checkpoint:before-table' | 'evict:before-file' | 'adopt:before-file' | 'adopt:after-file'
+export type FaultPoint = 'create:before-table' | 'checkpoint:before-table' | 'evict:before-file' | 'adopt:before-file' | 'adopt:after-check' | 'adopt:after-file'
 
 export interface BlobStoreOptions {
   store: ArenaStore

@@ -12,8 +12,9 @@ import type { DownloadResult } from './download.js'
 /**
  * Delta downloads {#delta}, the part of a download that rebuilds a new
  * version from a local earlier one (download.ts decides when): rsync
- * against the whole basis, or, for a basis of the same size, range hashes
- * first and rsync only where they differ.
+ * against the whole basis, or, for a basis of the same size or shorter
+ * (appended to), range hashes of the basis's part first and rsync only
+ * where they differ {#sizebeforehash}.
  */
 
 /** A local earlier version of the file {#delta}: only ever read. */
@@ -40,8 +41,13 @@ export async function fromBasis (ctx: FetchContext, handle: BlobHandle, req: Ran
       await handle.write(data, offset)
       run.progress(handle.written.bytes, req.length)
     }
-    if (basis.file != null && basis.basis.length === req.length && req.length > REPAIR_RANGE_BYTES) {
-      hashed = await rangeDelta(ctx, handle, req, basis as OpenBasis & { file: string }, peer, run, result)
+    // Same size (an edit in place) or shorter with at least one whole range (an appended log, a growing file).
+    const local = basis.basis.length
+    const byRanges = basis.file != null && local <= req.length && req.length > REPAIR_RANGE_BYTES && local >= REPAIR_RANGE_BYTES
+      ? await rangeDelta(ctx, handle, req, basis as OpenBasis & { file: string }, peer, run, result)
+      : 'whole'
+    if (byRanges !== 'whole') {
+      hashed = byRanges ?? undefined
     } else {
       const r = await ctx.source.rsync(peer, req, basis.basis, write, { signal: run.signal })
       result.fetched += r.rsync?.literalBytes ?? (r.method === 'copy' ? req.length : 0)
@@ -71,22 +77,44 @@ interface OpenBasis {
 
 /**
  * A delta against a basis of the same size (an edit in place, the common
- * case): the peer hashes fixed ranges of its version (hash protocol) while
- * we hash the same ranges of the basis; equal ranges are copied from the
- * basis, and only the others go through rsync. Signatures over the whole
- * basis (rolling sums in JavaScript) cost seconds per GiB; this costs one
- * hash pass on each side, run at once.
+ * case) or a shorter one (an appended log, a growing file): the peer hashes
+ * fixed ranges of its version (hash protocol) while we hash the same ranges
+ * of the basis; equal ranges are copied from the basis, and only the others
+ * go through rsync. Only ranges inside the basis are hashed, on either side
+ * {#sizebeforehash}: one that runs past its end is rebuilt by rsync against
+ * what the basis has of it, and one wholly past it is read plainly. A
+ * shorter basis whose old part changed too (an insertion) answers 'whole'
+ * before writing anything: the caller rsyncs against the whole basis.
+ * Otherwise the new content's hash when written in order, else null.
+ * Signatures over the whole basis (rolling sums in JavaScript) cost seconds
+ * per GiB; this costs one hash pass of the basis on each side, run at once.
  */
-async function rangeDelta (ctx: FetchContext, handle: BlobHandle, req: RangeRequest, basis: OpenBasis & { file: string }, peer: string, run: FetchRun, result: DownloadResult): Promise<Hash | undefined> {
+async function rangeDelta (ctx: FetchContext, handle: BlobHandle, req: RangeRequest, basis: OpenBasis & { file: string }, peer: string, run: FetchRun, result: DownloadResult): Promise<Hash | null | 'whole'> {
   const size = req.length
+  const local = basis.basis.length
   const ranges: Array<{ offset: number, length: number }> = []
   for (let offset = 0; offset < size; offset += REPAIR_RANGE_BYTES) ranges.push({ offset, length: Math.min(REPAIR_RANGE_BYTES, size - offset) })
+  const inside = ranges.filter((r) => r.offset + r.length <= local)
   const [theirs, mine] = await Promise.all([
-    ctx.source.hashRanges(peer, { arena: req.arena, path: req.path, hash: req.hash }, ranges, size, { signal: run.signal }),
-    hashRanges(basis.file, ranges, run.signal)
+    ctx.source.hashRanges(peer, { arena: req.arena, path: req.path, hash: req.hash }, ranges, local, { signal: run.signal }),
+    hashRanges(basis.file, inside, run.signal)
   ])
+  const same = (i: number): boolean => {
+    const t = theirs[i]
+    const m = mine[i]
+    return t != null && 'hash' in t && m != null && t.offset === ranges[i]!.offset && hashEquals(t.hash, m)
+  }
+  const hashed = inside.reduce((n, r) => n + r.length, 0)
+  const differing = inside.filter((_, i) => !same(i)).length
+  const log = { path: req.path, basis: basis.what, basisSize: local, size, ranges: ranges.length, hashed, differing, event: 'delta-by-ranges' }
+  if (local < size && differing > 0) {
+    // Not just appended to: bytes inserted before the end shift the blocks
+    // of every later range past its own slice of the basis (by more than a
+    // range, no block would be found). Nothing is written yet.
+    ctx.log.debug({ ...log, whole: true }, 'the old part changed too: rsync against the whole basis')
+    return 'whole'
+  }
   const buf = Buffer.allocUnsafe(REPAIR_RANGE_BYTES)
-  let differing = 0
   // The new content is written front to back: hashed on the way, unless a write comes out of order.
   let hasher: ReturnType<typeof createHash> | undefined = createHash('sha256')
   let next = 0
@@ -98,8 +126,7 @@ async function rangeDelta (ctx: FetchContext, handle: BlobHandle, req: RangeRequ
   }
   for (const [i, range] of ranges.entries()) {
     run.signal.throwIfAborted()
-    const t = theirs[i]
-    if (t != null && 'hash' in t && t.offset === range.offset && hashEquals(t.hash, mine[i] as Hash)) {
+    if (same(i)) {
       let n = 0
       while (n < range.length) {
         const got = await basis.basis.reader.read(buf.subarray(n, range.length), range.offset + n)
@@ -108,17 +135,19 @@ async function rangeDelta (ctx: FetchContext, handle: BlobHandle, req: RangeRequ
       }
       await write(buf.subarray(0, range.length), range.offset)
       result.fromBasis += range.length
+    } else if (range.offset >= local) {
+      // Wholly new bytes: nothing to rebuild them from.
+      result.fetched += await ctx.source.read(peer, { ...req, offset: range.offset, length: range.length }, write, { signal: run.signal })
     } else {
-      differing++
-      const rangeBasis: RsyncBasis = { reader: { read: async (into, pos) => await basis.basis.reader.read(into, range.offset + pos) }, length: range.length }
+      const rangeBasis: RsyncBasis = { reader: { read: async (into, pos) => await basis.basis.reader.read(into, range.offset + pos) }, length: Math.min(range.length, local - range.offset) }
       const r = await ctx.source.rsync(peer, { ...req, offset: range.offset, length: range.length }, rangeBasis, async (data, offset) => { await write(data, range.offset + offset) }, { signal: run.signal })
       result.fetched += r.rsync?.literalBytes ?? (r.method === 'copy' ? range.length : 0)
       result.fromBasis += r.rsync?.copiedBytes ?? 0
     }
     run.progress(handle.written.bytes, size)
   }
-  ctx.log.debug({ path: req.path, basis: basis.what, ranges: ranges.length, differing, fetched: result.fetched, hashedInOrder: hasher != null }, 'delta download by range hashes')
-  return hasher == null || next !== size ? undefined : asHash(new Uint8Array(hasher.digest()))
+  ctx.log.debug({ ...log, fetched: result.fetched, hashedInOrder: hasher != null }, 'delta download by range hashes')
+  return hasher == null || next !== size ? null : asHash(new Uint8Array(hasher.digest()))
 }
 
 /** SHA-256 of each range of `file`, in order. */

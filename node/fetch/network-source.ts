@@ -12,7 +12,9 @@ import type { RangeSource } from './source.js'
 export interface NetworkSourceOptions {
   /**
    * Churten's downloads count against `download` and `churten_download`;
-   * on-demand reads (`cat`) only against `download` {#churtenlimit}.
+   * on-demand reads (`cat`) only against `download` {#churtenlimit}. Every
+   * byte that comes in counts: blob chunks, rsync literals and the plain
+   * copy a bad delta falls back to, range digests.
    */
   limits?: RateLimits
   /** Reads for a user waiting on them, not background sync. @default false */
@@ -48,10 +50,10 @@ export function networkSource (network: Network, options: NetworkSourceOptions =
       return await slots.run(peer, signal, async () => (await readBlobPiecesInto(components, peer, req, write, { signal, throttle, faults })).wireBytes)
     },
     async rsync (peer, req, basis, write, { signal }) {
-      return await slots.run(peer, signal, async () => await repairRange(components, peer, req, basis, write, { signal, faults }))
+      return await slots.run(peer, signal, async () => await repairRange(components, peer, req, basis, write, { signal, throttle, faults }))
     },
     async hashRanges (peer, req, ranges, localSize, { signal }) {
-      return await slots.run(peer, signal, async () => await hashRanges(components, peer, { ...req, ranges }, { localSize, signal, faults }))
+      return await slots.run(peer, signal, async () => await hashRanges(components, peer, { ...req, ranges }, { localSize, signal, throttle, faults }))
     },
     // Not in the read slots: one small exchange, and a drop must not wait behind downloads.
     async hold (peer, req, { signal }) {

@@ -42,8 +42,9 @@ export async function repair (ctx: FetchContext, blobId: number, req: RangeReque
     for (const r of bad) {
       const basis = { reader: { read: async (into: Uint8Array, pos: number) => await handle.read(into, r.offset + pos, into.byteLength) }, length: r.length, inPlace: true }
       const result = await ctx.source.rsync(peer, { ...req, offset: r.offset, length: r.length }, basis, async (data, offset) => { await handle.write(data, r.offset + offset) }, { signal: run.signal })
-      summary.fetched += result.method === 'copy' ? r.length : result.rsync?.literalBytes ?? 0
-      ctx.log.info({ path: req.path, offset: r.offset, length: r.length, method: result.method, rsyncError: result.rsyncError?.message, event: 'range-repaired' }, 'repaired a range that did not match the peer\'s')
+      const fetched = (result.method === 'copy' ? r.length : 0) + (result.rsync?.literalBytes ?? 0)
+      summary.fetched += fetched
+      ctx.log.info({ path: req.path, offset: r.offset, length: r.length, method: result.method, fetched, rsyncError: result.rsyncError?.message, event: 'range-repaired' }, 'repaired a range that did not match the peer\'s')
     }
   } finally {
     await handle.close()

@@ -4,14 +4,14 @@ import { startRsyncServer } from '../../protocols/rsync/server.js'
 import type { BlobSource } from '../../protocols/common/source.js'
 import type { ServeComponents } from '../../protocols/common/serve.js'
 import type { Faults } from '../../protocols/faults.js'
-import type { RateLimit } from '../net/rate-limit.js'
+import { throttleOf, type RateLimit } from '../net/rate-limit.js'
 
 export interface DataServersOptions {
   /** Usually a RealSource over the node's arenas (./real-source.ts). */
   source: BlobSource
   /** Test-only {#testretries}. */
   faults?: Faults
-  /** `limits.upload`: file bytes the blob server sends {#churtenlimit}. */
+  /** `limits.upload`: what the three servers send (file bytes, rsync literals, digests) {#churtenlimit}. */
   upload?: RateLimit
 }
 
@@ -25,12 +25,14 @@ export async function startDataServers (components: ServeComponents, options: Da
   const stops: Array<() => Promise<void>> = []
   try {
     const upload = options.upload
-    // Only the blob server's reads leave the machine as they are; hashing
-    // and delta generation read much more than they send.
+    // The blob server's reads leave the machine as they are: its source is
+    // throttled. Hashing and delta generation read much more than they
+    // send, so those servers throttle what they send instead.
     const blobSource = upload == null || upload.unlimited ? options.source : throttled(options.source, upload)
+    const throttle = upload == null ? undefined : throttleOf(upload)
     stops.push(await startBlobServer(components, { ...options, source: blobSource }))
-    stops.push(await startHashServer(components, options))
-    stops.push(await startRsyncServer(components, options))
+    stops.push(await startHashServer(components, { ...options, throttle }))
+    stops.push(await startRsyncServer(components, { ...options, throttle }))
   } catch (err) {
     for (const stop of stops) await stop().catch(() => {})
     throw err

@@ -5,8 +5,8 @@
  * (client.ts), and errors that cross the wire with their cause chain
  * (errors.ts, wire.proto) {#errormsg}. For the data protocols (blob, hash,
  * rsync): what they serve from (source.ts), positional range reads
- * (reader.ts), idle deadlines (idle.ts) and libp2p flow-control fixes
- * (flow-control.ts).
+ * (reader.ts), idle deadlines (idle.ts), bandwidth limits (throttle.ts) and
+ * libp2p flow-control fixes (flow-control.ts).
  *
  * Conventions for a protocol folder: `<name>.proto` + generated `<name>.ts`
  * (`npx protons protocols/<name>/<name>.proto`), field 15 reserved in every
@@ -22,3 +22,4 @@ export * from './serve.js'
 export * from './client.js'
 export * from './source.js'
 export * from './reader.js'
+export * from './throttle.js'

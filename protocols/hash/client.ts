@@ -8,6 +8,7 @@ import { ProtocolViolationError, wrapPeerError } from '../common/errors.js'
 import { asHash, type Hash } from '../../datastore/types/hash.js'
 import type { FramedStream } from '../common/framing.js'
 import type { Faults } from '../faults.js'
+import type { Throttle } from '../common/throttle.js'
 
 export interface HashRangesRequest {
   arena: string
@@ -29,6 +30,8 @@ export interface HashRangesOptions {
   timeoutMs?: number
   /** Test-only {#testretries}. */
   faults?: Faults
+  /** Download limit {#churtenlimit}: awaited with each digest received. */
+  throttle?: Throttle
 }
 
 export type RangeHash =
@@ -65,6 +68,7 @@ export async function hashRanges (components: DataClientComponents, peerId: stri
       for (const r of batch) {
         const res = await stream.read(HashResult, 'a range hash', { signal })
         let digest: Uint8Array = res.hash
+        await options.throttle?.(digest.byteLength, options.signal)
         if (options.faults != null) digest = options.faults.hit({ point: 'hash.receive', peer: peerId, arena: req.arena, path: req.path, offset: r.offset }, digest, stream.stream) ?? digest
         try {
           // A plain Uint8Array like hashBytes gives, not the decoder's Buffer.

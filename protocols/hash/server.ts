@@ -14,6 +14,7 @@ import { asHash, type Hash } from '../../datastore/types/hash.js'
 import { parsePath } from '../../datastore/types/path.js'
 import type { MessageCodec } from '../common/framing.js'
 import type { Faults } from '../faults.js'
+import type { Throttle } from '../common/throttle.js'
 
 /** A hash request asking for more hashing than HASH_OVERLAP_BYTES / MAX_HASH_BYTES_PER_PEER allow. */
 export class HashBudgetError extends RealizeError {
@@ -28,6 +29,8 @@ export interface HashServerOptions {
   inFlight?: Map<string, number>
   /** Test-only {#testretries}. */
   faults?: Faults
+  /** Upload limit {#churtenlimit}: awaited with each batch of digests before it is sent. */
+  throttle?: Throttle
 }
 
 export interface HashServeOptions extends HashServerOptions {
@@ -83,7 +86,7 @@ export async function serveHash (request: InboundRequest, options: HashServerOpt
     }
     inFlight.set(request.peer.id, peerBytes)
     try {
-      await hashAndSend(request, handle, req.ranges, path, req.arena, options.faults)
+      await hashAndSend(request, handle, req.ranges, path, req.arena, options)
     } finally {
       const left = (inFlight.get(request.peer.id) ?? total) - total
       if (left > 0) inFlight.set(request.peer.id, left)
@@ -94,8 +97,9 @@ export async function serveHash (request: InboundRequest, options: HashServerOpt
   }
 }
 
-async function hashAndSend (request: InboundRequest, handle: SourceHandle, ranges: ReadonlyArray<{ offset: number, length: number }>, path: string, arena: string, faults: Faults | undefined): Promise<void> {
+async function hashAndSend (request: InboundRequest, handle: SourceHandle, ranges: ReadonlyArray<{ offset: number, length: number }>, path: string, arena: string, options: HashServerOptions): Promise<void> {
   const { stream } = request
+  const { faults, throttle } = options
   // Each result is awaited by the client with a time scaled to its range.
   request.clearTimeout()
   // Results go out in batches: one file check and one write per batch, not
@@ -104,6 +108,7 @@ async function hashAndSend (request: InboundRequest, handle: SourceHandle, range
   let batchBytes = 0
   const flush = async (): Promise<void> => {
     await handle.verify()
+    await throttle?.(batch.reduce((n, r) => n + r.hash.byteLength, 0), request.signal)
     await stream.writeAll(batch, HashResult, { signal: request.signal })
     batch = []
     batchBytes = 0

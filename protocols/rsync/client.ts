@@ -11,6 +11,7 @@ import { RealizeError } from '../../datastore/types/errors.js'
 import { hashEquals, type Hash } from '../../datastore/types/hash.js'
 import type { FramedStream } from '../common/framing.js'
 import type { Faults } from '../faults.js'
+import type { Throttle } from '../common/throttle.js'
 
 export interface RsyncRangeRequest {
   arena: string
@@ -43,6 +44,8 @@ export interface RsyncOptions {
   timeoutMs?: number
   /** Test-only {#testretries}. */
   faults?: Faults
+  /** Download limit {#churtenlimit}: awaited with each literal received (and the fallback copy's chunks). */
+  throttle?: Throttle
 }
 
 export interface RsyncResult {
@@ -135,6 +138,8 @@ async function receiveDelta (
         let data: Uint8Array = m.literal
         if (options.faults != null) data = options.faults.hit({ point: 'rsync.receive', peer: peerId, arena: req.arena, path: req.path }, data, stream.stream) ?? data
         literalBytes += data.byteLength
+        // Not reading on meanwhile: flow control slows the sender to the limit.
+        await options.throttle?.(data.byteLength, options.signal)
         yield { kind: 'literal', data }
       } else {
         throw new ProtocolViolationError('expected a delta op or its end')

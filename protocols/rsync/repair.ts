@@ -35,7 +35,7 @@ export async function repairRange (components: DataClientComponents, peerId: str
     const code = (err as { code?: string }).code
     if (code !== 'RSYNC_MISMATCH' && code !== 'BAD_DELTA') throw err
     await readBlobInto(components, peerId, req, async (data, offset) => { await write(data, offset - req.offset) }, {
-      signal: options.signal, accept: options.accept, faults: options.faults
+      signal: options.signal, accept: options.accept, faults: options.faults, throttle: options.throttle
     })
     return { method: 'copy', rsyncError: err as Error }
   }

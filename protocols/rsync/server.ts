@@ -15,6 +15,7 @@ import { asHash } from '../../datastore/types/hash.js'
 import { parsePath } from '../../datastore/types/path.js'
 import type { FramedStream } from '../common/framing.js'
 import type { Faults } from '../faults.js'
+import type { Throttle } from '../common/throttle.js'
 
 export interface RsyncServerOptions {
   source: BlobSource
@@ -22,6 +23,8 @@ export interface RsyncServerOptions {
   idleTimeoutMs?: number
   /** Test-only {#testretries}. */
   faults?: Faults
+  /** Upload limit {#churtenlimit}: awaited with each literal before it is sent. */
+  throttle?: Throttle
 }
 
 export interface RsyncServeOptions extends RsyncServerOptions {
@@ -71,7 +74,7 @@ export async function serveRsync (request: InboundRequest, options: RsyncServerO
     request.clearTimeout()
     const idle = new IdleDeadline(options.idleTimeoutMs ?? RSYNC_IDLE_TIMEOUT_MS, `sending the delta of ${req.arena}/${path}`, request.signal)
     try {
-      await sendDelta(request, handle, sig, req, idle, options.faults, path)
+      await sendDelta(request, handle, sig, req, idle, options, path)
     } finally {
       idle.clear()
     }
@@ -107,8 +110,9 @@ async function readSignature (stream: FramedStream, req: RsyncRequest, blocks: n
   return sig
 }
 
-async function sendDelta (request: InboundRequest, handle: SourceHandle, sig: Signature, req: RsyncRequest, idle: IdleDeadline, faults: Faults | undefined, path: string): Promise<void> {
+async function sendDelta (request: InboundRequest, handle: SourceHandle, sig: Signature, req: RsyncRequest, idle: IdleDeadline, options: RsyncServerOptions, path: string): Promise<void> {
   const { stream } = request
+  const { faults, throttle } = options
   const reader = { read: async (into: Uint8Array, pos: number) => await handle.read(into, req.offset + pos) }
   // Producing the delta may take long between ops (a long unchanged stretch is
   // one op): the idle deadline is paused meanwhile and covers the writes only.
@@ -123,6 +127,12 @@ async function sendDelta (request: InboundRequest, handle: SourceHandle, sig: Si
     } else {
       let data = op.data
       if (faults != null) data = faults.hit({ point: 'rsync.send', peer: request.peer.id, arena: req.arena, path }, data, stream) ?? data
+      if (throttle != null) {
+        // Our own pacing, not the peer's silence.
+        idle.pause()
+        await throttle(data.byteLength, request.signal)
+        idle.touch()
+      }
       await stream.write({ unchanged: false, literal: data as Uint8Array<ArrayBuffer> }, RsyncReply, { signal: idle.signal })
     }
   }

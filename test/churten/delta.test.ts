@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { open, readFile, writeFile } from 'node:fs/promises'
+import { appendFile, open, readFile, writeFile } from 'node:fs/promises'
 import { hashBytes, hashFile } from '../../node/real/hasher.js'
 import { hashEquals } from '../../datastore/types/hash.js'
 import { cluster, type Cluster } from '../helpers/nodes.js'
@@ -59,5 +59,37 @@ describe('churten: delta downloads {#delta}', function () {
     assert.equal(ended.stats?.method, 'delta')
     assert.ok(received < 2 * MiB, `b received ${received} bytes from a for 1000 bytes inserted`)
     assert.ok((ended.stats?.fromBasis ?? 0) > 30 * MiB, `rebuilt ${ended.stats?.fromBasis} bytes from the local basis`)
+  })
+
+  // A growing file: only whole 4 MiB ranges of the old part are hashed, on
+  // either side; the range the old end falls in is rsynced against what b
+  // has of it, and the range wholly past it is read plainly.
+  it('B own holds a 22 MiB log; A appends 3 MiB; the range hashes cover only the old part {#sizebeforehash}', async () => {
+    c = await cluster([{ name: 'a' }, { name: 'b' }])
+    const a = c.get('a')
+    const b = c.get('b')
+    const content = randomBytes(22 * MiB)
+    const abs = await a.write('app.log', content)
+    await b.waitForReal('app.log', content, { ms: 60_000 })
+
+    const tail = randomBytes(3 * MiB)
+    const grown = Buffer.concat([content, tail])
+    const before = b.bytesInFrom(a)
+    const from = b.notes.length
+    const lines = b.capture.lines.length
+    await appendFile(abs, tail)
+    await b.waitForReal('app.log', grown, { ms: 60_000 })
+    const received = b.bytesInFrom(a) - before
+    const ended = await b.waitJob('app.log', 'done', { from })
+    assert.equal(ended.stats?.method, 'delta')
+    const ranges = b.capture.lines.slice(lines).find((l) => l.event === 'delta-by-ranges')
+    assert.ok(ranges != null, 'the delta compared range hashes')
+    assert.equal(ranges.basisSize, 22 * MiB)
+    assert.equal(ranges.hashed, 20 * MiB, 'hashed the five whole ranges of the old part, nothing past it')
+    assert.equal(ranges.differing, 0)
+    const fromBasis = ended.stats?.fromBasis ?? 0
+    assert.ok(fromBasis > 21 * MiB && fromBasis <= 22 * MiB, `rebuilt ${fromBasis} bytes from the local basis`)
+    assert.ok(received < 4 * MiB, `b received ${received} bytes from a for 3 MiB appended`)
+    assert.ok(Buffer.compare(await readFile(b.abs('app.log')), grown) === 0)
   })
 })

@@ -42,6 +42,49 @@ describe('churten: faults {#testretries}', function () {
     assert.equal(failed, undefined, 'the failure record is gone once the job is done')
   })
 
+  it('a write that stores wrong bytes is found by verify and repaired by rsync, for about a block on the wire', async () => {
+    // The write reports success but what lands is not what came (a torn write, a bad sector).
+    const faults = new FaultPlan().corrupt('write', (ctx) => ctx.path === 't.bin' && ctx.offset === 5 * MiB)
+    c = await cluster([{ name: 'a' }, { name: 'b', testing: { clientFaults: faults } }])
+    const a = c.get('a')
+    const b = c.get('b')
+    const data = randomBytes(8 * MiB)
+    await a.write('t.bin', data)
+    await b.waitForReal('t.bin', data)
+    const ended = await b.waitJob('t.bin')
+    assert.equal(faults.hits.length, 1)
+    assert.deepEqual(actionsOf(b, 't.bin'), ['download', 'verify', 'repair', 'realize'])
+    assert.deepEqual(endedOf(b, 't.bin').map((e) => e.result), ['done'])
+    const repaired = await b.waitForEvent('range-repaired')
+    assert.equal(repaired.method, 'rsync')
+    assert.equal(repaired.offset, 4 * MiB, 'only the range holding the bad write')
+    assert.ok((repaired.fetched as number) < 64 * 1024, `the repair fetched ${repaired.fetched as number} bytes`)
+    assert.ok((ended.stats?.fetched ?? 0) < data.byteLength + 64 * 1024)
+  })
+
+  it('a write error during a repair fails the job; the retry repairs the cached blob by rsync instead of downloading again', async () => {
+    let repairing = false
+    const faults = new FaultPlan()
+      .corrupt('write', (ctx) => ctx.path === 'e.bin' && ctx.offset === 5 * MiB)
+      .fail('write', (ctx) => ctx.path === 'e.bin' && repairing)
+    c = await cluster([{ name: 'a' }, { name: 'b', testing: { clientFaults: faults, backoffMs: 200 } }])
+    const a = c.get('a')
+    const b = c.get('b')
+    // The repair's writes come after a hash round trip with the peer: the flag is up by then.
+    b.events.on('note', (s) => { if (s.n.type === 'action' && s.n.action === 'repair') repairing = true })
+    const data = randomBytes(8 * MiB)
+    await a.write('e.bin', data)
+    await b.waitForReal('e.bin', data)
+    await b.waitJob('e.bin')
+    assert.deepEqual(faults.hits.map((h) => h.action), ['corrupt', 'fail'])
+    const ended = endedOf(b, 'e.bin')
+    assert.deepEqual(ended.map((e) => e.result), ['failed', 'done'])
+    assert.match(ended[0]?.error ?? '', /injected fault: write docs\/e\.bin/)
+    assert.equal(ended[1]?.stats?.resumed, data.byteLength, 'the retry started from the complete blob')
+    assert.ok((ended[1]?.stats?.fetched ?? Infinity) < 64 * 1024, `the retry fetched ${ended[1]?.stats?.fetched} bytes`)
+    assert.deepEqual(actionsOf(b, 'e.bin'), ['download', 'verify', 'repair', 'download', 'verify', 'repair', 'realize'])
+  })
+
   it('a bad chunk from the peer is found by verify and repaired by rsync', async () => {
     const faults = new FaultPlan().corrupt('blob.send', (ctx) => ctx.path === 'c.bin' && ctx.offset === 2 * MiB)
     c = await cluster([{ name: 'a', testing: { dataFaults: faults } }, { name: 'b' }])

@@ -1,7 +1,11 @@
 import { EventEmitter } from 'node:events'
-import { download } from '../../fetch/download.js'
-import { InvalidInputError } from '../../../datastore/types/errors.js'
-import { hashEquals } from '../../../datastore/types/hash.js'
+import { createHash } from 'node:crypto'
+import { openOnDemand } from '../../fetch/on-demand.js'
+import { HashMismatchError } from '../../fetch/errors.js'
+import type { RangeReader } from '../../blobs/range-read.js'
+import type { BlobHandle } from '../../blobs/blob-handle.js'
+import { describeError, InvalidInputError, RealizeError } from '../../../datastore/types/errors.js'
+import { asHash, hashEquals, hashToHex } from '../../../datastore/types/hash.js'
 import type { Arena } from '../../arena.js'
 import type { BlobStore } from '../../blobs/blob-store.js'
 import type { RangeSource } from '../../fetch/source.js'
@@ -143,21 +147,51 @@ async function open (o: UnrealViewOptions, nameOf: (id: string) => string, arena
   if (s == null || tree == null || blobs == null || a == null) return undefined
   if (s.kind === 'dir') throw new InvalidInputError('IS_A_DIRECTORY', `${arena}:${path} is a directory`)
   const cached = s.blobId == null ? undefined : await blobs.get(s.blobId)
-  let id = cached != null && cached.verified && hashEquals(cached.hash, s.chosen.hash) ? cached.id : undefined
-  let source: Content['source'] = 'cache'
-  if (id == null) {
-    const peers = o.source.peersWith(arena, s.peers, s.chosen.hash)
-    if (peers.length === 0) {
-      throw new UnavailableError('NO_PEER', `${arena}:${path} is not cached here and no connected peer has it (peers with it: ${s.peers.map((p) => nameOf(p.peer)).join(', ') || 'none'})`)
-    }
-    const signal = co.signal ?? new AbortController().signal
-    const r = await download({ arena: a, tree, blobs, source: o.source, log: o.log }, path, s.chosen, { signal, attempt: 0, action: () => {}, progress: () => {} }, { keep: false })
-    id = r.blobId
-    source = 'peer'
+  if (cached != null && cached.verified && hashEquals(cached.hash, s.chosen.hash)) return readCached(await blobs.open(cached.id))
+  const peers = o.source.peersWith(arena, s.peers, s.chosen.hash)
+  if (peers.length === 0) {
+    throw new UnavailableError('NO_PEER', `${arena}:${path} is not cached here and no connected peer has it (peers with it: ${s.peers.map((p) => nameOf(p.peer)).join(', ') || 'none'})`)
   }
-  const handle = await blobs.open(id)
+  const reader = await openOnDemand({ arena: a, tree, blobs, source: o.source }, path, s)
+  return { source: 'peer', size: reader.handle.size, chunks: streamFromPeers(reader, `${arena}:${path}`, peers.map(nameOf).join(', '), o.log) }
+}
+
+/**
+ * A file from peers, streamed as its bytes arrive (node/blobs/range-read.ts:
+ * fetched in order with a growing read-ahead, kept in the cache) and hashed
+ * on the way. The consumer has every byte before the whole can be checked,
+ * so a mismatch is an error at the end of the stream: `cat` then exits 1
+ * after its output, and the bytes are dropped from the cache.
+ */
+async function * streamFromPeers (reader: RangeReader, where: string, from: string, log: Logger): AsyncGenerator<Uint8Array> {
+  const { handle } = reader
+  try {
+    const hasher = createHash('sha256')
+    const buf = Buffer.allocUnsafe(CHUNK)
+    for (let pos = 0; pos < handle.size;) {
+      const n = await reader.read(buf, pos, Math.min(CHUNK, handle.size - pos))
+      if (n === 0) throw new RealizeError('SHORT_READ', `${where}: the content ended at byte ${pos} of ${handle.size}`)
+      pos += n
+      const chunk = Buffer.from(buf.subarray(0, n))
+      hasher.update(chunk)
+      yield chunk
+    }
+    const streamed = asHash(new Uint8Array(hasher.digest()))
+    if (!hashEquals(streamed, handle.hash)) {
+      await reader.verify(streamed).catch(() => {})
+      throw new HashMismatchError(`${where}: the bytes streamed from ${from} hash to ${hashToHex(streamed).slice(0, 12)}, expected ${hashToHex(handle.hash).slice(0, 12)}; the output is not this version (dropped from the cache, try again)`)
+    }
+    // Right as streamed: the blob becomes a verified cached copy (not read again).
+    await reader.verify(streamed).catch((err) => { log.debug({ where, err: describeError(err) }, 'the streamed copy was not kept as verified') })
+  } finally {
+    await reader.close()
+    await handle.close()
+  }
+}
+
+function readCached (handle: BlobHandle): Content {
   return {
-    source,
+    source: 'cache',
     size: handle.size,
     chunks: (async function * () {
       try {
