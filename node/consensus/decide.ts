@@ -96,8 +96,13 @@ export function decide (input: DecisionInput): Job | undefined {
     return undefined
   }
   // A newer version made elsewhere beats ours, and beats a peer's removal of ours.
+  // A content that comes back (A, then B, then A again: `conflicts resolve
+  // --keep theirs` puts the loser's content back) is in the chosen version's
+  // chain but newer than it: when our own history has the chosen version
+  // and our mtime is not older, peers follow us, not the reverse.
+  const back = remote != null && (real.previous ?? []).some((h) => hashEquals(h, remote.chosen.hash)) && real.mtime >= remote.chosen.mtime
   const outdated = remote != null && !hashEquals(real.hash, remote.chosen.hash) &&
-    (hashEquals(real.outdatedBy, remote.chosen.hash) || remote.chain.some((h) => hashEquals(h, real.hash)))
+    (hashEquals(real.outdatedBy, remote.chosen.hash) || (remote.chain.some((h) => hashEquals(h, real.hash)) && !back))
   if (outdated) return { kind: 'realize', path, version: remote.chosen, replaces: real.hash }
   // A peer removed the version we have: follow it, even while peers that
   // have not seen the removal yet still list it (they follow it too), and
