@@ -63,7 +63,6 @@ export function useNodeAdapter (api: ControlClient, state: State, dispatch: Disp
       if (api.closed) return
       refreshStatus().catch(fail('status'))
       refreshPeers().catch(fail('peers'))
-      refreshConflicts().catch(fail('conflicts'))
     }
     const later = throttled(() => { refreshStatus().catch(fail('status')); refreshConflicts().catch(fail('conflicts')) }, () => 2 * listingMs.current)
     const filesLater = throttled(() => { dispatch({ type: 'refreshFiles' }) }, () => 2 * listingMs.current)
@@ -78,6 +77,8 @@ export function useNodeAdapter (api: ControlClient, state: State, dispatch: Disp
       if (e.type === 'peers' || e.type === 'household') peersLater()
     }
     poll()
+    // Not polled: listing copies reads the whole index, so it follows index events (the real's and the tree's).
+    refreshConflicts().catch(fail('conflicts'))
     const timer = setInterval(poll, pollMs)
     let sub: { close: () => Promise<void> } | undefined
     api.subscribe([...TOPICS], onEvent).then((s) => {
