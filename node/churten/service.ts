@@ -25,6 +25,8 @@ export interface ChurtenServiceOptions {
   maxBackoffMs?: number
   /** The hold handshake's bookkeeping, shared with the node's hold server. */
   holds: Holds
+  /** This node's PeerId. */
+  self: string
 }
 
 /** Builds churten over the node's arenas: one worker per arena, content from the network. */
@@ -37,6 +39,7 @@ export function createChurten (options: ChurtenServiceOptions): Churten {
     blobs: options.blobs.get(arena.name) as BlobStore,
     source,
     holds: options.holds,
+    self: options.self,
     log: log.child({ arena: arena.name })
   }))
   const keeper = options.network.keeper
