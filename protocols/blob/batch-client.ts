@@ -92,6 +92,8 @@ export class BlobBatchReader {
 
   private async flush (): Promise<void> {
     if (this.unsent.length === 0) return
+    // A stream closed under us (the connection went away) is not written to: the next one is opened.
+    if (this.stream != null && this.stream.stream.writeStatus !== 'writable') this.fail(this.stream, new StreamEndedError('the answers to blob-batch reads'))
     let stream: FramedStream
     try {
       stream = this.stream ?? await (this.opening ??= this.open())
@@ -212,7 +214,7 @@ export class BlobBatchReader {
     if (this.stream !== stream) return
     this.stream = undefined
     stream.abort(err instanceof Error ? err : new Error(String(err)))
-    for (const p of this.waiting.splice(0)) this.settle(p, err)
+    for (const p of this.waiting.splice(0)) this.settle(p, wrapPeerError(`reading ${describeRange(p.req)} from ${peerName(this.components, this.peerId)}`, err))
   }
 
   /** Nothing waits: close after the linger time unless a read comes first. */
