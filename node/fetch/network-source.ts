@@ -37,7 +37,7 @@ export function networkSource (network: Network, options: NetworkSourceOptions =
   const throttle = limits == null ? undefined : options.onDemand === true ? throttleOf(limits.download) : throttleOf(limits.download, limits.churtenDownload)
   const faults = options.faults
   const slots = new PeerSlots(READS_PER_PEER)
-  // Small whole-file reads share one pipelined stream per peer (protocols/blob/blob-batch.md).
+  // Small whole-file reads share one pipelined stream per peer (docs/protocols-data.md, "Blob batch").
   const batches = new Map<string, BlobBatchReader>()
   const batchFor = (peer: string): BlobBatchReader | undefined => {
     let b = batches.get(peer)

@@ -42,7 +42,7 @@ export class BatchUnsupportedError extends RealizeError {
 
 /**
  * Small whole-file reads from one peer over one `/realize/blob-batch/1.0.0`
- * stream (blob-batch.md): requests are written as they come, several in one
+ * stream (docs/protocols-data.md, "Blob batch"): requests are written as they come, several in one
  * write when they come together, and the answers are read in the same
  * order. The stream opens with the first read and closes after `lingerMs`
  * with nothing asked. A failure of the stream fails every read waiting on

@@ -24,7 +24,7 @@ export async function startBlobBatchServer (components: ServeComponents, options
 }
 
 /**
- * One `/realize/blob-batch/1.0.0` stream (blob-batch.md beside this file):
+ * One `/realize/blob-batch/1.0.0` stream (docs/protocols-data.md, "Blob batch"):
  * whole reads of small versions, pipelined, answered in the order asked.
  *
  *   requests ─> reader: household/arena check, open, read, verify, close (up to BLOB_BATCH_AHEAD at once)

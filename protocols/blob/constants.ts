@@ -31,7 +31,7 @@ export const COMPRESS_AHEAD = 2
 export const MAX_ACCEPT = 8
 
 /**
- * `/realize/blob-batch/1.0.0` (blob-batch.md): whole reads of small versions,
+ * `/realize/blob-batch/1.0.0` (docs/protocols-data.md, "Blob batch"): whole reads of small versions,
  * many on one stream, so a small file costs one request frame and one write
  * of its answer instead of a stream of its own (open, protocol selection,
  * request, header, chunk, end, close: docs/BENCHMARKS.md, issue 14).
