@@ -1,4 +1,6 @@
 import { readBlobInto, readBlobPiecesInto } from '../../protocols/blob/client.js'
+import { BatchUnsupportedError, BlobBatchReader } from '../../protocols/blob/batch-client.js'
+import { MAX_BLOB_BATCH_READ_BYTES } from '../../protocols/blob/constants.js'
 import { hashRanges } from '../../protocols/hash/client.js'
 import { askHold } from '../../protocols/hold/client.js'
 import { repairRange } from '../../protocols/rsync/repair.js'
@@ -35,6 +37,13 @@ export function networkSource (network: Network, options: NetworkSourceOptions =
   const throttle = limits == null ? undefined : options.onDemand === true ? throttleOf(limits.download) : throttleOf(limits.download, limits.churtenDownload)
   const faults = options.faults
   const slots = new PeerSlots(READS_PER_PEER)
+  // Small whole-file reads share one pipelined stream per peer (docs/protocols-data.md, "Blob batch").
+  const batches = new Map<string, BlobBatchReader>()
+  const batchFor = (peer: string): BlobBatchReader | undefined => {
+    let b = batches.get(peer)
+    if (b == null) batches.set(peer, b = new BlobBatchReader(components, peer, { throttle, faults }))
+    return b.unsupported ? undefined : b
+  }
   return {
     name: (peer) => peerLabel(network.household, peer),
     peersWith (arena, peers, hash) {
@@ -44,6 +53,14 @@ export function networkSource (network: Network, options: NetworkSourceOptions =
         .map((p) => p.peer)
     },
     async read (peer, req, write, { signal }) {
+      const batch = req.length <= MAX_BLOB_BATCH_READ_BYTES ? batchFor(peer) : undefined
+      if (batch != null) {
+        try {
+          return (await batch.read(req, write, { signal })).wireBytes
+        } catch (err) {
+          if (!(err instanceof BatchUnsupportedError)) throw err
+        }
+      }
       return await slots.run(peer, signal, async () => (await readBlobInto(components, peer, req, write, { signal, throttle, faults })).wireBytes)
     },
     async readPieces (peer, req, write, { signal }) {

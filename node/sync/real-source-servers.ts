@@ -1,4 +1,5 @@
 import { startBlobServer } from '../../protocols/blob/server.js'
+import { startBlobBatchServer } from '../../protocols/blob/batch-server.js'
 import { startHashServer } from '../../protocols/hash/server.js'
 import { startRsyncServer } from '../../protocols/rsync/server.js'
 import type { BlobSource } from '../../protocols/common/source.js'
@@ -16,10 +17,11 @@ export interface DataServersOptions {
 }
 
 /**
- * Serves the three data protocols — `/realize/blob/1.0.0`, `/realize/hash/1.0.0`,
+ * Serves the data protocols — `/realize/blob/1.0.0` (and its pipelined
+ * form for small reads, `/realize/blob-batch/1.0.0`), `/realize/hash/1.0.0`,
  * `/realize/rsync/1.0.0` — from one source, with the household checks and
  * limits of protocols/common `serve`. Resolves to the function that
- * unregisters all three.
+ * unregisters them all.
  */
 export async function startDataServers (components: ServeComponents, options: DataServersOptions): Promise<() => Promise<void>> {
   const stops: Array<() => Promise<void>> = []
@@ -31,6 +33,7 @@ export async function startDataServers (components: ServeComponents, options: Da
     const blobSource = upload == null || upload.unlimited ? options.source : throttled(options.source, upload)
     const throttle = upload == null ? undefined : throttleOf(upload)
     stops.push(await startBlobServer(components, { ...options, source: blobSource }))
+    stops.push(await startBlobBatchServer(components, { ...options, source: blobSource }))
     stops.push(await startHashServer(components, { ...options, throttle }))
     stops.push(await startRsyncServer(components, { ...options, throttle }))
   } catch (err) {

@@ -45,12 +45,12 @@ export interface BlobPiece {
 }
 
 /** A piece as received: a raw chunk keeps the pieces it arrived in (bytes.ts). */
-interface ReceivedPiece {
+export interface ReceivedPiece {
   offset: number
   data: BlobBytes
 }
 
-interface ReceivedChunk {
+export interface ReceivedChunk {
   data: BlobBytes
   codec: Compression
   rawLength: number
@@ -171,14 +171,14 @@ async function * receive (stream: FramedStream, peerId: string, req: BlobReadReq
   }
 }
 
-function checkChunk (chunk: ReceivedChunk, codec: Compression, offset: number, end: number): void {
+export function checkChunk (chunk: ReceivedChunk, codec: Compression, offset: number, end: number): void {
   if (chunk.codec !== Compression.NONE && chunk.codec !== codec) throw new ProtocolViolationError(`chunk compressed with ${chunk.codec}, header said ${codec}`)
   if (chunk.rawLength === 0 || chunk.rawLength > MAX_CHUNK_BYTES) throw new ProtocolViolationError(`chunk of ${chunk.rawLength} bytes (1 to ${MAX_CHUNK_BYTES} allowed)`)
   if (offset + chunk.rawLength > end) throw new ProtocolViolationError(`chunk runs past the end of the range (${offset + chunk.rawLength} > ${end})`)
   if (chunk.codec === Compression.NONE && chunk.data.byteLength !== chunk.rawLength) throw new ProtocolViolationError(`raw chunk of ${chunk.data.byteLength} bytes claims ${chunk.rawLength}`)
 }
 
-async function decode (chunk: ReceivedChunk, offset: number): Promise<ReceivedPiece> {
+export async function decode (chunk: ReceivedChunk, offset: number): Promise<ReceivedPiece> {
   if (chunk.codec === Compression.NONE) return { offset, data: chunk.data }
   let data: Uint8Array
   try {

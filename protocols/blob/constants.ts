@@ -29,3 +29,23 @@ export const COMPRESS_AHEAD = 2
 
 /** Most codecs a reader may list (there are two). */
 export const MAX_ACCEPT = 8
+
+/**
+ * `/realize/blob-batch/1.0.0` (docs/protocols-data.md, "Blob batch"): whole reads of small versions,
+ * many on one stream, so a small file costs one request frame and one write
+ * of its answer instead of a stream of its own (open, protocol selection,
+ * request, header, chunk, end, close: docs/BENCHMARKS.md, issue 14).
+ */
+export const BLOB_BATCH_PROTOCOL = '/realize/blob-batch/1.0.0'
+
+/** Largest read a blob-batch request may ask for: what is realized without a blob (churten/executors/direct.ts). */
+export const MAX_BLOB_BATCH_READ_BYTES = 1024 * 1024
+
+/** Requests a blob-batch server reads and answers ahead of the one being sent. */
+export const BLOB_BATCH_AHEAD = 8
+
+/** Blob-batch streams one peer may have open (one per reader: churten's and on-demand's). */
+export const MAX_BLOB_BATCH_STREAMS_PER_PEER = 4
+
+/** A blob-batch stream with no request for this long is ended by the server. */
+export const BLOB_BATCH_IDLE_TIMEOUT_MS = 60_000

@@ -189,6 +189,11 @@ export class FramedStream {
     await this.send(new Uint8ArrayList(encodeVarint(bytes.byteLength), bytes), options)
   }
 
+  /** Frames already length-prefixed by the caller (several answers of a pipelined protocol), in one write. */
+  async writeFrames (frames: Uint8ArrayList, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.send(new Uint8ArrayList(frames.subarray()), options)
+  }
+
   /** Sends the error frame {#errormsg}; the caller closes the stream after. */
   async writeError (error: WireError, options: { signal?: AbortSignal } = {}): Promise<void> {
     await this.writeFrame(ErrorFrame.encode({ error }), options)

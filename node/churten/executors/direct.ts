@@ -63,7 +63,8 @@ export async function realizeDirect (ctx: ExecutorContext, path: RelPath, versio
       run.action('repair')
     }
     run.action('realize')
-    await commitInstall(ctx, path, version, tmp, target, replaces, loser)
+    // `tmp` was created by this job (openSync 'w' of a new random name): it carries no xattrs.
+    await commitInstall(ctx, path, version, tmp, target, replaces, { fresh: true, loser })
     return stats
   } catch (err) {
     rmSync(tmp, { force: true })
