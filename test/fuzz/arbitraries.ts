@@ -152,13 +152,27 @@ function streamCase (arm: string, protocol: string, bodies: fc.Arbitrary<Uint8Ar
 
 const PATHS = (): PathOptions => ({ symlinkDirs: true, deep: true })
 
+/** The fields of one blob request (the blob and blob-batch protocols share it). */
+function blobRequest (k: Known): fc.Arbitrary<Field[]> {
+  return fc.record({ arena: arenaName, path: pathBytes(k, PATHS()), hash: hashArb(k), r: range(k), accept: fc.array(fc.oneof(fc.constantFrom(0n, 1n, 2n, 3n), edgeNumber), { maxLength: 12 }) })
+    .map((q) => [str(1, q.arena), bytes(2, q.path), bytes(3, q.hash), uint(4, q.r.offset), uint(5, q.r.length), ...q.accept.map((a) => uint(6, a))])
+}
+
 /** `/realize/blob/1.0.0` requests. */
 export function blobCases (k: Known, protocol: string): Array<fc.Arbitrary<StreamCase>> {
-  const req = fc.record({ arena: arenaName, path: pathBytes(k, PATHS()), hash: hashArb(k), r: range(k), accept: fc.array(fc.oneof(fc.constantFrom(0n, 1n, 2n, 3n), edgeNumber), { maxLength: 12 }) })
-    .map((q) => [str(1, q.arena), bytes(2, q.path), bytes(3, q.hash), uint(4, q.r.offset), uint(5, q.r.length), ...q.accept.map((a) => uint(6, a))])
+  const req = blobRequest(k)
   return [
     streamCase('blob-request', protocol, req.chain(breakFields).map((f) => [encodeMessage(f)])),
     streamCase('blob-garbage', protocol, garbage)
+  ]
+}
+
+/** `/realize/blob-batch/1.0.0`: several blob requests back to back on one stream, each valid-looking or broken. */
+export function blobBatchCases (k: Known, protocol: string): Array<fc.Arbitrary<StreamCase>> {
+  const req = blobRequest(k)
+  return [
+    streamCase('blob-batch-requests', protocol, fc.array(req.chain(breakFields).map((f) => encodeMessage(f)), { minLength: 1, maxLength: 12 })),
+    streamCase('blob-batch-garbage', protocol, garbage)
   ]
 }
 

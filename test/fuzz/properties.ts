@@ -1,12 +1,12 @@
 import { createConnection } from 'node:net'
 import fc from 'fast-check'
 import { socketPath } from '../../node/control/api/socket-path.js'
-import { BLOB_PROTOCOL } from '../../protocols/blob/constants.js'
+import { BLOB_BATCH_PROTOCOL, BLOB_PROTOCOL } from '../../protocols/blob/constants.js'
 import { HASH_PROTOCOL } from '../../protocols/hash/constants.js'
 import { HISTORY_PROTOCOL } from '../../protocols/history/constants.js'
 import { HOLD_PROTOCOL } from '../../protocols/hold/constants.js'
 import { RSYNC_PROTOCOL } from '../../protocols/rsync/constants.js'
-import { blobCases, hashCases, historyCases, holdCases, publishCases, rsyncCases, type Known, type PublishCase, type StreamCase } from './arbitraries.js'
+import { blobBatchCases, blobCases, hashCases, historyCases, holdCases, publishCases, rsyncCases, type Known, type PublishCase, type StreamCase } from './arbitraries.js'
 import { controlCases, type ControlCase } from './control-arbitraries.js'
 import { typedCode, type FuzzTarget } from './target.js'
 import type { Outcome } from './wire.js'
@@ -37,7 +37,7 @@ function known (t: FuzzTarget): Known {
 /** Frames written to the node's five protocol servers, as a household peer. */
 export function streamArbitrary (t: FuzzTarget): fc.Arbitrary<StreamCase> {
   const k = known(t)
-  return fc.oneof(...blobCases(k, BLOB_PROTOCOL), ...hashCases(k, HASH_PROTOCOL), ...rsyncCases(k, RSYNC_PROTOCOL), ...historyCases(k, HISTORY_PROTOCOL), ...holdCases(k, HOLD_PROTOCOL)).map(printable)
+  return fc.oneof(...blobCases(k, BLOB_PROTOCOL), ...blobBatchCases(k, BLOB_BATCH_PROTOCOL), ...hashCases(k, HASH_PROTOCOL), ...rsyncCases(k, RSYNC_PROTOCOL), ...historyCases(k, HISTORY_PROTOCOL), ...holdCases(k, HOLD_PROTOCOL)).map(printable)
 }
 
 export async function runStreamCase (t: FuzzTarget, c: StreamCase): Promise<string[]> {
