@@ -49,6 +49,8 @@ export interface RealIndexEvents {
   history: [HistoryEntry[]]
   /** Mark changes committed by one batch. */
   marks: [MarkChange[]]
+  /** A path whose watcher observation was set aside while the node placed a file there (see placing()): look again. */
+  recheck: [RelPath]
 }
 
 /**
@@ -59,9 +61,38 @@ export interface RealIndexEvents {
 export class RealIndex extends EventEmitter<RealIndexEvents> {
   /** Paths whose file the node is moving out of the root now, with how many moves (see leaving()). */
   private readonly moving = new Map<RelPath, number>()
+  /** Paths where the node is placing a file now (see placing()), and whether an observation was set aside. */
+  private readonly placed = new Map<RelPath, { n: number, setAside: boolean }>()
 
   constructor (private readonly store: ArenaStore) {
     super()
+  }
+
+  /**
+   * The node is placing a file at `path` (a realize) and records it itself,
+   * with `realized`. Until the returned function is called, what the
+   * watcher reports for the path is set aside: it may have looked before
+   * the record, and a user's delete or edit right after the placing, taken
+   * in first, was then overwritten by the record (the index listed a file
+   * the root no longer had, model-check seed 1407; an edit would have been
+   * published as replaced by the older version). When the record is in,
+   * `recheck` asks the watcher to look again if it reported anything, or
+   * if the caller says the file changed since it was placed (a watcher
+   * that found neither file nor entry reports nothing).
+   */
+  placing (path: RelPath): (changedSince: boolean) => void {
+    const p = this.placed.get(path) ?? { n: 0, setAside: false }
+    p.n++
+    this.placed.set(path, p)
+    let done = false
+    return (changedSince) => {
+      if (done) return
+      done = true
+      if (changedSince) p.setAside = true
+      if (--p.n > 0) return
+      this.placed.delete(path)
+      if (p.setAside) this.emit('recheck', path)
+    }
   }
 
   /**
@@ -104,6 +135,11 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
       await Promise.all([index.prefetch(batch, paths), dirty.prefetch(batch, paths), this.store.marks.prefetch(batch, marks.map((m) => m.path)), batch.prefetch(tombstonesTable, files.map((f) => f.path))])
       for (const { path, version, drop, cachedIn, carriedMark, realized } of files) {
         if (version == null && cachedIn == null && drop !== true && this.moving.has(path)) continue
+        const placing = realized !== true && cachedIn == null ? this.placed.get(path) : undefined
+        if (placing != null) {
+          placing.setAside = true
+          continue
+        }
         const old = await index.getIn(batch, path)
         const notification = diff(path, old, version, drop === true)
         if (version == null) {

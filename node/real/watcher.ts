@@ -96,7 +96,11 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
       onDirectory: (dir) => { this.watchDirectory(dir) },
       guard: check == null ? undefined : () => { check.quick() }
     }
+    options.index.on('recheck', this.onRecheck)
   }
+
+  /** The index set an observation aside while the node placed a file (RealIndex.placing): look again. */
+  private readonly onRecheck = (path: RelPath): void => { this.schedule(path) }
 
   /**
    * Watches the root, runs the catch-up and resolves when it is done, with
@@ -154,6 +158,7 @@ export class ArenaWatcher extends EventEmitter<WatcherEvents> {
 
   async stop (): Promise<void> {
     this.stopped = true
+    this.ctx.index.off('recheck', this.onRecheck)
     clearInterval(this.recheck)
     this.unwatchAll()
     this.abort.abort()

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { readFile, stat } from 'node:fs/promises'
+import { readFile, rm, stat } from 'node:fs/promises'
 import { cluster, type Cluster } from '../helpers/nodes.js'
 import type { FaultPoint } from '../../node/blobs/blob-store.js'
 
@@ -10,7 +10,7 @@ import type { FaultPoint } from '../../node/blobs/blob-store.js'
  * Remove, and every peer deleted its copy (model-check seed 1401, issue 11;
  * docs/reliability.md, class 14).
  */
-describe('churten: the node\'s own moves out of the root are not deletions', function () {
+describe('churten: the node\'s own moves into and out of the root, and a watcher that looks meanwhile', function () {
   this.timeout(120_000)
   let c: Cluster
   afterEach(async () => { await c.cleanup() })
@@ -42,5 +42,34 @@ describe('churten: the node\'s own moves out of the root are not deletions', fun
     assert.equal(await readFile(a.abs(path), 'utf8'), 'written on the watch node', 'A keeps its copy')
     await b.waitCached(path, 'written on the watch node')
     await assert.rejects(stat(b.abs(path)), { code: 'ENOENT' })
+  })
+
+  it('a file the user deletes right after a realize placed it, before the record, is deleted: not listed as real, its deletion followed (model-check seed 1407)', async () => {
+    const path = 'd1/e/f1.txt'
+    c = await cluster([{ name: 'a' }, { name: 'b' }])
+    const a = c.get('a')
+    const b = c.get('b')
+    // The user deletes the file the moment B's realize has placed it, and
+    // B's watcher looks before the realize records it (a loaded machine).
+    const index = b.arena().index
+    const apply = index.apply.bind(index)
+    let deleted = false
+    index.apply = async (files, marks) => {
+      if (!deleted && files.some((f) => f.path === path && f.realized === true)) {
+        deleted = true
+        const looked = b.reconciled(path, 'gone')
+        await rm(b.abs(path))
+        await looked
+      }
+      return await apply(files, marks)
+    }
+    await a.write(path, 'from a')
+    await b.waitJob(path, 'done', { job: 'realize' })
+    assert.ok(deleted, 'the file was deleted between its placing and its record')
+    await b.waitUnindexed(path)
+    // B published the deletion, and A followed it.
+    await a.waitUnindexed(path)
+    await assert.rejects(stat(a.abs(path)), { code: 'ENOENT' })
+    assert.deepEqual(b.kinds(path), ['add', 'remove'])
   })
 })

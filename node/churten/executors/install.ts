@@ -84,16 +84,25 @@ export async function commitInstall (ctx: ExecutorContext, path: RelPath, versio
   await checkTarget(ctx, path, target, replaces)
   // Nothing awaited from the check to here: a user's write between them would be lost.
   const copy = options.loser == null ? undefined : keepAside(ctx, path, target, options.loser)
-  if (replaces == null) placeNew(path, tmp, target)
-  else renameSync(tmp, target)
-  const done = lstatSync(target)
-  // Indexed with the mtime the file system kept (it may round), so the
-  // watcher's size+mtime check sees no change. A conflict copy is an
-  // ordinary new file, published as an Add in the same batch.
-  await ctx.arena.index.apply([
-    { path, version: { hash: version.hash, size: done.size, mtime: done.mtimeMs }, realized: true },
-    ...(copy == null ? [] : [{ path: copy.path, version: copy.version }])
-  ])
+  // From the placing to its record, what the watcher sees of the path waits (RealIndex.placing).
+  const placed = ctx.arena.index.placing(path)
+  let changedSince = true
+  try {
+    if (replaces == null) placeNew(path, tmp, target)
+    else renameSync(tmp, target)
+    const done = lstatSync(target)
+    // Indexed with the mtime the file system kept (it may round), so the
+    // watcher's size+mtime check sees no change. A conflict copy is an
+    // ordinary new file, published as an Add in the same batch.
+    await ctx.arena.index.apply([
+      { path, version: { hash: version.hash, size: done.size, mtime: done.mtimeMs }, realized: true },
+      ...(copy == null ? [] : [{ path: copy.path, version: copy.version }])
+    ])
+    const now = lstatSync(target, { throwIfNoEntry: false })
+    changedSince = now?.ino !== done.ino || now.size !== done.size || now.mtimeMs !== done.mtimeMs
+  } finally {
+    placed(changedSince)
+  }
 }
 
 /**
