@@ -1,3 +1,4 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import type { ByteCounter } from './byte-counter.js'
 import { createHost, type RealizeHost } from './host.js'
 import { ConnectionKeeper, type ConnectionInfo, type KeeperOptions } from './connections.js'
@@ -5,7 +6,7 @@ import { Discovered, type DiscoveredPeer } from './discovery.js'
 import { StrangerRefusals } from './refusals.js'
 import { Household } from './household.js'
 import { describeError, RealizeError, wrapError } from '../../datastore/types/errors.js'
-import type { PeerInfo } from '@libp2p/interface'
+import type { Heard } from './mdns/index.js'
 import type { ArenaConfig, PeerConfig } from '../config/config.js'
 import type { Identity } from '../identity/identity.js'
 import type { Logger } from '../log.js'
@@ -24,8 +25,8 @@ export interface NetworkOptions extends KeeperOptions {
 /**
  * This node on the network (spec section 5):
  *
- *   Household (config peers) ──gater──> libp2p host (TCP v4+v6, Noise, Yamux, mDNS)
- *        │                                  │ peer:discovery
+ *   Household (config peers) ──gater──> libp2p host (TCP v4+v6, Noise, Yamux, mDNS v4+v6)
+ *        │                                  │ lan 'heard' (node/net/mdns)
  *        └──> ConnectionKeeper <── Discovered (strangers listed, never dialed)
  *               dial / reconnect with backoff, RTT, {#conninfo}
  *
@@ -72,7 +73,7 @@ export class Network {
   }
 
   async start (): Promise<void> {
-    this.host.addEventListener('peer:discovery', this.onDiscovery)
+    this.host.services.lan?.addEventListener('heard', this.onHeard)
     this.household.on('refused', this.onRefused)
     try {
       await this.host.start()
@@ -85,7 +86,7 @@ export class Network {
 
   async stop (): Promise<void> {
     this.keeper.stop()
-    this.host.removeEventListener('peer:discovery', this.onDiscovery)
+    this.host.services.lan?.removeEventListener('heard', this.onHeard)
     this.household.off('refused', this.onRefused)
     try {
       await this.host.stop()
@@ -117,11 +118,16 @@ export class Network {
     this.log.warn({ peerId, remoteAddr, event: 'stranger-refused' }, `refused a connection from ${peerId} at ${remoteAddr}: not in the household (\`peer add NAME ${peerId}\` to let it in)`)
   }
 
-  private readonly onDiscovery = (evt: CustomEvent<PeerInfo>): void => {
+  /** Every mDNS answer: listed; a household peer not connected is dialed at the addresses heard. */
+  private readonly onHeard = (evt: CustomEvent<Heard>): void => {
     const { peer: d, isNew } = this.discovered.add(evt.detail)
     // Strangers are logged once: they are for the user to add, never dialed.
-    if (isNew) this.log.info({ peerId: d.peerId, addrs: d.addrs, inHousehold: d.inHousehold, event: 'peer-discovered' }, d.inHousehold ? 'household peer discovered' : 'unknown peer discovered (not in the household; `peer add` to let it in)')
-    if (d.inHousehold) this.keeper.connectSoon(d.peerId)
+    if (isNew) this.log.info({ peerId: d.peerId, addrs: d.addrs, family: d.family, from: d.from, inHousehold: d.inHousehold, event: 'peer-discovered' }, d.inHousehold ? 'household peer discovered' : 'unknown peer discovered (not in the household; `peer add` to let it in)')
+    if (!d.inHousehold || this.keeper.isConnected(d.peerId)) return
+    // In the peer store before dialing: libp2p's own merge of the 'peer' event may not have finished.
+    void this.host.peerStore.merge(peerIdFromString(d.peerId), { multiaddrs: evt.detail.addrs })
+      .then(() => { this.keeper.connectSoon(d.peerId) })
+      .catch((err: unknown) => { this.log.warn({ peerId: d.peerId, err: describeError(err) }, 'recording the addresses mDNS found') })
   }
 }
 

@@ -20,7 +20,12 @@ const run = promisify(execFile)
 export interface HostSpec {
   name: string
   ipv4?: boolean
-  ipv6?: boolean
+  /**
+   * true: a ULA (`fd00:<subnet>::N`) and a link-local address
+   * (`fe80::N`); 'link-local': only the link-local one; false: no IPv6
+   * address at all, not even link-local (an IPv4-only LAN). @default true
+   */
+  ipv6?: boolean | 'link-local'
 }
 
 export interface NetHost {
@@ -28,7 +33,10 @@ export interface NetHost {
   /** Namespace name, for `ip netns exec`. */
   ns: string
   ipv4: string | undefined
+  /** The ULA address, if any. */
   ipv6: string | undefined
+  /** `fe80::N` on eth0, if the host has IPv6. */
+  linkLocal: string | undefined
   /** Root-side end of the veth pair; down = partitioned. */
   veth: string
 }
@@ -114,7 +122,8 @@ export class Network {
       name: spec.name,
       ns: `rz-${this.id}-${spec.name}`,
       ipv4: spec.ipv4 === false ? undefined : `10.${this.subnet}.0.${i + 1}`,
-      ipv6: spec.ipv6 === false ? undefined : `fd00:${this.subnet}::${i + 1}`,
+      ipv6: spec.ipv6 === false || spec.ipv6 === 'link-local' ? undefined : `fd00:${this.subnet}::${i + 1}`,
+      linkLocal: spec.ipv6 === false ? undefined : `fe80::${i + 1}`,
       veth: `rzv${this.id}-${i}`
     }
     this.hosts.push(host)
@@ -122,7 +131,10 @@ export class Network {
     await ip('link', 'add', host.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host.ns)
     await ip('link', 'set', host.veth, 'master', this.bridge, 'up')
     await ip('-n', host.ns, 'link', 'set', 'lo', 'up')
+    // No kernel-made link-local address: each host gets a known one (or none), usable at once (nodad).
+    await ip('-n', host.ns, 'link', 'set', 'eth0', 'addrgenmode', 'none')
     await ip('-n', host.ns, 'link', 'set', 'eth0', 'up')
+    if (host.linkLocal != null) await ip('-n', host.ns, 'addr', 'add', `${host.linkLocal}/64`, 'dev', 'eth0', 'nodad')
     if (host.ipv4 != null) await ip('-n', host.ns, 'addr', 'add', `${host.ipv4}/24`, 'dev', 'eth0')
     // nodad: usable at once instead of after duplicate address detection.
     if (host.ipv6 != null) await ip('-n', host.ns, 'addr', 'add', `${host.ipv6}/64`, 'dev', 'eth0', 'nodad')

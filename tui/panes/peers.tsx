@@ -43,5 +43,5 @@ function detail (peers: readonly PeerInfo[], strangers: readonly DiscoveredPeer[
     return `${p.direction ?? ''} ${p.remoteAddr?.replace(/\/p2p\/[^/]+$/, '') ?? ''} ${p.encryption ?? ''} ${p.muxer ?? ''}`
   }
   const d = strangers[selected - peers.length]
-  return d == null ? '' : `discovered, not in household  a: add  ${d.addrs.join(' ')}`
+  return d == null ? '' : `discovered over IPv${d.family} from ${d.from}, not in household  a: add  ${d.addrs.join(' ')}`
 }

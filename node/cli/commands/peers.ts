@@ -44,7 +44,7 @@ function formatPeers (list: PeerInfo[]): string {
 function formatDiscovered (list: DiscoveredPeer[]): string {
   if (list.length === 0) return 'no peers discovered on the LAN'
   return table([
-    ['PEERID', 'HOUSEHOLD', 'ADDRESSES'],
-    ...list.map((d) => [d.peerId, d.inHousehold ? (d.name ?? 'yes') : 'no', d.addrs.join(' ')])
+    ['PEERID', 'HOUSEHOLD', 'HEARD', 'FROM', 'ADDRESSES'],
+    ...list.map((d) => [d.peerId, d.inHousehold ? (d.name ?? 'yes') : 'no', `IPv${d.family}`, d.from, d.addrs.join(' ')])
   ])
 }
