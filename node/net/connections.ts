@@ -1,8 +1,12 @@
 import { EventEmitter } from 'node:events'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { dialInOrder, dialTargets, systemResolver, type Resolver } from './dial.js'
-import { describeError } from '../../datastore/types/errors.js'
-import type { Connection, PeerId } from '@libp2p/interface'
+import { circuitAddr, directPublic, reachOf, relayOf, type Reach } from './reached.js'
+import { bestConnection, isRelayed } from '../../protocols/common/client.js'
+import { describeError, wrapError } from '../../datastore/types/errors.js'
+import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../log.js'
 import type { ByteCounter } from './byte-counter.js'
 import type { Household } from './household.js'
@@ -28,11 +32,17 @@ export interface ConnectionInfo {
   /** Summed over the open connections to the peer. */
   bytesIn: number | null
   bytesOut: number | null
+  /** How the connection shown is made (reached.ts): direct `lan` or `wan`, or `relayed`. */
+  reach: Reach | null
+  /** The relay's name (its PeerId if it is not in the household) when `relayed`. */
+  relay: string | null
+  /** A direct connection that replaced a relayed one (DCUtR, or a dial to an address the peer announced). */
+  upgraded: boolean | null
 }
 
 /** A peer with no connection (in the config, not yet in the network's household, or not running). */
 export function notConnected (name: string, peerId: string): ConnectionInfo {
-  return { name, peerId, connected: false, since: null, remoteAddr: null, direction: null, encryption: null, muxer: null, rttMs: null, bytesIn: null, bytesOut: null }
+  return { name, peerId, connected: false, since: null, remoteAddr: null, direction: null, encryption: null, muxer: null, rttMs: null, bytesIn: null, bytesOut: null, reach: null, relay: null, upgraded: null }
 }
 
 export interface KeeperOptions {
@@ -67,6 +77,8 @@ export interface KeeperEvents {
  */
 export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
   private readonly state = new Map<string, PeerState>()
+  /** Ids of direct connections opened while the peer had a relayed one (upgrades). */
+  private readonly upgrades = new Set<string>()
   private running = false
   private readonly stopping = new AbortController()
   private readonly resolve: Resolver
@@ -90,6 +102,9 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
     this.running = true
     this.host.addEventListener('peer:connect', this.onConnect)
     this.host.addEventListener('peer:disconnect', this.onDisconnect)
+    this.host.addEventListener('peer:identify', this.onIdentify)
+    this.host.addEventListener('connection:open', this.onConnectionOpen)
+    this.host.addEventListener('connection:close', this.onConnectionClose)
     this.household.on('changed', this.onHouseholdChanged)
     this.onHouseholdChanged()
   }
@@ -99,6 +114,9 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
     this.stopping.abort()
     this.host.removeEventListener('peer:connect', this.onConnect)
     this.host.removeEventListener('peer:disconnect', this.onDisconnect)
+    this.host.removeEventListener('peer:identify', this.onIdentify)
+    this.host.removeEventListener('connection:open', this.onConnectionOpen)
+    this.host.removeEventListener('connection:close', this.onConnectionClose)
     this.household.off('changed', this.onHouseholdChanged)
     for (const s of this.state.values()) clearTimeout(s.timer)
   }
@@ -142,9 +160,10 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
     s.timer = undefined
     s.backoffMs = this.minBackoffMs
     const conn = this.host.getConnections(evt.detail)[0]
-    this.log.info({ peer: this.household.member(peerId)?.name, peerId, remoteAddr: conn?.remoteAddr.toString(), direction: conn?.direction, event: 'peer-connected' }, 'peer connected')
+    this.log.info({ peer: this.household.member(peerId)?.name, peerId, remoteAddr: conn?.remoteAddr.toString(), direction: conn?.direction, reach: conn == null ? undefined : reachOf(conn.remoteAddr), event: 'peer-connected' }, 'peer connected')
     this.emit('connected', peerId)
-    void this.measureRtt(peerId, s)
+    // libp2p's ping dials anew when only a limited (relayed) connection exists; the connection monitor measures those.
+    if (conn?.limits == null) void this.measureRtt(peerId, s)
   }
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
@@ -156,6 +175,50 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
       this.schedule(peerId, s)
     }
     this.emit('disconnected', peerId)
+  }
+
+  /**
+   * After identify: a household relay just became usable (dial the peers we
+   * miss through it); a peer reached only through a relay told us public
+   * addresses (dial them: a direct path beats the relay).
+   */
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    const { peerId, protocols, listenAddrs } = evt.detail
+    const id = peerId.toString()
+    if (this.household.member(id) == null) return
+    if (protocols.includes(RELAY_V2_HOP_CODEC)) {
+      for (const p of this.household.peers) if (p.id !== id && !this.isConnected(p.id)) this.connectSoon(p.id)
+    }
+    const conns = this.host.getConnections(peerId).filter((c) => c.status === 'open')
+    if (conns.length === 0 || !conns.every(isRelayed)) return
+    const direct = directPublic(listenAddrs).map((a) => a.getComponents().some((c) => c.name === 'p2p') ? a : a.encapsulate(`/p2p/${id}`))
+    if (direct.length > 0) void this.upgrade(id, direct)
+  }
+
+  /** Dials a relayed peer's public addresses; on success the relayed connections close (the relay is for when nothing else works). */
+  private async upgrade (peerId: string, addrs: Multiaddr[]): Promise<void> {
+    const name = this.household.member(peerId)?.name
+    try {
+      const conn = await this.host.dial(addrs, { signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(10_000)]) })
+      if (isRelayed(conn)) return
+      this.log.info({ peer: name, peerId, remoteAddr: conn.remoteAddr.toString(), event: 'peer-upgraded' }, 'relayed connection replaced by a direct one')
+      for (const c of this.host.getConnections(peerIdFromString(peerId))) if (isRelayed(c)) await c.close().catch(() => {})
+    } catch (err) {
+      this.log.info({ peer: name, peerId, addrs: addrs.map(String), err: describeError(err), event: 'upgrade-failed' }, 'no direct connection to the addresses the peer announced; staying relayed')
+    }
+  }
+
+  private readonly onConnectionOpen = (evt: CustomEvent<Connection>): void => {
+    const conn = evt.detail
+    if (isRelayed(conn)) return
+    if (this.host.getConnections(conn.remotePeer).some((c) => c !== conn && c.status === 'open' && isRelayed(c))) {
+      this.upgrades.add(conn.id)
+      if (this.household.member(conn.remotePeer.toString()) != null) this.log.info({ peer: this.household.member(conn.remotePeer.toString())?.name, remoteAddr: conn.remoteAddr.toString(), event: 'direct-after-relay' }, 'direct connection opened beside a relayed one')
+    }
+  }
+
+  private readonly onConnectionClose = (evt: CustomEvent<Connection>): void => {
+    this.upgrades.delete(evt.detail.id)
   }
 
   private async measureRtt (peerId: string, s: PeerState): Promise<void> {
@@ -212,14 +275,44 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
         if (known == null || known.addresses.length === 0) throw err
       }
     }
-    return await this.host.dial(peerIdFromString(peerId), { signal })
+    try {
+      return await this.host.dial(peerIdFromString(peerId), { signal })
+    } catch (err) {
+      const relayed = await this.dialRelayed(peerId, signal)
+      if (relayed == null) throw err
+      return relayed
+    }
+  }
+
+  /**
+   * Through each connected household relay (a peer whose identify lists the
+   * circuit relay hop protocol), in turn: the way to a peer behind a NAT
+   * when no address of it answers. Undefined when no relay is connected.
+   */
+  private async dialRelayed (peerId: string, signal: AbortSignal): Promise<Connection | undefined> {
+    let last: unknown
+    for (const p of this.household.peers) {
+      if (p.id === peerId) continue
+      const relayConn = bestConnection(this.host.getConnections(peerIdFromString(p.id)))
+      if (relayConn == null || isRelayed(relayConn)) continue
+      const known = await this.host.peerStore.get(peerIdFromString(p.id)).catch(() => undefined)
+      if (known?.protocols.includes(RELAY_V2_HOP_CODEC) !== true) continue
+      try {
+        return await this.host.dial(circuitAddr(relayConn.remoteAddr, p.id, peerId), { signal })
+      } catch (err) {
+        last = wrapError(`dialling ${this.household.member(peerId)?.name ?? peerId} through relay ${p.name}`, err, 'DIAL_FAILED')
+      }
+    }
+    if (last != null) throw last
+    return undefined
   }
 
   /** Every household peer, connected or not {#conninfo}. */
   info (): ConnectionInfo[] {
     return this.household.peers.map((p) => {
       const conns = this.host.getConnections(peerIdFromString(p.id)).filter((c) => c.status === 'open')
-      const main = conns.reduce<Connection | undefined>((a, c) => a == null || c.timeline.open < a.timeline.open ? c : a, undefined)
+      // The one data protocols use (protocols/common client): direct before relayed.
+      const main = bestConnection(conns)
       let bytesIn = 0
       let bytesOut = 0
       for (const c of conns) {
@@ -240,8 +333,17 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
         muxer: main.multiplexer ?? null,
         rttMs: rtt,
         bytesIn,
-        bytesOut
+        bytesOut,
+        reach: reachOf(main.remoteAddr),
+        relay: this.relayName(main),
+        upgraded: isRelayed(main) ? false : this.upgrades.has(main.id)
       }
     })
+  }
+
+  private relayName (conn: Connection): string | null {
+    const relay = relayOf(conn.remoteAddr)
+    if (relay == null) return null
+    return this.household.member(relay)?.name ?? relay
   }
 }

@@ -7,7 +7,7 @@ import { StrangerRefusals } from './refusals.js'
 import { Household } from './household.js'
 import { describeError, RealizeError, wrapError } from '../../datastore/types/errors.js'
 import type { Heard } from './mdns/index.js'
-import type { ArenaConfig, PeerConfig } from '../config/config.js'
+import type { ArenaConfig, PeerConfig, RelayConfig } from '../config/config.js'
 import type { Identity } from '../identity/identity.js'
 import type { Logger } from '../log.js'
 
@@ -20,15 +20,19 @@ export interface NetworkOptions extends KeeperOptions {
   log: Logger
   mdnsIntervalMs?: number
   pingIntervalMs?: number
+  announce?: readonly string[]
+  relay?: RelayConfig
 }
 
 /**
  * This node on the network (spec section 5):
  *
- *   Household (config peers) ──gater──> libp2p host (TCP v4+v6, Noise, Yamux, mDNS v4+v6)
+ *   Household (config peers) ──gater──> libp2p host (TCP v4+v6, Noise, Yamux, mDNS v4+v6,
+ *                                        circuit relay v2, DCUtR, AutoNAT: relay.ts)
  *        │                                  │ lan 'heard' (node/net/mdns)
  *        └──> ConnectionKeeper <── Discovered (strangers listed, never dialed)
- *               dial / reconnect with backoff, RTT, {#conninfo}
+ *               dial / reconnect with backoff (direct, then through a
+ *               household relay), upgrade to direct, RTT, reach {#conninfo}
  *
  * Protocols register on `host` through protocols/common `serve` with
  * `household` as their PeerDirectory.
@@ -54,7 +58,9 @@ export class Network {
       gater: household.gater(),
       mdns: options.mdns,
       mdnsIntervalMs: options.mdnsIntervalMs,
-      pingIntervalMs: options.pingIntervalMs
+      pingIntervalMs: options.pingIntervalMs,
+      announce: options.announce,
+      relay: options.relay
     })
     // A protocol stream's peer: the connection whose muxer holds it.
     counter.peerOfStream = (stream) => host.getConnections().find((c) => c.streams.includes(stream))?.remotePeer.toString()
@@ -81,11 +87,14 @@ export class Network {
       throw wrapError(`listening on ${this.listen.join(', ')}`, listenCause(err), 'LISTEN_FAILED')
     }
     this.log.info({ addrs: this.addrs, event: 'listening' }, 'listening')
+    this.host.addEventListener('self:peer:update', this.onSelfUpdate)
+    if (this.host.services.relay != null) this.log.info({ event: 'relay-serving' }, 'relaying for household peers')
     this.keeper.start()
   }
 
   async stop (): Promise<void> {
     this.keeper.stop()
+    this.host.removeEventListener('self:peer:update', this.onSelfUpdate)
     this.host.services.lan?.removeEventListener('heard', this.onHeard)
     this.household.off('refused', this.onRefused)
     try {
@@ -108,6 +117,15 @@ export class Network {
   /** Peers seen by mDNS, household or not (`peers --discovered`). */
   discoveredPeers (): DiscoveredPeer[] {
     return this.discovered.list()
+  }
+
+  /** Our relayed addresses (a slot on a household relay) as they come and go. */
+  private relayedAddrs = ''
+  private readonly onSelfUpdate = (): void => {
+    const relayed = this.addrs.filter((a) => a.includes('/p2p-circuit')).sort()
+    if (relayed.join(' ') === this.relayedAddrs) return
+    this.relayedAddrs = relayed.join(' ')
+    this.log.info({ addrs: relayed, event: 'relay-addrs' }, relayed.length > 0 ? 'reachable through a household relay' : 'no relay slot')
   }
 
   private readonly refusals = new StrangerRefusals()
