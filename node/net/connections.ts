@@ -77,6 +77,13 @@ export interface KeeperEvents {
  */
 export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
   private readonly state = new Map<string, PeerState>()
+  /**
+   * Household peers whose identify lists the relay hop protocol. From
+   * identify itself, not the peer store: libp2p records there every
+   * protocol a peer opened a stream of, so a peer that took a slot on our
+   * relay would look like a relay too.
+   */
+  private readonly relays = new Set<string>()
   /** Ids of direct connections opened while the peer had a relayed one (upgrades). */
   private readonly upgrades = new Set<string>()
   private running = false
@@ -168,6 +175,7 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     const peerId = evt.detail.toString()
+    this.relays.delete(peerId)
     const s = this.stateOf(peerId)
     if (s != null) {
       s.rttMs = null
@@ -186,7 +194,10 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
     const { peerId, protocols, listenAddrs } = evt.detail
     const id = peerId.toString()
     if (this.household.member(id) == null) return
-    if (protocols.includes(RELAY_V2_HOP_CODEC)) {
+    if (!protocols.includes(RELAY_V2_HOP_CODEC)) {
+      this.relays.delete(id)
+    } else if (!this.relays.has(id)) {
+      this.relays.add(id)
       for (const p of this.household.peers) if (p.id !== id && !this.isConnected(p.id)) this.connectSoon(p.id)
     }
     const conns = this.host.getConnections(peerId).filter((c) => c.status === 'open')
@@ -294,9 +305,7 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
     for (const p of this.household.peers) {
       if (p.id === peerId) continue
       const relayConn = bestConnection(this.host.getConnections(peerIdFromString(p.id)))
-      if (relayConn == null || isRelayed(relayConn)) continue
-      const known = await this.host.peerStore.get(peerIdFromString(p.id)).catch(() => undefined)
-      if (known?.protocols.includes(RELAY_V2_HOP_CODEC) !== true) continue
+      if (relayConn == null || isRelayed(relayConn) || !this.relays.has(p.id)) continue
       try {
         return await this.host.dial(circuitAddr(relayConn.remoteAddr, p.id, peerId), { signal })
       } catch (err) {

@@ -1,6 +1,6 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { autoNAT } from '@libp2p/autonat'
+import { autoNATv2 } from '@libp2p/autonat-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
@@ -64,7 +64,7 @@ export async function createHost (options: HostOptions): Promise<{ host: Realize
       connectionGater: options.gater,
       connectionMonitor: { pingInterval: options.pingIntervalMs ?? 10_000 },
       metrics: () => counter,
-      services: { identify: identify(), ping: ping(), dcutr: dcutr(), autoNAT: autoNAT(), ...lan, ...relay }
+      services: { identify: identify(), ping: ping(), dcutr: dcutr(), autoNAT: autoNATv2(), ...lan, ...relay }
     })
     return { host, counter }
   } catch (err) {

@@ -106,6 +106,8 @@ describe('e2e: away from home, through a household relay', function () {
     // Still relayed: nothing let a direct path through the NATs.
     const after = await peerOn(h, 'laptop', 'home')
     assert.equal(after?.reach, 'relayed')
+    // Nothing hung up on the way (AutoNAT v1's dial-back closed the very connection it reused).
+    for (const n of ['home', 'laptop']) assert.deepEqual(h.lines(n).filter((l) => l.event === 'peer-disconnected').map((l) => l.peer), [], `${n} lost a connection`)
   })
 
   it('a stranger can take no slot on the household relay and reach nobody through it', async () => {
