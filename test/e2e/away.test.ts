@@ -32,7 +32,7 @@ describe('e2e: away from home, through a household relay', function () {
   interface Away { h: Household, home: NatLan, cafe: NatLan, relayAddr: string }
 
   /** The layout above, configured (not started). `relayLimits`: the relay limits its circuits, so libp2p marks them limited. */
-  async function away (options: { forwardHome?: boolean } = {}): Promise<Away> {
+  async function away (options: { forwardHome?: boolean, laptopPublic?: boolean } = {}): Promise<Away> {
     const lans: Record<string, NatLan> = {}
     const h = await e2e.create({
       mdns: false,
@@ -45,7 +45,8 @@ describe('e2e: away from home, through a household relay', function () {
       },
       hosts: [
         { name: 'home', ipv6: false, segment: 'home' },
-        { name: 'laptop', ipv6: false, segment: 'cafe' },
+        // laptopPublic: on the internet itself (a public address, no NAT), e.g. a phone's tethering with a public IP.
+        { name: 'laptop', ipv6: false, ...(options.laptopPublic === true ? {} : { segment: 'cafe' }) },
         {
           name: 'relay',
           ipv6: false,
@@ -143,5 +144,27 @@ describe('e2e: away from home, through a household relay', function () {
 
     await writeFile(join(h.root('home'), 'direct.txt'), 'over the forwarded port')
     await h.waitFor('home\'s file realized on the laptop', async () => await readFile(join(h.root('laptop'), 'direct.txt'), 'utf8').catch(() => undefined) === 'over the forwarded port')
+  })
+
+  it('where one side has a public address, the relayed connection is upgraded to a direct one through the other side\'s NAT', async () => {
+    const { h, home } = await away({ laptopPublic: true })
+    await h.start()
+    const laptopAddr = h.net.host('laptop').ipv4 as string
+
+    const direct = await h.waitFor('home reaching the laptop directly', async () => {
+      const p = await peerOn(h, 'home', 'laptop')
+      return p?.connected === true && p.reach === 'wan' ? p : undefined
+    })
+    assert.match(direct.remoteAddr ?? '', new RegExp(`^/ip4/${laptopAddr}/tcp/${PORT}`), 'home dialled out through its NAT')
+    assert.equal(direct.upgraded, true)
+    // The laptop sees the home router's address: the connection came through the NAT, outbound from home.
+    const fromLaptop = await h.waitFor('the laptop sees the direct connection', async () => {
+      const p = await peerOn(h, 'laptop', 'home')
+      return p?.reach === 'wan' ? p : undefined
+    })
+    assert.match(fromLaptop.remoteAddr ?? '', new RegExp(`^/ip4/${home.wan}/`))
+
+    await writeFile(join(h.root('laptop'), 'tethered.txt'), 'from a public address')
+    await h.waitFor('the laptop\'s file realized at home', async () => await readFile(join(h.root('home'), 'tethered.txt'), 'utf8').catch(() => undefined) === 'from a public address')
   })
 })
