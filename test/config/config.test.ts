@@ -267,6 +267,22 @@ id = "${PEER_B}"
     assert.deepEqual(parseConfig(serializeConfig(c), { file: 'x.toml', home: '/home/me' }), c)
   })
 
+  it('[relay] is off unless set; serve and circuit limits ("0" = none) read back after a write; node.announce (issue 17)', function () {
+    const opts = { file: 'x.toml', home: '/home/me' }
+    assert.equal(parseConfig('', opts).relay, undefined)
+    assert.equal(parseConfig('', opts).node.announce, undefined)
+    assert.deepEqual(parseConfig('[relay]\nserve = true\n', opts).relay, { serve: true, maxCircuitDurationMs: 0, maxCircuitDataBytes: 0 })
+    const c = parseConfig('[node]\nannounce = ["/dns4/home.example.org/tcp/9771"]\n[relay]\nserve = true\nmax_circuit_duration = "2h"\nmax_circuit_data = "4G"\n', opts)
+    assert.deepEqual(c.relay, { serve: true, maxCircuitDurationMs: 7_200_000, maxCircuitDataBytes: 4 * 1024 ** 3 })
+    assert.deepEqual(c.node.announce, ['/dns4/home.example.org/tcp/9771'])
+    assert.deepEqual(parseConfig(serializeConfig(c), opts), c)
+    const unlimited = parseConfig('[relay]\nserve = true\nmax_circuit_duration = "0"\nmax_circuit_data = "0"\n', opts)
+    assert.deepEqual(parseConfig(serializeConfig(unlimited), opts), unlimited)
+    assert.throws(() => parseConfig('[relay]\nmax_circuit_duration = "soon"\n', opts), /soon/)
+    assert.throws(() => parseConfig('[relay]\nserve = "yes"\n', opts), /relay\.serve/)
+    assert.throws(() => parseConfig('[node]\nannounce = ["home:9771"]\n', opts), /expected a multiaddr/)
+  })
+
   it('peerAddrToMultiaddr turns host:port into a multiaddr', function () {
     assert.equal(peerAddrToMultiaddr('laptop.local:9771'), '/dns/laptop.local/tcp/9771')
     assert.equal(peerAddrToMultiaddr('192.168.1.5:9771'), '/ip4/192.168.1.5/tcp/9771')
