@@ -156,7 +156,7 @@ id = "${PEER_B}"
 
   describe('bad input is a ConfigError naming file, key and problem', function () {
     it('unknown key at the top level', async function () {
-      await assertBad('colour = "red"\n', 'colour', /unknown key "colour" \(expected node, limits, cache, churten, history, fuse, metrics, arenas or peers\)/)
+      await assertBad('colour = "red"\n', 'colour', /unknown key "colour" \(expected node, limits, cache, churten, history, fuse, metrics, relay, arenas or peers\)/)
     })
 
     it('unknown key inside a table', async function () {
