@@ -1,12 +1,11 @@
 import { EventEmitter } from 'node:events'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { dialInOrder, dialTargets, systemResolver, type Resolver } from './dial.js'
-import { circuitAddr, directPublic, reachOf, relayOf, type Reach } from './reached.js'
+import { reachOf, relayOf, type Reach } from './reached.js'
+import { RelayPaths } from './relay-paths.js'
 import { bestConnection, isRelayed } from '../../protocols/common/client.js'
-import { describeError, wrapError } from '../../datastore/types/errors.js'
-import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import { describeError } from '../../datastore/types/errors.js'
+import type { Connection, PeerId } from '@libp2p/interface'
 import type { Logger } from '../log.js'
 import type { ByteCounter } from './byte-counter.js'
 import type { Household } from './household.js'
@@ -73,19 +72,13 @@ export interface KeeperEvents {
  * 5): dials each at start, again whenever mDNS announces it, and after a
  * failure or a disconnect with exponential backoff (with jitter, reset once
  * connected), forever. Static addresses go first, IPv6 before IPv4
- * {#ipv64}; then whatever libp2p's peer store learned from mDNS.
+ * {#ipv64}; then whatever libp2p's peer store learned from mDNS; then
+ * through a household relay (relay-paths.ts).
  */
 export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
   private readonly state = new Map<string, PeerState>()
-  /**
-   * Household peers whose identify lists the relay hop protocol. From
-   * identify itself, not the peer store: libp2p records there every
-   * protocol a peer opened a stream of, so a peer that took a slot on our
-   * relay would look like a relay too.
-   */
-  private readonly relays = new Set<string>()
-  /** Ids of direct connections opened while the peer had a relayed one (upgrades). */
-  private readonly upgrades = new Set<string>()
+  /** Paths through household relays and upgrades off them. */
+  private readonly paths: RelayPaths
   private running = false
   private readonly stopping = new AbortController()
   private readonly resolve: Resolver
@@ -103,15 +96,17 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
     this.resolve = options.resolve ?? systemResolver
     this.minBackoffMs = options.minBackoffMs ?? 1_000
     this.maxBackoffMs = options.maxBackoffMs ?? 60_000
+    // A relay became usable: the peers we miss may be behind it.
+    this.paths = new RelayPaths(host, household, log, this.stopping.signal, (relayId) => {
+      for (const p of this.household.peers) if (p.id !== relayId && !this.isConnected(p.id)) this.connectSoon(p.id)
+    })
   }
 
   start (): void {
     this.running = true
     this.host.addEventListener('peer:connect', this.onConnect)
     this.host.addEventListener('peer:disconnect', this.onDisconnect)
-    this.host.addEventListener('peer:identify', this.onIdentify)
-    this.host.addEventListener('connection:open', this.onConnectionOpen)
-    this.host.addEventListener('connection:close', this.onConnectionClose)
+    this.paths.start()
     this.household.on('changed', this.onHouseholdChanged)
     this.onHouseholdChanged()
   }
@@ -121,9 +116,7 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
     this.stopping.abort()
     this.host.removeEventListener('peer:connect', this.onConnect)
     this.host.removeEventListener('peer:disconnect', this.onDisconnect)
-    this.host.removeEventListener('peer:identify', this.onIdentify)
-    this.host.removeEventListener('connection:open', this.onConnectionOpen)
-    this.host.removeEventListener('connection:close', this.onConnectionClose)
+    this.paths.stop()
     this.household.off('changed', this.onHouseholdChanged)
     for (const s of this.state.values()) clearTimeout(s.timer)
   }
@@ -175,7 +168,6 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     const peerId = evt.detail.toString()
-    this.relays.delete(peerId)
     const s = this.stateOf(peerId)
     if (s != null) {
       s.rttMs = null
@@ -183,53 +175,6 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
       this.schedule(peerId, s)
     }
     this.emit('disconnected', peerId)
-  }
-
-  /**
-   * After identify: a household relay just became usable (dial the peers we
-   * miss through it); a peer reached only through a relay told us public
-   * addresses (dial them: a direct path beats the relay).
-   */
-  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
-    const { peerId, protocols, listenAddrs } = evt.detail
-    const id = peerId.toString()
-    if (this.household.member(id) == null) return
-    if (!protocols.includes(RELAY_V2_HOP_CODEC)) {
-      this.relays.delete(id)
-    } else if (!this.relays.has(id)) {
-      this.relays.add(id)
-      for (const p of this.household.peers) if (p.id !== id && !this.isConnected(p.id)) this.connectSoon(p.id)
-    }
-    const conns = this.host.getConnections(peerId).filter((c) => c.status === 'open')
-    if (conns.length === 0 || !conns.every(isRelayed)) return
-    const direct = directPublic(listenAddrs).map((a) => a.getComponents().some((c) => c.name === 'p2p') ? a : a.encapsulate(`/p2p/${id}`))
-    if (direct.length > 0) void this.upgrade(id, direct)
-  }
-
-  /** Dials a relayed peer's public addresses; on success the relayed connections close (the relay is for when nothing else works). */
-  private async upgrade (peerId: string, addrs: Multiaddr[]): Promise<void> {
-    const name = this.household.member(peerId)?.name
-    try {
-      const conn = await this.host.dial(addrs, { signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(10_000)]) })
-      if (isRelayed(conn)) return
-      this.log.info({ peer: name, peerId, remoteAddr: conn.remoteAddr.toString(), event: 'peer-upgraded' }, 'relayed connection replaced by a direct one')
-      for (const c of this.host.getConnections(peerIdFromString(peerId))) if (isRelayed(c)) await c.close().catch(() => {})
-    } catch (err) {
-      this.log.info({ peer: name, peerId, addrs: addrs.map(String), err: describeError(err), event: 'upgrade-failed' }, 'no direct connection to the addresses the peer announced; staying relayed')
-    }
-  }
-
-  private readonly onConnectionOpen = (evt: CustomEvent<Connection>): void => {
-    const conn = evt.detail
-    if (isRelayed(conn)) return
-    if (this.host.getConnections(conn.remotePeer).some((c) => c !== conn && c.status === 'open' && isRelayed(c))) {
-      this.upgrades.add(conn.id)
-      if (this.household.member(conn.remotePeer.toString()) != null) this.log.info({ peer: this.household.member(conn.remotePeer.toString())?.name, remoteAddr: conn.remoteAddr.toString(), event: 'direct-after-relay' }, 'direct connection opened beside a relayed one')
-    }
-  }
-
-  private readonly onConnectionClose = (evt: CustomEvent<Connection>): void => {
-    this.upgrades.delete(evt.detail.id)
   }
 
   private async measureRtt (peerId: string, s: PeerState): Promise<void> {
@@ -289,31 +234,10 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
     try {
       return await this.host.dial(peerIdFromString(peerId), { signal })
     } catch (err) {
-      const relayed = await this.dialRelayed(peerId, signal)
+      const relayed = await this.paths.dialThroughRelays(peerId, signal)
       if (relayed == null) throw err
       return relayed
     }
-  }
-
-  /**
-   * Through each connected household relay (a peer whose identify lists the
-   * circuit relay hop protocol), in turn: the way to a peer behind a NAT
-   * when no address of it answers. Undefined when no relay is connected.
-   */
-  private async dialRelayed (peerId: string, signal: AbortSignal): Promise<Connection | undefined> {
-    let last: unknown
-    for (const p of this.household.peers) {
-      if (p.id === peerId) continue
-      const relayConn = bestConnection(this.host.getConnections(peerIdFromString(p.id)))
-      if (relayConn == null || isRelayed(relayConn) || !this.relays.has(p.id)) continue
-      try {
-        return await this.host.dial(circuitAddr(relayConn.remoteAddr, p.id, peerId), { signal })
-      } catch (err) {
-        last = wrapError(`dialling ${this.household.member(peerId)?.name ?? peerId} through relay ${p.name}`, err, 'DIAL_FAILED')
-      }
-    }
-    if (last != null) throw last
-    return undefined
   }
 
   /** Every household peer, connected or not {#conninfo}. */
@@ -345,7 +269,7 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
         bytesOut,
         reach: reachOf(main.remoteAddr),
         relay: this.relayName(main),
-        upgraded: isRelayed(main) ? false : this.upgrades.has(main.id)
+        upgraded: isRelayed(main) ? false : this.paths.isUpgrade(main)
       }
     })
   }
