@@ -151,6 +151,8 @@ export class RealizeNode {
         identity: options.identity,
         listen: config.node.listen,
         mdns: config.node.mdns,
+        announce: config.node.announce,
+        relay: config.relay,
         peers: config.peers,
         arenas: config.arenas,
         log

@@ -35,7 +35,13 @@ export interface PeerConfig {
 }
 
 export interface Config {
-  node: { listen: string[], mdns: boolean }
+  /** `announce`: extra addresses peers may dial (absent: none). */
+  node: { listen: string[], mdns: boolean, announce?: string[] }
+  /**
+   * `[relay]`: a circuit relay for household peers (docs/network.md, "Away
+   * from home"); absent: not a relay. Limits per relayed connection, 0 = none.
+   */
+  relay?: RelayConfig
   /** Bytes per second, 0 = unlimited. */
   limits: { upload: number, download: number, churtenDownload: number }
   /** Percent of the file system holding the data directory, or bytes. */
@@ -49,6 +55,12 @@ export interface Config {
   metrics?: { listen: string }
   arenas: ArenaConfig[]
   peers: PeerConfig[]
+}
+
+export interface RelayConfig {
+  serve: boolean
+  maxCircuitDurationMs: number
+  maxCircuitDataBytes: number
 }
 
 export interface ParseOptions {
@@ -122,7 +134,7 @@ const HEADER = `# Realize node configuration (spec: realize.toml).
 /** TOML that loadConfig reads back to an equal Config. */
 export function serializeConfig (config: Config): string {
   const doc: Record<string, unknown> = {
-    node: { listen: config.node.listen, mdns: config.node.mdns },
+    node: { listen: config.node.listen, mdns: config.node.mdns, ...(config.node.announce == null || config.node.announce.length === 0 ? {} : { announce: config.node.announce }) },
     limits: {
       upload: formatSize(config.limits.upload),
       download: formatSize(config.limits.download),
@@ -136,6 +148,13 @@ export function serializeConfig (config: Config): string {
     doc.fuse = {
       ...(config.fuse.mountpoint == null ? {} : { mountpoint: config.fuse.mountpoint }),
       ...(config.fuse.readTimeoutMs == null ? {} : { read_timeout: formatDuration(config.fuse.readTimeoutMs) })
+    }
+  }
+  if (config.relay != null) {
+    doc.relay = {
+      serve: config.relay.serve,
+      max_circuit_duration: config.relay.maxCircuitDurationMs === 0 ? '0' : formatDuration(config.relay.maxCircuitDurationMs),
+      max_circuit_data: formatSize(config.relay.maxCircuitDataBytes)
     }
   }
   if (config.metrics != null) doc.metrics = { listen: config.metrics.listen }

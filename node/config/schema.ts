@@ -64,7 +64,9 @@ export function configSchema (home: string) {
   return z.strictObject({
     node: z.strictObject({
       listen: z.array(converted(z.string(), checkMultiaddr)).default([...DEFAULT_LISTEN]),
-      mdns: z.boolean().default(true)
+      mdns: z.boolean().default(true),
+      // Addresses others can reach us at besides the ones we listen on (a forwarded port, a DNS name): told to peers by identify and hole punching.
+      announce: z.array(converted(z.string(), checkMultiaddr)).default([])
     }).prefault({}),
     limits: z.strictObject({
       upload: size(0),
@@ -91,6 +93,12 @@ export function configSchema (home: string) {
     metrics: z.strictObject({
       listen: converted(z.string(), (raw: string) => { parseListenHostPort(raw); return raw }).optional()
     }).prefault({}),
+    // Off unless set: a node relays household peers only when told to (issue 17, docs/network.md "Away from home").
+    relay: z.strictObject({
+      serve: z.boolean().default(false),
+      max_circuit_duration: converted(z.string(), (raw: string) => raw.trim() === '0' ? 0 : parseDuration(raw)).default(0),
+      max_circuit_data: size(0)
+    }).optional(),
     arenas: z.record(z.string(), z.strictObject({
       root: converted(z.string(), (raw: string) => absoluteConfigPath(raw, home)).optional(),
       mark: z.enum(MARKS as ['own', 'keep', 'watch']).default(DEFAULT_MARK)

@@ -110,7 +110,8 @@ export function toConfig (raw: RawConfig, where: Where): Config {
   const peers = checkPeers(raw, arenas, where)
   checkMountpoint(raw.fuse.mountpoint, arenas, where)
   return {
-    node: { listen: raw.node.listen, mdns: raw.node.mdns },
+    node: { listen: raw.node.listen, mdns: raw.node.mdns, ...(raw.node.announce.length === 0 ? {} : { announce: raw.node.announce }) },
+    ...(raw.relay == null ? {} : { relay: { serve: raw.relay.serve, maxCircuitDurationMs: raw.relay.max_circuit_duration, maxCircuitDataBytes: raw.relay.max_circuit_data } }),
     limits: { upload: raw.limits.upload, download: raw.limits.download, churtenDownload: raw.limits.churten_download },
     cache: { capacity: raw.cache.capacity },
     churten: { autostart: raw.churten.autostart, batchBytes: raw.churten.batch_bytes },

@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { dialInOrder, dialTargets, systemResolver, type Resolver } from './dial.js'
+import { reachOf, relayOf, type Reach } from './reached.js'
+import { RelayPaths } from './relay-paths.js'
+import { bestConnection, isRelayed } from '../../protocols/common/client.js'
 import { describeError } from '../../datastore/types/errors.js'
 import type { Connection, PeerId } from '@libp2p/interface'
 import type { Logger } from '../log.js'
@@ -28,11 +31,17 @@ export interface ConnectionInfo {
   /** Summed over the open connections to the peer. */
   bytesIn: number | null
   bytesOut: number | null
+  /** How the connection shown is made (reached.ts): direct `lan` or `wan`, or `relayed`. */
+  reach: Reach | null
+  /** The relay's name (its PeerId if it is not in the household) when `relayed`. */
+  relay: string | null
+  /** A direct connection that replaced a relayed one (DCUtR, or a dial to an address the peer announced). */
+  upgraded: boolean | null
 }
 
 /** A peer with no connection (in the config, not yet in the network's household, or not running). */
 export function notConnected (name: string, peerId: string): ConnectionInfo {
-  return { name, peerId, connected: false, since: null, remoteAddr: null, direction: null, encryption: null, muxer: null, rttMs: null, bytesIn: null, bytesOut: null }
+  return { name, peerId, connected: false, since: null, remoteAddr: null, direction: null, encryption: null, muxer: null, rttMs: null, bytesIn: null, bytesOut: null, reach: null, relay: null, upgraded: null }
 }
 
 export interface KeeperOptions {
@@ -63,10 +72,13 @@ export interface KeeperEvents {
  * 5): dials each at start, again whenever mDNS announces it, and after a
  * failure or a disconnect with exponential backoff (with jitter, reset once
  * connected), forever. Static addresses go first, IPv6 before IPv4
- * {#ipv64}; then whatever libp2p's peer store learned from mDNS.
+ * {#ipv64}; then whatever libp2p's peer store learned from mDNS; then
+ * through a household relay (relay-paths.ts).
  */
 export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
   private readonly state = new Map<string, PeerState>()
+  /** Paths through household relays and upgrades off them. */
+  private readonly paths: RelayPaths
   private running = false
   private readonly stopping = new AbortController()
   private readonly resolve: Resolver
@@ -84,12 +96,17 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
     this.resolve = options.resolve ?? systemResolver
     this.minBackoffMs = options.minBackoffMs ?? 1_000
     this.maxBackoffMs = options.maxBackoffMs ?? 60_000
+    // A relay became usable: the peers we miss may be behind it.
+    this.paths = new RelayPaths(host, household, log, this.stopping.signal, (relayId) => {
+      for (const p of this.household.peers) if (p.id !== relayId && !this.isConnected(p.id)) this.connectSoon(p.id)
+    })
   }
 
   start (): void {
     this.running = true
     this.host.addEventListener('peer:connect', this.onConnect)
     this.host.addEventListener('peer:disconnect', this.onDisconnect)
+    this.paths.start()
     this.household.on('changed', this.onHouseholdChanged)
     this.onHouseholdChanged()
   }
@@ -99,6 +116,7 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
     this.stopping.abort()
     this.host.removeEventListener('peer:connect', this.onConnect)
     this.host.removeEventListener('peer:disconnect', this.onDisconnect)
+    this.paths.stop()
     this.household.off('changed', this.onHouseholdChanged)
     for (const s of this.state.values()) clearTimeout(s.timer)
   }
@@ -142,9 +160,10 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
     s.timer = undefined
     s.backoffMs = this.minBackoffMs
     const conn = this.host.getConnections(evt.detail)[0]
-    this.log.info({ peer: this.household.member(peerId)?.name, peerId, remoteAddr: conn?.remoteAddr.toString(), direction: conn?.direction, event: 'peer-connected' }, 'peer connected')
+    this.log.info({ peer: this.household.member(peerId)?.name, peerId, remoteAddr: conn?.remoteAddr.toString(), direction: conn?.direction, reach: conn == null ? undefined : reachOf(conn.remoteAddr), event: 'peer-connected' }, 'peer connected')
     this.emit('connected', peerId)
-    void this.measureRtt(peerId, s)
+    // libp2p's ping dials anew when only a limited (relayed) connection exists; the connection monitor measures those.
+    if (conn?.limits == null) void this.measureRtt(peerId, s)
   }
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
@@ -212,14 +231,21 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
         if (known == null || known.addresses.length === 0) throw err
       }
     }
-    return await this.host.dial(peerIdFromString(peerId), { signal })
+    try {
+      return await this.host.dial(peerIdFromString(peerId), { signal })
+    } catch (err) {
+      const relayed = await this.paths.dialThroughRelays(peerId, signal)
+      if (relayed == null) throw err
+      return relayed
+    }
   }
 
   /** Every household peer, connected or not {#conninfo}. */
   info (): ConnectionInfo[] {
     return this.household.peers.map((p) => {
       const conns = this.host.getConnections(peerIdFromString(p.id)).filter((c) => c.status === 'open')
-      const main = conns.reduce<Connection | undefined>((a, c) => a == null || c.timeline.open < a.timeline.open ? c : a, undefined)
+      // The one data protocols use (protocols/common client): direct before relayed.
+      const main = bestConnection(conns)
       let bytesIn = 0
       let bytesOut = 0
       for (const c of conns) {
@@ -240,8 +266,17 @@ export class ConnectionKeeper extends EventEmitter<KeeperEvents> {
         muxer: main.multiplexer ?? null,
         rttMs: rtt,
         bytesIn,
-        bytesOut
+        bytesOut,
+        reach: reachOf(main.remoteAddr),
+        relay: this.relayName(main),
+        upgraded: isRelayed(main) ? false : this.paths.isUpgrade(main)
       }
     })
+  }
+
+  private relayName (conn: Connection): string | null {
+    const relay = relayOf(conn.remoteAddr)
+    if (relay == null) return null
+    return this.household.member(relay)?.name ?? relay
   }
 }

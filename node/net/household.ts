@@ -59,7 +59,8 @@ export class Household extends EventEmitter<HouseholdEvents> implements PeerDire
 
   /**
    * Refuses strangers at every stage libp2p offers: before dialing them, and
-   * for inbound connections as soon as the Noise handshake proves who they are.
+   * for inbound connections as soon as the Noise handshake proves who they are;
+   * as a relay, reservations and circuits of anyone but household members.
    */
   gater (): ConnectionGater {
     const stranger = (peerId: PeerId): boolean => !this.byId.has(peerId.toString())
@@ -75,6 +76,11 @@ export class Household extends EventEmitter<HouseholdEvents> implements PeerDire
       denyOutboundEncryptedConnection: stranger,
       denyInboundUpgradedConnection: stranger,
       denyOutboundUpgradedConnection: stranger,
+      // As a relay (docs/network.md, "Away from home"): a slot and a circuit for household peers only, at both ends.
+      denyInboundRelayReservation: stranger,
+      denyOutboundRelayedConnection: (source, destination) => stranger(source) || stranger(destination),
+      // Through a relay: the relay must be one of ours too, not only the caller.
+      denyInboundRelayedConnection: (relay, remotePeer) => stranger(relay) || stranger(remotePeer),
       // Local addresses are the point of a household on a LAN; libp2p's default refuses none anyway.
       denyDialMultiaddr: () => false
     }

@@ -1,3 +1,4 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import type { ByteCounter } from './byte-counter.js'
 import { createHost, type RealizeHost } from './host.js'
 import { ConnectionKeeper, type ConnectionInfo, type KeeperOptions } from './connections.js'
@@ -5,8 +6,8 @@ import { Discovered, type DiscoveredPeer } from './discovery.js'
 import { StrangerRefusals } from './refusals.js'
 import { Household } from './household.js'
 import { describeError, RealizeError, wrapError } from '../../datastore/types/errors.js'
-import type { PeerInfo } from '@libp2p/interface'
-import type { ArenaConfig, PeerConfig } from '../config/config.js'
+import type { Heard } from './mdns/index.js'
+import type { ArenaConfig, PeerConfig, RelayConfig } from '../config/config.js'
 import type { Identity } from '../identity/identity.js'
 import type { Logger } from '../log.js'
 
@@ -19,15 +20,19 @@ export interface NetworkOptions extends KeeperOptions {
   log: Logger
   mdnsIntervalMs?: number
   pingIntervalMs?: number
+  announce?: readonly string[]
+  relay?: RelayConfig
 }
 
 /**
  * This node on the network (spec section 5):
  *
- *   Household (config peers) ──gater──> libp2p host (TCP v4+v6, Noise, Yamux, mDNS)
- *        │                                  │ peer:discovery
+ *   Household (config peers) ──gater──> libp2p host (TCP v4+v6, Noise, Yamux, mDNS v4+v6,
+ *                                        circuit relay v2, DCUtR, AutoNAT: relay.ts)
+ *        │                                  │ lan 'heard' (node/net/mdns)
  *        └──> ConnectionKeeper <── Discovered (strangers listed, never dialed)
- *               dial / reconnect with backoff, RTT, {#conninfo}
+ *               dial / reconnect with backoff (direct, then through a
+ *               household relay), upgrade to direct, RTT, reach {#conninfo}
  *
  * Protocols register on `host` through protocols/common `serve` with
  * `household` as their PeerDirectory.
@@ -53,7 +58,9 @@ export class Network {
       gater: household.gater(),
       mdns: options.mdns,
       mdnsIntervalMs: options.mdnsIntervalMs,
-      pingIntervalMs: options.pingIntervalMs
+      pingIntervalMs: options.pingIntervalMs,
+      announce: options.announce,
+      relay: options.relay
     })
     // A protocol stream's peer: the connection whose muxer holds it.
     counter.peerOfStream = (stream) => host.getConnections().find((c) => c.streams.includes(stream))?.remotePeer.toString()
@@ -72,7 +79,7 @@ export class Network {
   }
 
   async start (): Promise<void> {
-    this.host.addEventListener('peer:discovery', this.onDiscovery)
+    this.host.services.lan?.addEventListener('heard', this.onHeard)
     this.household.on('refused', this.onRefused)
     try {
       await this.host.start()
@@ -80,12 +87,15 @@ export class Network {
       throw wrapError(`listening on ${this.listen.join(', ')}`, listenCause(err), 'LISTEN_FAILED')
     }
     this.log.info({ addrs: this.addrs, event: 'listening' }, 'listening')
+    this.host.addEventListener('self:peer:update', this.onSelfUpdate)
+    if (this.host.services.relay != null) this.log.info({ event: 'relay-serving' }, 'relaying for household peers')
     this.keeper.start()
   }
 
   async stop (): Promise<void> {
     this.keeper.stop()
-    this.host.removeEventListener('peer:discovery', this.onDiscovery)
+    this.host.removeEventListener('self:peer:update', this.onSelfUpdate)
+    this.host.services.lan?.removeEventListener('heard', this.onHeard)
     this.household.off('refused', this.onRefused)
     try {
       await this.host.stop()
@@ -109,6 +119,15 @@ export class Network {
     return this.discovered.list()
   }
 
+  /** Our relayed addresses (a slot on a household relay) as they come and go. */
+  private relayedAddrs = ''
+  private readonly onSelfUpdate = (): void => {
+    const relayed = this.addrs.filter((a) => a.includes('/p2p-circuit')).sort()
+    if (relayed.join(' ') === this.relayedAddrs) return
+    this.relayedAddrs = relayed.join(' ')
+    this.log.info({ addrs: relayed, event: 'relay-addrs' }, relayed.length > 0 ? 'reachable through a household relay' : 'no relay slot')
+  }
+
   private readonly refusals = new StrangerRefusals()
 
   /** A warning, so the TUI's log pane shows it too: the PeerId is what `peer add` needs. */
@@ -117,11 +136,16 @@ export class Network {
     this.log.warn({ peerId, remoteAddr, event: 'stranger-refused' }, `refused a connection from ${peerId} at ${remoteAddr}: not in the household (\`peer add NAME ${peerId}\` to let it in)`)
   }
 
-  private readonly onDiscovery = (evt: CustomEvent<PeerInfo>): void => {
+  /** Every mDNS answer: listed; a household peer not connected is dialed at the addresses heard. */
+  private readonly onHeard = (evt: CustomEvent<Heard>): void => {
     const { peer: d, isNew } = this.discovered.add(evt.detail)
     // Strangers are logged once: they are for the user to add, never dialed.
-    if (isNew) this.log.info({ peerId: d.peerId, addrs: d.addrs, inHousehold: d.inHousehold, event: 'peer-discovered' }, d.inHousehold ? 'household peer discovered' : 'unknown peer discovered (not in the household; `peer add` to let it in)')
-    if (d.inHousehold) this.keeper.connectSoon(d.peerId)
+    if (isNew) this.log.info({ peerId: d.peerId, addrs: d.addrs, family: d.family, from: d.from, inHousehold: d.inHousehold, event: 'peer-discovered' }, d.inHousehold ? 'household peer discovered' : 'unknown peer discovered (not in the household; `peer add` to let it in)')
+    if (!d.inHousehold || this.keeper.isConnected(d.peerId)) return
+    // In the peer store before dialing: libp2p's own merge of the 'peer' event may not have finished.
+    void this.host.peerStore.merge(peerIdFromString(d.peerId), { multiaddrs: evt.detail.addrs })
+      .then(() => { this.keeper.connectSoon(d.peerId) })
+      .catch((err: unknown) => { this.log.warn({ peerId: d.peerId, err: describeError(err) }, 'recording the addresses mDNS found') })
   }
 }
 

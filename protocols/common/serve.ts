@@ -105,7 +105,11 @@ export async function serve (components: ServeComponents, protocol: string, hand
   await components.host.handle(protocol, onStream, {
     // libp2p's own cap is per connection; ours above is per peer. Keep libp2p's out of the way.
     maxInboundStreams: maxStreams + 1,
-    maxOutboundStreams: maxStreams * 4
+    maxOutboundStreams: maxStreams * 4,
+    // A household peer away from home may be reachable only through a relay
+    // with limits (docs/network.md, "Away from home"): every Realize protocol
+    // works over it, slower; the relay's limits end the circuit, not us.
+    runOnLimitedConnection: true
   })
   return async () => {
     stopping.abort(new Error('stopping'))

@@ -2,13 +2,12 @@ import { HISTORY_PROTOCOL, MAX_HISTORY_MESSAGE_BYTES } from './constants.js'
 import { LiveEntries } from './live-entries.js'
 import { entryFromWire, fileFromWire, removedFromWire, type ListedFile, type ListedRemoval } from './convert.js'
 import { Ack, Publication, Subscribe } from './history.js'
-import { openStream } from '../common/client.js'
+import { openStream, type StreamHost } from '../common/client.js'
 import { ProtocolViolationError, wrapPeerError } from '../common/errors.js'
 import { hashEquals } from '../../datastore/types/hash.js'
 import type { FramedStream } from '../common/framing.js'
 import type { HouseholdPeer } from '../common/peers.js'
 import type { HistoryEntry } from '../../datastore/types/history.js'
-import type { Libp2p } from '@libp2p/interface'
 
 /** Where a subscription to one peer's arena stands (peer progress, spec section 3). */
 export interface HistoryProgress {
@@ -45,7 +44,7 @@ export interface SubscribeOptions {
  * the operation {#errormsg}). The caller resubscribes with its saved
  * progress after a disconnect: a resume, not a new listing.
  */
-export async function subscribeHistory (host: Pick<Libp2p, 'dialProtocol'>, peer: HouseholdPeer, arena: string, progress: HistoryProgress, sink: HistorySink, options: SubscribeOptions = {}): Promise<void> {
+export async function subscribeHistory (host: StreamHost, peer: HouseholdPeer, arena: string, progress: HistoryProgress, sink: HistorySink, options: SubscribeOptions = {}): Promise<void> {
   const operation = `following history of arena ${arena} on ${peer.name}`
   let stream: FramedStream | undefined
   try {

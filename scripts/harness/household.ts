@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { loadConfig, writeConfig, type Config } from '../../node/config/config.js'
-import { HarnessError, Network, type HostSpec } from './netns.js'
+import { HarnessError, Network, type HostSpec, type NetworkOptions } from './netns.js'
 import { CLI, NodeProcess, type LogLine } from './node-process.js'
 import type { Mark } from '../../datastore/types/mark.js'
 
@@ -38,6 +38,8 @@ export interface HouseholdOptions {
   mdns?: boolean
   /** Extra environment for every node (e.g. REALIZE_LOG=debug). */
   env?: NodeJS.ProcessEnv
+  /** The network's shape beyond one LAN (NAT routers, the internet: nat.ts); see netns.ts NetworkOptions. */
+  network?: NetworkOptions
   /** Where waits are reported; console.log by default. */
   report?: (line: string) => void
 }
@@ -63,7 +65,7 @@ export class Household {
   ) {}
 
   static async create (options: HouseholdOptions): Promise<Household> {
-    const net = await Network.create(options.hosts)
+    const net = await Network.create(options.hosts, options.network)
     const base = await mkdtemp(join(tmpdir(), 'realize-household-'))
     const h = new Household(net, base, [], options)
     try {

@@ -20,7 +20,28 @@ const run = promisify(execFile)
 export interface HostSpec {
   name: string
   ipv4?: boolean
-  ipv6?: boolean
+  /**
+   * true: a ULA (`fd00:<subnet>::N`) and a link-local address
+   * (`fe80::N`); 'link-local': only the link-local one; false: no IPv6
+   * address at all, not even link-local (an IPv4-only LAN). @default true
+   */
+  ipv6?: boolean | 'link-local'
+  /**
+   * The segment (bridge) the host is on: absent = the main one; else a LAN
+   * made by `addSegment` (behind a NAT router, nat.ts), IPv4 only.
+   */
+  segment?: string
+}
+
+/** One bridge and its IPv4 /24; hosts on a segment with a gateway route everything else through it. */
+export interface Segment {
+  name: string
+  bridge: string
+  /** The first three octets of its /24. */
+  prefix: string
+  gateway?: string
+  /** Hosts numbered so far (addresses .1, .2, ...). */
+  count: number
 }
 
 export interface NetHost {
@@ -28,7 +49,10 @@ export interface NetHost {
   /** Namespace name, for `ip netns exec`. */
   ns: string
   ipv4: string | undefined
+  /** The ULA address, if any. */
   ipv6: string | undefined
+  /** `fe80::N` on eth0, if the host has IPv6. */
+  linkLocal: string | undefined
   /** Root-side end of the veth pair; down = partitioned. */
   veth: string
 }
@@ -83,21 +107,37 @@ let counter = 0
 /** Where `ip netns exec` finds a namespace's own /etc files (hosts, resolv.conf). */
 const NETNS_ETC = '/etc/netns'
 
+export interface NetworkOptions {
+  /**
+   * Give the main bridge addresses outside every private range (`44.N.0.x`,
+   * never routed off this machine), so libp2p and Realize treat it as the
+   * internet: the WAN between NAT routers (nat.ts). @default false (10.N.0.x)
+   */
+  publicMain?: boolean
+  /** Runs after the main bridge exists and before the hosts are added (segments, routers). */
+  layout?: (net: Network) => Promise<void>
+}
+
 export class Network {
-  private constructor (readonly id: string, readonly bridge: string, readonly subnet: number, readonly hosts: NetHost[]) {}
+  /** Namespaces and bridges made by `addSegment` / nat.ts, removed by destroy. */
+  readonly extraNamespaces: string[] = []
+  readonly segments = new Map<string, Segment>()
+
+  private constructor (readonly id: string, readonly bridge: string, readonly subnet: number, readonly hosts: NetHost[], readonly main: Segment) {
+    this.segments.set(main.name, main)
+  }
 
   /** Creates the bridge and one namespace per host. */
-  static async create (specs: HostSpec[]): Promise<Network> {
+  static async create (specs: HostSpec[], options: NetworkOptions = {}): Promise<Network> {
     await checkCanCreateNamespaces()
     // Short and unique per process: interface names are limited to 15 bytes.
     const id = `${(process.pid % 10000).toString(36)}${(counter++).toString(36)}`
     const subnet = (process.pid + counter) % 200 + 20
     const bridge = `rzb${id}`
-    const net = new Network(id, bridge, subnet, [])
+    const net = new Network(id, bridge, subnet, [], { name: '', bridge, prefix: `${options.publicMain === true ? 44 : 10}.${subnet}.0`, count: 0 })
     try {
-      await ip('link', 'add', bridge, 'type', 'bridge')
-      await ip('link', 'set', bridge, 'type', 'bridge', 'mcast_snooping', '0')
-      await ip('link', 'set', bridge, 'up')
+      await makeBridge(bridge)
+      await options.layout?.(net)
       for (const spec of specs) await net.addHost(spec)
     } catch (err) {
       await net.destroy()
@@ -106,28 +146,50 @@ export class Network {
     return net
   }
 
-  /** Adds one namespace on the bridge (also after the others are running: a host joining later). */
+  /** A further bridge with its own /24 (`10.N.K.x`), for a LAN behind a router (nat.ts). */
+  async addSegment (name: string): Promise<Segment> {
+    if (this.segments.has(name)) throw new HarnessError(`segment ${name} exists already`)
+    const seg: Segment = { name, bridge: `rzb${this.id}s${this.segments.size}`, prefix: `10.${this.subnet}.${this.segments.size}`, count: 0 }
+    this.segments.set(name, seg)
+    await makeBridge(seg.bridge)
+    return seg
+  }
+
+  segment (name = ''): Segment {
+    const seg = this.segments.get(name)
+    if (seg == null) throw new HarnessError(`no segment ${name}`)
+    return seg
+  }
+
+  /** Adds one namespace on its bridge (also after the others are running: a host joining later). */
   async addHost (spec: HostSpec): Promise<NetHost> {
     if (this.hosts.some((h) => h.name === spec.name)) throw new HarnessError(`host ${spec.name} exists already`)
     const i = this.hosts.length
+    const seg = this.segment(spec.segment)
+    const onMain = seg === this.main
     const host: NetHost = {
       name: spec.name,
       ns: `rz-${this.id}-${spec.name}`,
-      ipv4: spec.ipv4 === false ? undefined : `10.${this.subnet}.0.${i + 1}`,
-      ipv6: spec.ipv6 === false ? undefined : `fd00:${this.subnet}::${i + 1}`,
+      ipv4: spec.ipv4 === false ? undefined : `${seg.prefix}.${++seg.count}`,
+      ipv6: !onMain || spec.ipv6 === false || spec.ipv6 === 'link-local' ? undefined : `fd00:${this.subnet}::${i + 1}`,
+      linkLocal: spec.ipv6 === false ? undefined : `fe80::${i + 1}`,
       veth: `rzv${this.id}-${i}`
     }
     this.hosts.push(host)
     await ip('netns', 'add', host.ns)
     await ip('link', 'add', host.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host.ns)
-    await ip('link', 'set', host.veth, 'master', this.bridge, 'up')
+    await ip('link', 'set', host.veth, 'master', seg.bridge, 'up')
     await ip('-n', host.ns, 'link', 'set', 'lo', 'up')
+    // No kernel-made link-local address: each host gets a known one (or none), usable at once (nodad).
+    await ip('-n', host.ns, 'link', 'set', 'eth0', 'addrgenmode', 'none')
     await ip('-n', host.ns, 'link', 'set', 'eth0', 'up')
+    if (host.linkLocal != null) await ip('-n', host.ns, 'addr', 'add', `${host.linkLocal}/64`, 'dev', 'eth0', 'nodad')
     if (host.ipv4 != null) await ip('-n', host.ns, 'addr', 'add', `${host.ipv4}/24`, 'dev', 'eth0')
     // nodad: usable at once instead of after duplicate address detection.
     if (host.ipv6 != null) await ip('-n', host.ns, 'addr', 'add', `${host.ipv6}/64`, 'dev', 'eth0', 'nodad')
     // Without a route, sending to the mDNS group fails with ENETUNREACH.
     if (host.ipv4 != null) await ip('-n', host.ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0')
+    if (host.ipv4 != null && seg.gateway != null) await ip('-n', host.ns, 'route', 'add', 'default', 'via', seg.gateway)
     return host
   }
 
@@ -209,6 +271,19 @@ export class Network {
       await ip('netns', 'del', h.ns).catch(() => {})
       await rm(join(NETNS_ETC, h.ns), { recursive: true, force: true })
     }
-    await ip('link', 'del', this.bridge).catch(() => {})
+    for (const ns of this.extraNamespaces) await ip('netns', 'del', ns).catch(() => {})
+    for (const seg of this.segments.values()) await ip('link', 'del', seg.bridge).catch(() => {})
   }
+}
+
+/** A bridge with multicast snooping off (mDNS floods every port, as on a home switch). */
+async function makeBridge (bridge: string): Promise<void> {
+  await ip('link', 'add', bridge, 'type', 'bridge')
+  await ip('link', 'set', bridge, 'type', 'bridge', 'mcast_snooping', '0')
+  await ip('link', 'set', bridge, 'up')
+}
+
+/** `ip ARGS` for the harness's own modules (nat.ts). */
+export async function ipCommand (...args: string[]): Promise<string> {
+  return await ip(...args)
 }

@@ -160,7 +160,7 @@ describe('realize-node commands against a running node', function () {
     assert.equal(added.stdout, `added peer laptop ${LAPTOP} at localhost:1\n`)
     assert.deepEqual((await loadConfig(data))?.peers.map((p) => p.name), ['laptop'])
     const peers = json(await cli(['peers', '--json']))
-    assert.deepEqual(peers, [{ name: 'laptop', peerId: LAPTOP, addrs: ['localhost:1'], arenas: null, connected: false, since: null, remoteAddr: null, direction: null, encryption: null, muxer: null, rttMs: null, bytesIn: null, bytesOut: null }])
+    assert.deepEqual(peers, [{ name: 'laptop', peerId: LAPTOP, addrs: ['localhost:1'], arenas: null, connected: false, since: null, remoteAddr: null, direction: null, encryption: null, muxer: null, rttMs: null, bytesIn: null, bytesOut: null, reach: null, relay: null, upgraded: null }])
     // mDNS is off here: nothing but household peers the network learnt of by dialing them.
     for (const d of json(await cli(['peers', '--discovered', '--json']))) {
       assert.deepEqual(Object.keys(d).sort(), ['addrs', 'inHousehold', 'name', 'peerId'])

@@ -98,8 +98,10 @@ describe('realize-node with a connected peer', function () {
     assert.equal(peer.muxer, '/yamux/1.0.0')
     assert.ok(peer.since <= Date.now())
     assert.ok(peer.bytesIn > 0 && peer.bytesOut > 0)
+    // On one machine: a direct connection to a loopback address (issue 17).
+    assert.deepEqual([peer.reach, peer.relay, peer.upgraded], ['lan', null, false])
     const text = await cli(['peers'])
-    assert.match(text.stdout, /^b\s+connected\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\/ip/m)
+    assert.match(text.stdout, /^b\s+connected\s+direct LAN\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\/ip/m)
     assert.deepEqual(json(await cli(['status', '--json'])).peers, [{ name: 'b', peerId: bId, connected: true }])
   })
 

@@ -156,7 +156,7 @@ id = "${PEER_B}"
 
   describe('bad input is a ConfigError naming file, key and problem', function () {
     it('unknown key at the top level', async function () {
-      await assertBad('colour = "red"\n', 'colour', /unknown key "colour" \(expected node, limits, cache, churten, history, fuse, metrics, arenas or peers\)/)
+      await assertBad('colour = "red"\n', 'colour', /unknown key "colour" \(expected node, limits, cache, churten, history, fuse, metrics, relay, arenas or peers\)/)
     })
 
     it('unknown key inside a table', async function () {
@@ -265,6 +265,22 @@ id = "${PEER_B}"
     const c = parseConfig('[fuse]\nmountpoint = "~/Household"\nread_timeout = "45s"\n', { file: 'x.toml', home: '/home/me' })
     assert.deepEqual(c.fuse, { mountpoint: '/home/me/Household', readTimeoutMs: 45_000 })
     assert.deepEqual(parseConfig(serializeConfig(c), { file: 'x.toml', home: '/home/me' }), c)
+  })
+
+  it('[relay] is off unless set; serve and circuit limits ("0" = none) read back after a write; node.announce (issue 17)', function () {
+    const opts = { file: 'x.toml', home: '/home/me' }
+    assert.equal(parseConfig('', opts).relay, undefined)
+    assert.equal(parseConfig('', opts).node.announce, undefined)
+    assert.deepEqual(parseConfig('[relay]\nserve = true\n', opts).relay, { serve: true, maxCircuitDurationMs: 0, maxCircuitDataBytes: 0 })
+    const c = parseConfig('[node]\nannounce = ["/dns4/home.example.org/tcp/9771"]\n[relay]\nserve = true\nmax_circuit_duration = "2h"\nmax_circuit_data = "4G"\n', opts)
+    assert.deepEqual(c.relay, { serve: true, maxCircuitDurationMs: 7_200_000, maxCircuitDataBytes: 4 * 1024 ** 3 })
+    assert.deepEqual(c.node.announce, ['/dns4/home.example.org/tcp/9771'])
+    assert.deepEqual(parseConfig(serializeConfig(c), opts), c)
+    const unlimited = parseConfig('[relay]\nserve = true\nmax_circuit_duration = "0"\nmax_circuit_data = "0"\n', opts)
+    assert.deepEqual(parseConfig(serializeConfig(unlimited), opts), unlimited)
+    assert.throws(() => parseConfig('[relay]\nmax_circuit_duration = "soon"\n', opts), /soon/)
+    assert.throws(() => parseConfig('[relay]\nserve = "yes"\n', opts), /relay\.serve/)
+    assert.throws(() => parseConfig('[node]\nannounce = ["home:9771"]\n', opts), /expected a multiaddr/)
   })
 
   it('peerAddrToMultiaddr turns host:port into a multiaddr', function () {

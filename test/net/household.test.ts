@@ -32,4 +32,22 @@ describe('household', () => {
     assert.equal(await gater.denyDialPeer?.(laptop.peerId), true)
     assert.equal(h.member(laptop.peerId.toString()), undefined)
   })
+
+  it('as a relay: a slot and a circuit for household members only, at both ends (issue 17)', async () => {
+    const [laptop, home, stranger] = await Promise.all([newIdentity(), newIdentity(), newIdentity()])
+    const h = new Household([
+      { name: 'laptop', id: laptop.peerId.toString(), addrs: [] },
+      { name: 'home', id: home.peerId.toString(), addrs: [] }
+    ], [])
+    const gater = h.gater()
+    assert.equal(await gater.denyInboundRelayReservation?.(laptop.peerId), false)
+    assert.equal(await gater.denyInboundRelayReservation?.(stranger.peerId), true)
+    assert.equal(await gater.denyOutboundRelayedConnection?.(laptop.peerId, home.peerId), false)
+    assert.equal(await gater.denyOutboundRelayedConnection?.(stranger.peerId, home.peerId), true, 'a stranger calling a member')
+    assert.equal(await gater.denyOutboundRelayedConnection?.(laptop.peerId, stranger.peerId), true, 'a member calling a stranger')
+    // Reached through a relay: the relay and the caller must both be ours.
+    assert.equal(await gater.denyInboundRelayedConnection?.(home.peerId, laptop.peerId), false)
+    assert.equal(await gater.denyInboundRelayedConnection?.(stranger.peerId, laptop.peerId), true, 'a stranger\'s relay')
+    assert.equal(await gater.denyInboundRelayedConnection?.(home.peerId, stranger.peerId), true, 'a stranger through our relay')
+  })
 })

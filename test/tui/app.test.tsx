@@ -218,14 +218,14 @@ describe('TUI attached to node b of two real nodes (a has an 8 MiB file b keeps)
     await c.cleanup()
   })
 
-  it('the peers pane shows connection info {#conninfo}, durations by the clock it is given', async () => {
+  it('the peers pane shows connection info {#conninfo}, how the peer is reached (issue 17), durations by the clock it is given', async () => {
     const [a] = await client.call('peers')
     assert.ok(a?.since != null)
     // The TUI's clock reads 65 s after the connection was made, on every render.
     app = renderApp({ api: client, columns: 160, clock: () => (a.since as number) + 65_000 })
     const f = await app.waitFor((s) => s.includes('● a'), 'peers')
     assert.match(lineWith(f, '1 Peers') ?? '', /1 Peers {2}1\/1 connected/)
-    assert.match(lineWith(f, '● a') ?? '', /● a( {2}\d+ms)? {2}↓\d+(\.\d)? (B|KiB|MiB) ↑\d+(\.\d)? (B|KiB|MiB) {2}1m05s/)
+    assert.match(lineWith(f, '● a') ?? '', /● a {2}direct LAN( {2}\d+ms)? {2}↓\d+(\.\d)? (B|KiB|MiB) ↑\d+(\.\d)? (B|KiB|MiB) {2}1m05s/)
     assert.match(lineWith(f, '/noise') ?? '', /(in|out)bound \/ip4\/127\.0\.0\.1\/tcp\/\d+ \/noise \/yamux\/1\.0\.0/)
   })
 

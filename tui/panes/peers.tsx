@@ -1,14 +1,15 @@
 import { Box, Text } from 'ink'
 import type { ReactNode } from 'react'
-import { formatBytes, formatDuration } from '../../node/control/api/format.js'
+import { formatBytes, formatDuration, formatReach } from '../../node/control/api/format.js'
 import type { DiscoveredPeer, PeerInfo } from '../../node/control/api/model.js'
 import { innerRows, Pane } from '../components/pane.js'
 import { VirtualList } from '../components/virtual-list.js'
 
 /**
  * Household peers with connection info {#conninfo}, then peers discovered
- * on the LAN that are not in the household. The last line details the
- * selected one (address, direction, encryption and muxer; or its id).
+ * on the LAN that are not in the household, each connected peer with how
+ * it is reached (direct LAN, direct WAN, relayed via NAME). The last line
+ * details the selected one (address, direction, encryption and muxer; or its id).
  */
 export function PeersPane (props: { peers: readonly PeerInfo[], strangers: readonly DiscoveredPeer[], selected: number, focused: boolean, height: number, width: number | string, now: number }): ReactNode {
   const { peers, strangers } = props
@@ -20,7 +21,7 @@ export function PeersPane (props: { peers: readonly PeerInfo[], strangers: reado
       if (!p.connected) return `○ ${p.name}  disconnected`
       const rtt = p.rttMs == null ? '' : `  ${Math.round(p.rttMs)}ms`
       const since = p.since == null ? '' : `  ${formatDuration(props.now - p.since)}`
-      return `● ${p.name}${rtt}  ↓${formatBytes(p.bytesIn ?? 0)} ↑${formatBytes(p.bytesOut ?? 0)}${since}`
+      return `● ${p.name}  ${formatReach(p)}${rtt}  ↓${formatBytes(p.bytesIn ?? 0)} ↑${formatBytes(p.bytesOut ?? 0)}${since}`
     }
     const d = strangers[i - peers.length]
     return d == null ? '' : `? ${d.peerId}`
@@ -43,5 +44,5 @@ function detail (peers: readonly PeerInfo[], strangers: readonly DiscoveredPeer[
     return `${p.direction ?? ''} ${p.remoteAddr?.replace(/\/p2p\/[^/]+$/, '') ?? ''} ${p.encryption ?? ''} ${p.muxer ?? ''}`
   }
   const d = strangers[selected - peers.length]
-  return d == null ? '' : `discovered, not in household  a: add  ${d.addrs.join(' ')}`
+  return d == null ? '' : `discovered over IPv${d.family} from ${d.from}, not in household  a: add  ${d.addrs.join(' ')}`
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { formatBytes, formatTime, table } from '../../control/api/format.js'
+import { formatBytes, formatReach, formatTime, table } from '../../control/api/format.js'
 import type { DiscoveredPeer, PeerInfo } from '../../control/api/model.js'
 import { controlCommand, out, printJson, withClient, type ControlOptions } from './control-common.js'
 
@@ -26,10 +26,11 @@ export async function peers (opts: ControlOptions & { discovered?: boolean }): P
 function formatPeers (list: PeerInfo[]): string {
   if (list.length === 0) return 'no peers in the household; add one with: realize-node peer add NAME PEERID [ADDR...]'
   return table([
-    ['NAME', 'STATE', 'SINCE', 'ADDRESS', 'DIR', 'RTT', 'IN', 'OUT', 'PEERID'],
+    ['NAME', 'STATE', 'REACH', 'SINCE', 'ADDRESS', 'DIR', 'RTT', 'IN', 'OUT', 'PEERID'],
     ...list.map((p) => [
       p.name,
       p.connected ? 'connected' : 'disconnected',
+      formatReach(p),
       formatTime(p.since),
       p.remoteAddr?.replace(/\/p2p\/[^/]+$/, '') ?? '-',
       p.direction ?? '-',
@@ -44,7 +45,7 @@ function formatPeers (list: PeerInfo[]): string {
 function formatDiscovered (list: DiscoveredPeer[]): string {
   if (list.length === 0) return 'no peers discovered on the LAN'
   return table([
-    ['PEERID', 'HOUSEHOLD', 'ADDRESSES'],
-    ...list.map((d) => [d.peerId, d.inHousehold ? (d.name ?? 'yes') : 'no', d.addrs.join(' ')])
+    ['PEERID', 'HOUSEHOLD', 'HEARD', 'FROM', 'ADDRESSES'],
+    ...list.map((d) => [d.peerId, d.inHousehold ? (d.name ?? 'yes') : 'no', `IPv${d.family}`, d.from, d.addrs.join(' ')])
   ])
 }

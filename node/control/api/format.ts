@@ -17,6 +17,19 @@ export function formatRate (bytesPerSecond: number): string {
 }
 
 /** `2024-05-01 13:45` in local time: what `ls -l` users read at a glance. */
+/**
+ * How a connected peer is reached (issue 17): `direct LAN`, `direct WAN`
+ * (`, upgraded from relay` when it replaced a relayed connection: DCUtR
+ * hole punching or a dial to an address the peer announced), or
+ * `relayed via NAME`; `-` when not connected.
+ */
+export function formatReach (p: { reach: 'lan' | 'wan' | 'relayed' | null, relay: string | null, upgraded: boolean | null }): string {
+  if (p.reach === 'relayed') return `relayed via ${p.relay ?? '?'}`
+  if (p.reach === 'lan') return `direct LAN${p.upgraded === true ? ', upgraded from relay' : ''}`
+  if (p.reach === 'wan') return `direct WAN${p.upgraded === true ? ', upgraded from relay' : ''}`
+  return '-'
+}
+
 export function formatTime (ms: number | null): string {
   if (ms == null || ms <= 0) return '-'
   const d = new Date(ms)

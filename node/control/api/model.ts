@@ -66,7 +66,11 @@ export interface PeerInfo extends PeerConfigJson, ConnectionInfo {}
 
 export interface DiscoveredPeer {
   peerId: string
+  /** The addresses this node can dial, link-local ones with its zone (`/ip6zone/eth0/ip6/fe80::…`) {#ipv64}. */
   addrs: string[]
+  /** The IP family of the mDNS answer last heard, and its sender's address. */
+  family: 4 | 6
+  from: string
   inHousehold: boolean
   /** The household name when `inHousehold`. */
   name: string | null

@@ -24,7 +24,7 @@ export function networkView (network: Network, arenas: () => readonly ArenaConfi
     events,
     listening: () => network.host.getMultiaddrs().map((a) => a.toString()),
     peers: async () => network.peers(),
-    discovered: async () => network.discoveredPeers().map((d) => ({ peerId: d.peerId, addrs: d.addrs })),
+    discovered: async () => network.discoveredPeers().map((d) => ({ peerId: d.peerId, addrs: d.addrs, family: d.family, from: d.from })),
     householdChanged: async (peers: readonly PeerConfig[]) => { network.updateHousehold(peers, arenas()) }
   }
 }

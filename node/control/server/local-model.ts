@@ -149,7 +149,7 @@ export class LocalNodeModel implements NodeModel {
   async discoveredPeers (o: CallOptions = {}): Promise<DiscoveredPeer[]> {
     return (await this.sources.network.discovered(o)).map((d) => {
       const known = this.peerConfig(d.peerId)
-      return { peerId: d.peerId, addrs: d.addrs, inHousehold: known != null, name: known?.name ?? null }
+      return { peerId: d.peerId, addrs: d.addrs, family: d.family, from: d.from, inHousehold: known != null, name: known?.name ?? null }
     })
   }
 

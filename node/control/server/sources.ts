@@ -27,7 +27,7 @@ export interface NetworkView {
   /** Household peers with connection info {#conninfo} (node/net/connections.ts, the one shape of it). */
   peers: (o?: CallOptions) => Promise<ConnectionInfo[]>
   /** Peers seen by mDNS (household members included). */
-  discovered: (o?: CallOptions) => Promise<Array<{ peerId: string, addrs: string[] }>>
+  discovered: (o?: CallOptions) => Promise<Array<{ peerId: string, addrs: string[], family: 4 | 6, from: string }>>
   /** The household changed (peer add/rm): let new peers in, drop removed ones. */
   householdChanged: (peers: readonly PeerConfig[], o?: CallOptions) => Promise<void>
 }
