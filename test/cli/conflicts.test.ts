@@ -2,8 +2,7 @@ import assert from 'node:assert/strict'
 import { readdir, readFile } from 'node:fs/promises'
 import { hashBytes } from '../../node/real/hasher.js'
 import { hashToHex } from '../../datastore/types/hash.js'
-import { parsePath } from '../../datastore/types/path.js'
-import { conflictCopyPath } from '../../node/consensus/winner.js'
+import { CONFLICT_T0, makeConflict } from '../helpers/conflict.js'
 import { cluster, type Cluster, type TestPeer } from '../helpers/nodes.js'
 import { runCli, type Run } from '../control/fixtures.js'
 
@@ -12,7 +11,7 @@ import { runCli, type Run } from '../control/fixtures.js'
  * mine|theirs|PEER|both` (issue 13, docs/conflicts.md): real CLI processes
  * against the control sockets of two real nodes.
  */
-const T0 = Date.UTC(2026, 0, 2, 3, 4, 5)
+const T0 = CONFLICT_T0
 
 const cli = async (n: TestPeer, args: string[]): Promise<Run> => await runCli([...args, '--data', n.dataDir])
 const json = (r: Run): any => {
@@ -35,20 +34,7 @@ describe('conflicts and conflicts resolve (CLI, issue 13)', function () {
   let b: TestPeer
   afterEach(async () => { await c.cleanup() })
 
-  /** `path` written on both while b was away; b's (later) version wins, a's is kept as a copy on both. */
-  async function conflict (path: string): Promise<string> {
-    await b.stop()
-    await a.write(path, `${path} from a`, { mtime: T0 })
-    await a.waitIndexed(path, `${path} from a`)
-    await b.write(path, `${path} from b`, { mtime: T0 + 1000 })
-    await b.start()
-    const copy = conflictCopyPath(parsePath(path), { hash: hashBytes(Buffer.from(`${path} from a`)), size: 0, mtime: T0 }, a.peerId)
-    for (const n of [a, b]) {
-      await n.waitForReal(path, `${path} from b`)
-      await n.waitForReal(copy, `${path} from a`)
-    }
-    return copy
-  }
+  const conflict = async (path: string): Promise<string> => await makeConflict(a, b, path)
 
   beforeEach(async () => {
     c = await cluster([{ name: 'a' }, { name: 'b' }])

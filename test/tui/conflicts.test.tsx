@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict'
 import { readdir } from 'node:fs/promises'
 import { ControlClient } from '../../node/control/api/client.js'
-import { conflictCopyPath } from '../../node/consensus/winner.js'
-import { hashBytes } from '../../node/real/hasher.js'
-import { parsePath } from '../../datastore/types/path.js'
+import { makeConflict } from '../helpers/conflict.js'
 import { cluster, type Cluster, type TestPeer } from '../helpers/nodes.js'
 import { lineWith, renderApp, type RenderedApp } from './render.js'
 
@@ -12,7 +10,6 @@ import { lineWith, renderApp, type RenderedApp } from './render.js'
  * pane, and `x` then m/t/b/1-9 resolves it with the choices of `conflicts
  * resolve` (docs/conflicts.md). Attached to node b of two real nodes.
  */
-const T0 = Date.UTC(2026, 0, 2, 3, 4, 5)
 
 describe('TUI: conflicts marked in the file pane, resolved by a key (issue 13)', function () {
   this.timeout(120_000)
@@ -28,17 +25,7 @@ describe('TUI: conflicts marked in the file pane, resolved by a key (issue 13)',
     await c.cleanup()
   })
 
-  /** b's version (later) wins; a's is kept as a copy on both. */
-  async function conflict (path: string): Promise<string> {
-    await b.stop()
-    await a.write(path, `${path} from a`, { mtime: T0 })
-    await a.waitIndexed(path, `${path} from a`)
-    await b.write(path, `${path} from b`, { mtime: T0 + 1000 })
-    await b.start()
-    const copy = conflictCopyPath(parsePath(path), { hash: hashBytes(Buffer.from(`${path} from a`)), size: 0, mtime: T0 }, a.peerId)
-    for (const n of [a, b]) await n.waitForReal(copy, `${path} from a`)
-    return copy
-  }
+  const conflict = async (path: string): Promise<string> => await makeConflict(a, b, path)
 
   beforeEach(async () => {
     c = await cluster([{ name: 'a' }, { name: 'b' }])
