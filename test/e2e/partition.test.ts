@@ -16,7 +16,7 @@ function disconnected (h: Household, n: string, peer: string): boolean {
  * {#multi-peer} A host cut off from the household (its link down) while
  * both sides change files, then back: each side's changes reach the other,
  * and a file both sides changed is a conflict: the later edit (c's) wins on
- * every host, a's is kept as one conflict copy (docs/conflicts.md), listed
+ * every host, a's is kept as a conflict copy (docs/conflicts.md), listed
  * by `conflicts` everywhere.
  */
 /** What a holds before the partition: c has seen these entries (1 to 4) of a's history. */
@@ -49,23 +49,28 @@ describe('e2e: partition and reunion {#multi-peer}', function () {
     return h
   }
 
-  /** After the reunion: every file converges (a's deletion included); both.txt is c's later edit, with a's kept as one conflict copy. */
+  /**
+   * After the reunion: every file converges (a's deletion included); both.txt
+   * is c's later edit, with a's kept as a conflict copy. (b may hold a's
+   * version when c's arrives and keep a copy too: docs/conflicts.md, one
+   * file too many, never one too few.)
+   */
   async function converged (h: Household): Promise<void> {
     const common = { 'a-edits.txt': 'edited on a', 'a-new.txt': 'new on a', 'c-edits.txt': 'edited on c', 'c-new.txt': 'new on c', 'both.txt': 'changed on c while away, differently' }
     const copyName = /^both\.conflict-\d{8}-\d{6}-[1-9A-HJ-NP-Za-km-z]{8}\.txt$/
     for (const n of ['a', 'b', 'c']) {
-      await h.waitFor(`${n} has every change from both sides, and one conflict copy of both.txt`, async () => {
+      await h.waitFor(`${n} has every change from both sides, and a's both.txt as a conflict copy`, async () => {
         const t = await tree(h.root(n))
         const copies = Object.keys(t).filter((k) => copyName.test(k))
-        if (copies.length !== 1 || t[copies[0] as string] !== 'changed on a while c was away') return false
-        delete t[copies[0] as string]
+        if (copies.length === 0 || copies.some((k) => t[k] !== 'changed on a while c was away')) return false
+        for (const k of copies) delete t[k]
         return sameTree(t, common)
       })
     }
     for (const n of ['a', 'b', 'c']) {
       const list = await h.waitFor(`${n} lists the conflict on both.txt`, async () => {
         const all = await h.cliJson<Conflict[]>(n, 'conflicts')
-        return all.some((x) => x.path === 'both.txt' && x.copies.length === 1) ? all : undefined
+        return all.some((x) => x.path === 'both.txt' && x.copies.length >= 1) ? all : undefined
       })
       assert.deepEqual(list.map((x) => `${x.arena}:${x.path}`), ['shared:both.txt'], `${n}: only the file both sides changed is a conflict`)
     }
@@ -84,7 +89,7 @@ describe('e2e: partition and reunion {#multi-peer}', function () {
     for (const n of ['a', 'b', 'c']) {
       const c = (await h.cliJson<Conflict[]>(n, 'conflicts')).find((x) => x.path === 'both.txt')
       assert.equal(c?.local?.hash, sha256('changed on c while away, differently'), `${n}: ${JSON.stringify(c)}`)
-      assert.deepEqual(c?.copies.map((k) => k.hash), [sha256('changed on a while c was away')], `${n}: ${JSON.stringify(c)}`)
+      assert.deepEqual([...new Set(c?.copies.map((k) => k.hash))], [sha256('changed on a while c was away')], `${n}: ${JSON.stringify(c)}`)
       assert.deepEqual(c?.remote, [], `${n}: nothing pending`)
     }
   })
