@@ -87,7 +87,8 @@ describe('fs: remote files read by range (issue 12)', function () {
     const at = await sh(`dd if=${q(path)} bs=4096 skip=${40 * 256} count=3 status=none`)
     assert.ok(Buffer.from(at.stdout, 'latin1').equals(big.subarray(40 * MiB, 40 * MiB + 12288)), 'dd at 40 MiB returns the bytes there')
     const second = await cached(path)
-    assert.ok(second.cachedBytes - first.cachedBytes <= 2 * MiB, `a read at an offset fetched only around it: ${first.cachedBytes} -> ${second.cachedBytes}`)
+    // Around it: the chunk and what the kernel's read-ahead (raised to 4 MiB on the mount, node/fs/mount.ts) asks after it.
+    assert.ok(second.cachedBytes - first.cachedBytes <= 5 * MiB, `a read at an offset fetched only around it: ${first.cachedBytes} -> ${second.cachedBytes}`)
     assert.ok(await received(b) - before < 16 * MiB, 'the connection carried chunks, not the file')
 
     const whole = await sh(`sha256sum ${q(path)}`)

@@ -5,17 +5,38 @@ import { BLOB_BATCH_PROTOCOL, BLOB_PROTOCOL } from '../../../protocols/blob/cons
 import { ARENA, dataPair, textOf, type DataPair } from './fixture.js'
 import { describeError } from '../../../datastore/types/errors.js'
 import type { Hash } from '../../../datastore/types/hash.js'
-import type { Stream } from '@libp2p/interface'
+import type { Connection, Stream } from '@libp2p/interface'
 
-/** Streams the client host opens, by protocol, from now on. */
+/**
+ * Streams the client host opens, by protocol, from now on: through
+ * `dialProtocol` or on one of its connections (protocols/common/client.ts
+ * opens them on the best connection).
+ */
 function countStreams (p: DataPair): Map<string, number> {
   const counts = new Map<string, number>()
-  const orig = p.client.host.dialProtocol.bind(p.client.host)
-  p.client.host.dialProtocol = (async (peer: Parameters<typeof orig>[0], protocols: string | string[], options?: Parameters<typeof orig>[2]): Promise<Stream> => {
+  const count = (protocols: string | string[]): void => {
     const proto = Array.isArray(protocols) ? protocols[0]! : protocols
     counts.set(proto, (counts.get(proto) ?? 0) + 1)
-    return await orig(peer, protocols, options)
-  }) as typeof orig
+  }
+  const host = p.client.host
+  const dial = host.dialProtocol.bind(host)
+  host.dialProtocol = (async (peer: Parameters<typeof dial>[0], protocols: string | string[], options?: Parameters<typeof dial>[2]): Promise<Stream> => {
+    count(protocols)
+    return await dial(peer, protocols, options)
+  }) as typeof dial
+  const connections = host.getConnections.bind(host)
+  host.getConnections = ((peer?: Parameters<typeof connections>[0]) => connections(peer).map((c) => new Proxy(c, {
+    get (target, key) {
+      if (key === 'newStream') {
+        return async (protocols: string | string[], options?: Parameters<Connection['newStream']>[1]): Promise<Stream> => {
+          count(protocols)
+          return await target.newStream(protocols, options)
+        }
+      }
+      const v: unknown = Reflect.get(target, key, target)
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
+    }
+  }))) as typeof connections
   return counts
 }
 
