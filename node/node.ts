@@ -176,7 +176,7 @@ export class RealizeNode {
       })
       const churten = createChurten({
         arenas, trees: unreal, blobs, network, batchBytes: config.churten.batchBytes, log, limits,
-        faults: testing.clientFaults, backoffMs: testing.backoffMs, maxBackoffMs: testing.maxBackoffMs, holds, self: options.identity.peerId.toString()
+        faults: testing.clientFaults, backoffMs: testing.backoffMs, maxBackoffMs: testing.maxBackoffMs, holds
       })
       return new RealizeNode(options, log, global, arenas, unreal, network, sync, cache, blobs, churten, limits, notices, holds)
     } catch (err) {

@@ -18,8 +18,6 @@ export interface Commands {
   setMark: (arena: string, path: string, mark: Mark | null) => Promise<void>
   toggleChurten: () => Promise<void>
   addPeer: (name: string, peerId: string) => Promise<void>
-  /** `conflicts resolve` (docs/conflicts.md); `keep`: mine, theirs, both or a peer. */
-  resolveConflict: (arena: string, path: string, keep: string) => Promise<void>
 }
 
 /** Refetches triggered by bursts of events run at most this often. */
@@ -55,16 +53,12 @@ export function useNodeAdapter (api: ControlClient, state: State, dispatch: Disp
       dispatch({ type: 'peers', peers })
       dispatch({ type: 'discovered', discovered })
     }
-    const refreshConflicts = async (): Promise<void> => {
-      const conflicts = await api.call('conflicts')
-      if (live) dispatch({ type: 'conflicts', conflicts })
-    }
     const poll = (): void => {
       if (api.closed) return
       refreshStatus().catch(fail('status'))
       refreshPeers().catch(fail('peers'))
     }
-    const later = throttled(() => { refreshStatus().catch(fail('status')); refreshConflicts().catch(fail('conflicts')) }, () => 2 * listingMs.current)
+    const later = throttled(() => { refreshStatus().catch(fail('status')) }, () => 2 * listingMs.current)
     const filesLater = throttled(() => { dispatch({ type: 'refreshFiles' }) }, () => 2 * listingMs.current)
     const peersLater = throttled(() => { refreshPeers().catch(fail('peers')) })
     const onEvent = (e: NodeEvent): void => {
@@ -77,8 +71,6 @@ export function useNodeAdapter (api: ControlClient, state: State, dispatch: Disp
       if (e.type === 'peers' || e.type === 'household') peersLater()
     }
     poll()
-    // Not polled: listing copies reads the whole index, so it follows index events (the real's and the tree's).
-    refreshConflicts().catch(fail('conflicts'))
     const timer = setInterval(poll, pollMs)
     let sub: { close: () => Promise<void> } | undefined
     api.subscribe([...TOPICS], onEvent).then((s) => {
@@ -155,14 +147,6 @@ export function useNodeAdapter (api: ControlClient, state: State, dispatch: Disp
         dispatch({ type: 'peers', peers })
         dispatch({ type: 'discovered', discovered })
       } catch (err) { fail(`adding peer ${name}`)(err) }
-    },
-    resolveConflict: async (a, path, keep) => {
-      try {
-        const r = await api.call('conflicts.resolve', { arena: a, path, keep })
-        dispatch({ type: 'log', line: { at: Date.now(), level: 'info', text: `${a}:${path}: kept ${keep}${r.done.length > 0 ? ` (${r.done.join('; ')})` : ''}` } })
-        dispatch({ type: 'conflicts', conflicts: await api.call('conflicts') })
-        dispatch({ type: 'refreshFiles' })
-      } catch (err) { fail(`resolving ${a}:${path}`)(err) }
     }
   }), [api])
 }

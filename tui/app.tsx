@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput, useWindowSize } from 'ink'
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
 import { RealizeError } from '../datastore/types/errors.js'
 import type { ControlClient } from '../node/control/api/client.js'
 import { useNodeAdapter } from './adapter.js'
@@ -53,8 +53,6 @@ export function App (props: AppProps): ReactNode {
   }, [])
   const now = useNow(props.clock)
   const commands = useNodeAdapter(props.api, state, dispatch, { pollMs: props.pollMs })
-  // Paths in conflict in the open arena, for the file pane's marker.
-  const conflicts = useMemo(() => new Set(state.conflicts.filter((c) => c.arena === state.files.arena).map((c) => c.path)), [state.conflicts, state.files.arena])
   const { exit } = useApp()
   // Follows terminal resizes.
   const win = useWindowSize()
@@ -76,7 +74,7 @@ export function App (props: AppProps): ReactNode {
         <PeersPane peers={state.peers} strangers={state.strangers} selected={state.selected.peers} focused={focused === 'peers'} height={h.top} width={half} now={now} />
         <ArenasPane status={state.status} selected={state.selected.arenas} focused={focused === 'arenas'} height={h.top} width={columns - half} />
       </Box>
-      <FilesPane files={state.files} focused={focused === 'files'} height={h.files} width={columns} conflicts={conflicts} />
+      <FilesPane files={state.files} focused={focused === 'files'} height={h.files} width={columns} />
       <Box>
         <ChurtenPane churten={state.churten} jobs={state.jobs} selected={state.selected.churten} focused={focused === 'churten'} height={h.bottom} width={half} />
         <LogPane log={state.log} selected={state.selected.log} focused={focused === 'log'} height={h.bottom} width={columns - half} />

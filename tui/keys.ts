@@ -1,7 +1,7 @@
 import type { Key } from 'ink'
 import type { Dispatch } from 'react'
 import type { Commands } from './adapter.js'
-import { conflictOf, entryAt, PANES, sidesOf, type Action, type State } from './state.js'
+import { entryAt, PANES, type Action, type State } from './state.js'
 
 /**
  * Keys (shown by the help line):
@@ -9,7 +9,6 @@ import { conflictOf, entryAt, PANES, sidesOf, type Action, type State } from './
  *   ↑ ↓ j k, PgUp PgDn, Home End g G   move in the pane
  *   Enter → l   open (arena, directory); ← h Backspace   up a directory
  *   m then o/k/w/r   mark the selection own/keep/watch, or remove its mark
- *   x then m/t/b/1-9   resolve the selected file's conflict: keep mine, theirs, both, or a peer's
  *   c   start / stop churten
  *   a   add the selected discovered peer to the household
  *   q, Ctrl-C   quit
@@ -33,14 +32,6 @@ export function handleKey (input: string, key: Key, ctx: KeyContext): void {
       if (mark === undefined) return
       dispatch({ type: 'prompt', prompt: null })
       void commands.setMark(prompt.arena, prompt.path, mark)
-      return
-    }
-    if (prompt.kind === 'resolve') {
-      const side = /^[1-9]$/.test(input) ? prompt.sides[Number(input) - 1] : undefined
-      const keep = input === 'm' ? 'mine' : input === 't' ? 'theirs' : input === 'b' ? 'both' : side
-      if (keep === undefined) return
-      dispatch({ type: 'prompt', prompt: null })
-      void commands.resolveConflict(prompt.arena, prompt.path, keep)
       return
     }
     if (key.return) {
@@ -84,12 +75,6 @@ export function handleKey (input: string, key: Key, ctx: KeyContext): void {
     dispatch({ type: 'open', arena: f.arena, dir: slash < 0 ? '' : f.dir.slice(0, slash), select: f.dir.slice(slash + 1) })
     return
   }
-  if (input === 'x' && state.focus === 'files' && f.arena != null) {
-    const e = entryAt(f, f.selected)
-    const c = e == null ? undefined : conflictOf(state, f.arena, e.path)
-    if (c != null) dispatch({ type: 'prompt', prompt: { kind: 'resolve', arena: f.arena, path: c.path, sides: sidesOf(c) } })
-    return
-  }
   if (input === 'm') {
     if (state.focus === 'files' && f.arena != null) {
       const e = entryAt(f, f.selected)
@@ -106,19 +91,12 @@ export function helpText (state: State): string {
   const p = state.prompt
   if (p?.kind === 'mark') return `mark ${p.arena}:${p.path}  o own  k keep  w watch  r remove its mark  Esc cancel`
   if (p?.kind === 'peerName') return `name for ${p.peerId}: ${p.value}_   Enter add  Esc cancel`
-  if (p?.kind === 'resolve') return `resolve ${p.arena}:${p.path}  m mine  t theirs  b both${p.sides.slice(0, 9).map((s, i) => `  ${i + 1} ${s}`).join('')}  Esc cancel`
   const pane: Record<State['focus'], string> = {
     peers: 'a add discovered peer',
     arenas: 'Enter browse  m mark arena',
-    files: `Enter open  ← up  m mark${selectedConflict(state) ? '  x resolve conflict' : ''}`,
+    files: 'Enter open  ← up  m mark',
     churten: '',
     log: ''
   }
   return ['Tab/1-5 pane', '↑↓ PgUp/PgDn move', pane[state.focus], 'c churten start/stop', 'q quit'].filter((s) => s !== '').join('  ')
-}
-
-function selectedConflict (state: State): boolean {
-  const f = state.files
-  const e = entryAt(f, f.selected)
-  return f.arena != null && e != null && conflictOf(state, f.arena, e.path) != null
 }

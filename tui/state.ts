@@ -1,5 +1,5 @@
 import { applyJobEvent, type JobView } from '../node/control/api/jobs.js'
-import type { ChurtenEvent, ChurtenStatus, ConflictInfo, DiscoveredPeer, LsEntry, PeerInfo, StatusInfo } from '../node/control/api/model.js'
+import type { ChurtenEvent, ChurtenStatus, DiscoveredPeer, LsEntry, PeerInfo, StatusInfo } from '../node/control/api/model.js'
 
 /**
  * The TUI's state and its reducer. Everything the node says arrives as an
@@ -36,8 +36,6 @@ export interface LogLine { at: number, level: 'info' | 'warn' | 'error', text: s
 export type Prompt =
   | { kind: 'mark', arena: string, path: string }
   | { kind: 'peerName', peerId: string, value: string }
-  /** `conflicts resolve` by key (docs/conflicts.md): m mine, t theirs, b both, 1-9 the sides (peers) listed. */
-  | { kind: 'resolve', arena: string, path: string, sides: readonly string[] }
 
 export interface State {
   connected: boolean
@@ -52,8 +50,6 @@ export interface State {
   log: readonly LogLine[]
   selected: Readonly<Record<Exclude<PaneId, 'files'>, number>>
   prompt: Prompt | null
-  /** The node's conflicts (pending and settled), marked in the file pane. */
-  conflicts: readonly ConflictInfo[]
 }
 
 export type Action =
@@ -73,7 +69,6 @@ export type Action =
   | { type: 'move', delta: number }
   | { type: 'moveTo', where: 'start' | 'end' }
   | { type: 'prompt', prompt: Prompt | null }
-  | { type: 'conflicts', conflicts: ConflictInfo[] }
 
 export function initialState (): State {
   return {
@@ -87,21 +82,8 @@ export function initialState (): State {
     files: { arena: null, dir: '', snapshot: null, total: 0, pages: new Map(), selected: 0, select: null, loading: false, error: null, version: 0 },
     log: [],
     selected: { peers: 0, arenas: 0, churten: 0, log: 0 },
-    prompt: null,
-    conflicts: []
+    prompt: null
   }
-}
-
-/** The conflict of `arena:path`, if it is in one. */
-export function conflictOf (s: State, arena: string, path: string): ConflictInfo | undefined {
-  return s.conflicts.find((c) => c.arena === arena && c.path === path)
-}
-
-/** The other sides of a conflict a key can pick, by name: copies' peers and pending peers. */
-export function sidesOf (c: ConflictInfo): string[] {
-  const out: string[] = []
-  for (const name of [...c.copies.map((k) => k.peer), ...c.remote.map((r) => r.peer)]) if (name !== 'here' && !out.includes(name)) out.push(name)
-  return out
 }
 
 /** Rows of each list pane, for moving the selection. */
@@ -171,6 +153,5 @@ export function reducer (s: State, a: Action): State {
     case 'move': return select(s, s.focus, selectedIn(s, s.focus) + a.delta)
     case 'moveTo': return select(s, s.focus, a.where === 'start' ? 0 : rowCount(s, s.focus) - 1)
     case 'prompt': return { ...s, prompt: a.prompt }
-    case 'conflicts': return { ...s, conflicts: a.conflicts }
   }
 }

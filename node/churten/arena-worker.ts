@@ -5,7 +5,7 @@ import { chosenStat, download } from '../fetch/download.js'
 import { install } from './executors/install.js'
 import { DIRECT_MAX_BYTES, realizeDirect } from './executors/direct.js'
 import { unrealize } from './executors/unrealize.js'
-import { AbandonedError, CancelledError } from '../fetch/errors.js'
+import { AbandonedError } from '../fetch/errors.js'
 import { MarkCache } from './mark-cache.js'
 import { UndoGuard } from './undo-guard.js'
 import { describeError } from '../../datastore/types/errors.js'
@@ -37,13 +37,6 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
     seen.delete(path)
     return st != null && hashEquals(st.chosen.hash, version.hash) ? st : await chosenStat(ctx, path, version)
   }
-  // A conflict's winner need not be the chosen version: any peer that has it serves it.
-  const heldStat = async (path: RelPath, version: Version): Promise<UnrealFileStat> => {
-    const st = seen.get(path) ?? await ctx.tree.statPath(path)
-    seen.delete(path)
-    if (st?.kind !== 'file' || !st.peers.some((p) => hashEquals(p.version.hash, version.hash))) throw new CancelledError(`${path}: no peer has the version to realize any more`)
-    return st
-  }
   const undo = new UndoGuard()
   // The mark generation each job was decided under: a mark that changes
   // while the job runs must still count as a change after it (a realize
@@ -58,11 +51,6 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
       case 'realize': {
         const root = arena.root
         if (root == null) throw new AbandonedError(`arena ${arena.name} has no root here: nothing to realize into`)
-        const decided = seen.get(job.path)
-        if (job.loser != null || (decided != null && !hashEquals(decided.chosen.hash, job.version.hash))) {
-          // A conflict's winner (not always the chosen version, which alone has a blob): streamed into place.
-          return await realizeDirect(ctx, job.path, job.version, job.replaces, await heldStat(job.path, job.version), run, job.loser)
-        }
         const stat = await statFor(job.path, job.version)
         if (job.version.size <= DIRECT_MAX_BYTES && !await isCached(ctx, stat, job.version.hash)) {
           return await realizeDirect(ctx, job.path, job.version, job.replaces, stat, run)
@@ -114,12 +102,11 @@ export function arenaWorker (ctx: ExecutorContext): ArenaWorker {
           peersWithChosen: stat.peers.filter((p) => hashEquals(p.version.hash, stat.chosen.hash)).map((p) => p.peer),
           held: stat.peers.map((p) => p.version.hash),
           blob: info == null || !hashEquals(info.hash, stat.chosen.hash) ? undefined : { complete: info.written.contains(0, info.size), verified: info.verified },
-          conflict: stat.conflict,
-          peers: stat.peers
+          conflict: stat.conflict
         }
       }
       const deleted = real == null && remote != null ? await arena.store.tombstones.get(path) : undefined
-      const decided = decide({ path, mark, real, remote, hasRoot: arena.root != null, deleted, self: ctx.self })
+      const decided = decide({ path, mark, real, remote, hasRoot: arena.root != null, deleted })
       let job = decided
       if (decided != null && !undo.allows(decided, marks.changes)) {
         ctx.log.warn({ path, job: decided.kind, event: 'job-undo-refused' }, 'refused a job that would undo the previous one for the same version with no mark change in between')

@@ -25,8 +25,6 @@ export interface ChurtenServiceOptions {
   maxBackoffMs?: number
   /** The hold handshake's bookkeeping, shared with the node's hold server. */
   holds: Holds
-  /** This node's PeerId. */
-  self: string
 }
 
 /** Builds churten over the node's arenas: one worker per arena, content from the network. */
@@ -39,7 +37,6 @@ export function createChurten (options: ChurtenServiceOptions): Churten {
     blobs: options.blobs.get(arena.name) as BlobStore,
     source,
     holds: options.holds,
-    self: options.self,
     log: log.child({ arena: arena.name })
   }))
   const keeper = options.network.keeper

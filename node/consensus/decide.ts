@@ -3,7 +3,6 @@ import type { IndexEntry } from '../../datastore/tables/index-table.js'
 import type { Mark } from '../../datastore/types/mark.js'
 import type { RelPath } from '../../datastore/types/path.js'
 import type { Version } from '../../datastore/types/version.js'
-import { contenders, winnerOf } from './winner.js'
 
 /**
  * What one dirty path needs (spec section 6), as a pure function of what
@@ -19,10 +18,7 @@ import { contenders, winnerOf } from './winner.js'
  * | any        | real version replaced by a peer (outdatedBy / chain)   | realize (replace) |
  * | any        | a peer removed the version the real file has           | delete    |
  * |            |   (even while other peers still list it)               |           |
- * | own        | no real file, peers on parallel chains                 | realize the winner |
- * | any        | real and remote diverge, a peer's version wins         | realize the winner, |
- * |            |   (winner.ts: later mtime, then larger hash)           |   real kept as a copy |
- * | any        | real and remote diverge, the real version wins         | conflict (wait) |
+ * | any        | real and remote diverge (not one chain)                | conflict  |
  *
  * Decisions where the spec is silent (docs/consensus.md): a version this
  * node deleted is not fetched again from peers that have not caught up
@@ -48,8 +44,6 @@ export interface DecisionInput {
    * not caught up, and it is not brought back.
    */
   deleted?: readonly Hash[]
-  /** This node's PeerId: who keeps a losing real version as a conflict copy. */
-  self?: string
 }
 
 export interface RemoteState {
@@ -64,17 +58,11 @@ export interface RemoteState {
   blob: { complete: boolean, verified: boolean } | undefined
   /** Some peer is on a parallel chain. */
   conflict: boolean
-  /** Every peer's version (the chosen one and parallel chains): the contenders of a conflict. */
-  peers?: ReadonlyArray<{ peer: string, version: Version }>
 }
 
 export type Job =
   | { kind: 'download', path: RelPath, version: Version }
-  /**
-   * `loser`: the real version a conflict's winner replaces; it stays next to
-   * it as a conflict copy (winner.ts). `version` need not be the chosen one.
-   */
-  | { kind: 'realize', path: RelPath, version: Version, replaces: Hash | undefined, loser?: Version }
+  | { kind: 'realize', path: RelPath, version: Version, replaces: Hash | undefined }
   | { kind: 'unrealize', path: RelPath, real: IndexEntry, keep: boolean }
   | { kind: 'delete', path: RelPath, real: IndexEntry }
   | { kind: 'conflict', path: RelPath, real: IndexEntry | undefined, remote: Version }
@@ -84,25 +72,14 @@ export function decide (input: DecisionInput): Job | undefined {
   const mark = input.hasRoot === false && input.mark === 'own' ? 'keep' : input.mark
   if (real == null) {
     if (remote == null) return undefined
-    const deleted = input.deleted ?? []
-    // Parallel chains: realize the one every node ends with (docs/conflicts.md),
-    // never the first one seen, which a loser's holder would then copy aside a second time.
-    const target = remote.conflict
-      ? winnerOf(contenders((remote.peers?.map((p) => p.version) ?? [remote.chosen]), [...remote.chain, ...deleted]))
-      : deleted.some((h) => hashEquals(h, remote.chosen.hash)) ? undefined : remote.chosen
-    if (target == null) return undefined
-    if (mark === 'own') return { kind: 'realize', path, version: target, replaces: undefined }
+    if ((input.deleted ?? []).some((h) => hashEquals(h, remote.chosen.hash))) return undefined
+    if (mark === 'own') return { kind: 'realize', path, version: remote.chosen, replaces: undefined }
     if (mark === 'keep' && !(remote.blob?.complete === true && remote.blob.verified)) return { kind: 'download', path, version: remote.chosen }
     return undefined
   }
   // A newer version made elsewhere beats ours, and beats a peer's removal of ours.
-  // A content that comes back (A, then B, then A again: `conflicts resolve
-  // --keep theirs` puts the loser's content back) is in the chosen version's
-  // chain but newer than it: when our own history has the chosen version
-  // and our mtime is not older, peers follow us, not the reverse.
-  const back = remote != null && (real.previous ?? []).some((h) => hashEquals(h, remote.chosen.hash)) && real.mtime >= remote.chosen.mtime
   const outdated = remote != null && !hashEquals(real.hash, remote.chosen.hash) &&
-    (hashEquals(real.outdatedBy, remote.chosen.hash) || (remote.chain.some((h) => hashEquals(h, real.hash)) && !back))
+    (hashEquals(real.outdatedBy, remote.chosen.hash) || remote.chain.some((h) => hashEquals(h, real.hash)))
   if (outdated) return { kind: 'realize', path, version: remote.chosen, replaces: real.hash }
   // A peer removed the version we have: follow it, even while peers that
   // have not seen the removal yet still list it (they follow it too), and
@@ -110,30 +87,17 @@ export function decide (input: DecisionInput): Job | undefined {
   // yet unrealized) of a deleted version is deleted like an `own` one.
   if (real.removedByPeer === true) return { kind: 'delete', path, real }
   if (remote == null) return undefined
-  const same = hashEquals(real.hash, remote.chosen.hash)
-  if (same && mark !== 'own') return { kind: 'unrealize', path, real, keep: mark === 'keep' }
+  if (hashEquals(real.hash, remote.chosen.hash)) {
+    if (mark === 'own') return undefined
+    return { kind: 'unrealize', path, real, keep: mark === 'keep' }
+  }
+  const ahead = (real.previous ?? []).some((h) => hashEquals(h, remote.chosen.hash))
+  if (ahead) return undefined
   // On a conflict path too, a keep or watch copy that a peer has as well
   // (same version, a parallel chain) goes to the cache (spec section 1):
   // the peer still serves it, and the conflict stays recorded from the
   // peers' versions (seed 1031).
   if (mark !== 'own' && (remote.held ?? []).some((h) => hashEquals(h, real.hash))) return { kind: 'unrealize', path, real, keep: mark === 'keep' }
-  const ahead = (real.previous ?? []).some((h) => hashEquals(h, remote.chosen.hash))
-  if ((same || ahead) && !remote.conflict) return undefined
-  // A conflict: the deterministic winner (winner.ts) among the real version
-  // and every peer's version that is not an earlier one of either chain. A
-  // peer's version that wins replaces the real file, which is kept as a
-  // conflict copy by one node that holds it (the lowest PeerId among them,
-  // so the household gets one copy, not one per holder); a real version
-  // that wins waits for the others to take it.
-  const loser: Version = { hash: real.hash, size: real.size, mtime: real.mtime }
-  const peers = remote.peers ?? remote.peersWithChosen.map((peer) => ({ peer, version: remote.chosen }))
-  const others = contenders(peers.map((p) => p.version), [...(real.previous ?? []), ...remote.chain, real.hash])
-  const win = winnerOf([loser, ...others])
-  if (win != null && win !== loser) {
-    const keeper = [...(input.self != null ? [input.self] : []), ...peers.filter((p) => hashEquals(p.version.hash, real.hash)).map((p) => p.peer)].sort()[0]
-    return { kind: 'realize', path, version: win, replaces: real.hash, ...(input.self == null || keeper === input.self ? { loser } : {}) }
-  }
-  if (same || ahead) return undefined
   return { kind: 'conflict', path, real, remote: remote.chosen }
 }
 
@@ -149,7 +113,7 @@ export function sameJob (a: Job, b: Job): boolean {
     case 'download':
       return hashEquals(a.version.hash, (b as typeof a).version.hash)
     case 'realize':
-      return hashEquals(a.version.hash, (b as typeof a).version.hash) && hashEquals(a.replaces, (b as typeof a).replaces) && (a.loser == null) === ((b as typeof a).loser == null)
+      return hashEquals(a.version.hash, (b as typeof a).version.hash) && hashEquals(a.replaces, (b as typeof a).replaces)
     case 'unrealize':
     case 'delete':
       return hashEquals(a.real.hash, (b as typeof a).real.hash)

@@ -189,31 +189,6 @@ export class RealIndex extends EventEmitter<RealIndexEvents> {
   }
 
   /**
-   * The user resolved a conflict keeping this node's version (issue 13,
-   * node/consensus/resolve.ts): `version` (the same content, a new mtime) is
-   * published as a Replace of each of `others`, the versions it was written
-   * after seeing, so a node holding one of them real finds it outdated.
-   * Returns undefined, changing nothing, when the real file is not `version`'s content.
-   */
-  async supersede (path: RelPath, version: Version, others: readonly Hash[]): Promise<HistoryEntry[] | undefined> {
-    const { index, history, dirty } = this.store
-    const appended = await this.store.store.writeGrouped(async (batch) => {
-      const old = await index.getIn(batch, path)
-      if (old == null || !hashEquals(old.hash, version.hash)) return undefined
-      const previous = [...others, ...(old.previous ?? [])].filter((h) => !hashEquals(h, version.hash)).slice(0, PREVIOUS_KEPT)
-      index.put(batch, path, { hash: version.hash, size: version.size, mtime: version.mtime, previous })
-      const out = others.map((oldHash) => {
-        const notification: HistoryNotification = { kind: 'replace', path, size: version.size, mtime: version.mtime, hash: version.hash, oldHash }
-        return { n: history.append(batch, notification), notification }
-      })
-      await dirty.mark(batch, path)
-      return out
-    })
-    if (appended != null && appended.length > 0) this.emit('history', appended)
-    return appended
-  }
-
-  /**
    * The user deleted a file this node has only as peers' versions (`rm`
    * through the mount, issue 12): published as a Remove of each of those
    * versions, with a tombstone, exactly what deleting the real file here

@@ -73,14 +73,6 @@ export function peerHas (state: FileVersions, peer: PeerId, version: Version, op
     state.chosen = { version, chain: ancestry.slice(0, MAX_CHAIN).reverse() }
   } else if (!hashEquals(chosen.version.hash, version.hash) && predecessors.some((h) => hashEquals(h, chosen.version.hash))) {
     choose(state, version)
-  } else if (hashEquals(chosen.version.hash, version.hash) && options.replaced != null) {
-    // A listing of the chosen version names what it replaced: a node that
-    // missed the live Replaces (a conflict resolved while it was away,
-    // docs/conflicts.md) still learns that those versions are its history.
-    const known = (h: Hash): boolean => hashEquals(h, version.hash) || chosen.chain.some((c) => hashEquals(c, h))
-    const fresh = options.replaced.filter((h) => !known(h))
-    // A new object: the tree writes the chosen entry when it is not the one it loaded.
-    if (fresh.length > 0) state.chosen = { ...chosen, chain: [...fresh.reverse(), ...chosen.chain].slice(-MAX_CHAIN) }
   }
   settle(state)
   return 'changed'

@@ -89,7 +89,42 @@ describe('churten between nodes: own', function () {
     assert.deepEqual(a.kinds('gone.txt'), ['add', 'remove'])
   })
 
-  // Concurrent edits: test/churten/conflicts.test.ts.
+  it('concurrent edits on A and B are a conflict, and both versions survive', async () => {
+    c = await cluster([{ name: 'a' }, { name: 'b' }])
+    a = c.get('a')
+    b = c.get('b')
+    await a.write('c.txt', 'base')
+    await b.waitForReal('c.txt', 'base')
+    await a.waitIndexed('c.txt', 'base')
+    await b.stop()
+    // Each side edits without seeing the other's edit.
+    await a.write('c.txt', 'edited on a')
+    await a.waitIndexed('c.txt', 'edited on a')
+    await b.write('c.txt', 'edited on b, offline')
+    const fromA = a.notes.length
+    await b.start()
+    await b.waitJob('c.txt', 'done', { job: 'conflict' })
+    await a.waitJob('c.txt', 'done', { job: 'conflict', from: fromA })
+    assert.equal(await readFile(a.abs('c.txt'), 'utf8'), 'edited on a')
+    assert.equal(await readFile(b.abs('c.txt'), 'utf8'), 'edited on b, offline')
+    const onB = await b.arena().store.conflicts.get(parsePath('c.txt'))
+    const onA = await a.arena().store.conflicts.get(parsePath('c.txt'))
+    const hashA = hashBytes(Buffer.from('edited on a'))
+    const hashB = hashBytes(Buffer.from('edited on b, offline'))
+    // Each side's record shows both versions: its own as local, the other's with its peer.
+    assert.ok(hashEquals(onB?.local?.hash, hashB))
+    assert.deepEqual(onB?.remote.map((r) => [r.peer, hashEquals(r.version.hash, hashA)]), [[a.peerId, true]])
+    assert.ok(hashEquals(onA?.local?.hash, hashA))
+    assert.deepEqual(onA?.remote.map((r) => [r.peer, hashEquals(r.version.hash, hashB)]), [[b.peerId, true]])
+    // Each side still serves the other's version from its unreal tree.
+    const remoteOnB = await b.tree().statPath('c.txt')
+    assert.ok(remoteOnB?.kind === 'file' && hashEquals(remoteOnB.chosen.hash, hashA))
+
+    // Resolved on b by taking a's version: the record goes on both sides.
+    await b.write('c.txt', 'edited on a')
+    await b.waitFor(async () => (await b.arena().store.conflicts.get(parsePath('c.txt'))) == null, 'b\'s conflict record cleared')
+    await a.waitFor(async () => (await a.arena().store.conflicts.get(parsePath('c.txt'))) == null, 'a\'s conflict record cleared')
+  })
 
   it('marking a directory own after the fact realizes everything under it', async () => {
     c = await cluster([{ name: 'a' }, { name: 'b', arenas: [{ name: 'docs', mark: 'watch' }] }])

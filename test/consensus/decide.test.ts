@@ -4,7 +4,6 @@ import { recordPeerEffect } from '../../node/consensus/peer-effects.js'
 import { hashBytes } from '../../node/real/hasher.js'
 import { RealIndex } from '../../node/real/real-index.js'
 import { parsePath } from '../../datastore/types/path.js'
-import { hashEquals } from '../../datastore/types/hash.js'
 import { tempArenaStore } from '../helpers/stores.js'
 import type { IndexEntry } from '../../datastore/tables/index-table.js'
 import type { Mark } from '../../datastore/types/mark.js'
@@ -61,42 +60,18 @@ describe('consensus: which job a dirty path needs (spec section 6)', () => {
     assert.equal(kind('watch', real('x', { removedByPeer: true }), remote('x')), 'delete')
   })
 
-  it('divergent versions: the later one wins (docs/conflicts.md); a real loser is replaced and kept as a copy; a remote version we already replaced is not a conflict', () => {
-    const later = (s: string): RemoteState => ({ ...remote(s), chosen: v(s, 5) })
-    // Ours is later: ours wins, this node waits for the others to take it.
-    assert.equal(kind('own', { ...real('mine'), mtime: 9 }, later('theirs')), 'conflict')
-    assert.equal(kind('keep', { ...real('mine'), mtime: 9 }, later('theirs')), 'conflict')
-    // Theirs is later: it replaces ours, which is kept as a conflict copy.
-    const job = decide({ path, mark: 'own', real: real('mine'), remote: later('theirs'), self: 'me' })
-    assert.ok(job?.kind === 'realize' && job.loser != null && hashEquals(job.version.hash, v('theirs').hash) && hashEquals(job.replaces, v('mine').hash))
-    // Equal mtimes: the larger hash wins, whichever side looks.
-    const [big, small] = Buffer.compare(v('mine').hash, v('theirs').hash) > 0 ? ['mine', 'theirs'] : ['theirs', 'mine']
-    assert.equal(kind('own', real(big), remote(small)), 'conflict')
-    assert.equal(kind('own', real(small), remote(big)), 'realize')
+  it('divergent versions are a conflict; a remote version we already replaced is not', () => {
+    assert.equal(kind('own', real('mine'), remote('theirs')), 'conflict')
+    assert.equal(kind('keep', real('mine'), remote('theirs')), 'conflict')
     assert.equal(kind('own', real('mine', { previous: [v('theirs').hash] }), remote('theirs')), 'none')
   })
 
-  it('a losing version held real by several nodes is copied by the lowest PeerId among them only', () => {
-    const theirs = { ...remote('theirs'), chosen: v('theirs', 5), peers: [{ peer: 'p', version: v('theirs', 5) }, { peer: 'b', version: v('mine') }] }
-    const copier = decide({ path, mark: 'own', real: real('mine'), remote: theirs, self: 'a' })
-    assert.ok(copier?.kind === 'realize' && copier.loser != null)
-    const follower = decide({ path, mark: 'own', real: real('mine'), remote: theirs, self: 'c' })
-    assert.ok(follower?.kind === 'realize' && follower.loser == null, 'b keeps the copy; c just takes the winner')
-  })
-
-  it('parallel chains with no real file: own realizes the winner, not the first version seen', () => {
-    const r: RemoteState = { ...remote('first'), conflict: true, peers: [{ peer: 'p', version: v('first', 1) }, { peer: 'q', version: v('later', 7) }] }
-    const job = decide({ path, mark: 'own', real: undefined, remote: r })
-    assert.ok(job?.kind === 'realize' && hashEquals(job.version.hash, v('later').hash))
-  })
-
-  it('on a conflict path, a keep or watch copy that a peer has too is unrealized; an own one stays while it wins (seed 1031)', () => {
-    const both = { ...remote('theirs', { held: [v('theirs').hash, v('mine').hash], conflict: true }), chosen: v('theirs', 1) }
-    const mine = { ...real('mine'), mtime: 9 }
-    assert.equal(kind('watch', mine, both), 'unrealize')
-    assert.equal(kind('keep', mine, both), 'unrealize')
-    assert.equal(kind('own', mine, both), 'conflict')
-    assert.equal(kind('watch', mine, remote('theirs', { held: [v('theirs').hash] })), 'conflict', 'no peer has ours: it stays real')
+  it('on a conflict path, a keep or watch copy that a peer has too is unrealized; an own one stays (seed 1031)', () => {
+    const both = remote('theirs', { held: [v('theirs').hash, v('mine').hash], conflict: true })
+    assert.equal(kind('watch', real('mine'), both), 'unrealize')
+    assert.equal(kind('keep', real('mine'), both), 'unrealize')
+    assert.equal(kind('own', real('mine'), both), 'conflict')
+    assert.equal(kind('watch', real('mine'), remote('theirs', { held: [v('theirs').hash] })), 'conflict', 'no peer has ours: it stays real')
   })
 })
 

@@ -1,5 +1,3 @@
-import { parseConflictCopy } from '../../node/consensus/winner.js'
-import type { RelPath } from '../../datastore/types/path.js'
 import type { Model } from './model.js'
 import { NODES, type NodeName } from './steps.js'
 import type { View } from './observe.js'
@@ -15,10 +13,7 @@ import type { View } from './observe.js'
  *   every node, real where the node's mark is `own`, cached (or real) where
  *   it is `keep`; a path the users deleted is listed and real nowhere; a
  *   path with concurrent contents shows one of them everywhere and is
- *   recorded as a conflict. A losing content may live in a conflict copy
- *   next to the path instead (`name.conflict-<date>-<peer>.ext`,
- *   docs/conflicts.md): there it is no longer the path's content. Copies
- *   are the nodes' files, not the users': only no-loss looks at them.
+ *   recorded as a conflict.
  * - marks: where the model knows the mark a node's user set (on the path or
  *   an ancestor), the node shows it.
  * - conflicts only where writes were concurrent.
@@ -45,22 +40,10 @@ export function check (model: Model, view: View): Violation[] {
   }
   const paths = new Set<string>(model.paths())
   for (const n of NODES) { for (const p of view[n].ls.keys()) paths.add(p); for (const p of view[n].real.keys()) paths.add(p) }
-  // Contents kept in a conflict copy, by the path the copy was made for.
-  const copied = new Map<string, Set<string>>()
-  for (const p of paths) {
-    const copy = parseConflictCopy(p as RelPath)
-    if (copy == null || model.headsOf(p).size > 0) continue
-    paths.delete(p)
-    for (const n of NODES) {
-      const h = view[n].real.get(p)
-      if (h != null) copied.set(copy.original, (copied.get(copy.original) ?? new Set()).add(h))
-    }
-  }
 
   for (const p of [...paths].sort()) {
-    const all = model.headsOf(p)
-    const heads = new Set([...all].filter((h) => copied.get(p)?.has(h) !== true))
-    for (const h of all) {
+    const heads = model.headsOf(p)
+    for (const h of heads) {
       const where = NODES.some((n) => view[n].real.get(p) === h || [...view[n].real.values()].includes(h) || view[n].blobs.has(h))
       if (!where) v('no-loss', `shared:${p}: content ${short(h)} is on no node (real or cached)`)
     }

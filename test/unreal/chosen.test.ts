@@ -133,15 +133,6 @@ describe('UnrealTree: choosing the served version', () => {
     assert.deepEqual(s.chain, [], 'no history: c is not an earlier version of a')
   })
 
-  it('a catch-up listing of the chosen version adds what it replaced to the chain (a conflict resolved while this node was away, issue 13)', async () => {
-    await t.tree.link(A, 'f', v('mine', 100))
-    // A resolved a conflict keeping its version, superseding 'theirs' (which this node holds real).
-    await t.tree.catchupMany(A, [{ path: 'f', version: v('mine', 900), previous: [v('theirs', 0).hash] }])
-    const s = await stat(t)
-    assert.deepEqual(s.chosen.hash, v('mine', 0).hash)
-    assert.deepEqual(s.chain, [v('theirs', 0).hash], 'a real copy of theirs is now outdated, not in conflict')
-  })
-
   it('catch-up: removes files the peer no longer lists, follows its new versions, keeps other peers', async () => {
     await t.tree.link(A, 'gone', v('g', 1))
     await t.tree.link(A, 'd/changed', v('old', 1))

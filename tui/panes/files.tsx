@@ -7,14 +7,14 @@ import { VirtualList } from '../components/virtual-list.js'
 import { entryAt, type FilesState } from '../state.js'
 
 /** The file browser: one directory of the merged listing, with marks and where the content is. */
-export function FilesPane (props: { files: FilesState, focused: boolean, height: number, width: number, conflicts?: ReadonlySet<string> }): ReactNode {
+export function FilesPane (props: { files: FilesState, focused: boolean, height: number, width: number }): ReactNode {
   const f = props.files
   const where = f.arena == null ? 'no arena' : `${f.arena}:${f.dir}`
   const count = f.loading ? 'loading…' : `${f.total} entr${f.total === 1 ? 'y' : 'ies'}`
   const nameWidth = Math.max(10, Math.min(60, props.width - 4 - 60))
   const row = (i: number): string | undefined => {
     const e = entryAt(f, i)
-    return e == null ? undefined : line(e, nameWidth, props.conflicts?.has(e.path) === true)
+    return e == null ? undefined : line(e, nameWidth)
   }
   return (
     <Pane title={`3 Files  ${where}  ${count}`} focused={props.focused} height={props.height} width={props.width}>
@@ -26,10 +26,8 @@ export function FilesPane (props: { files: FilesState, focused: boolean, height:
   )
 }
 
-/** A file in conflict (docs/conflicts.md) says so after its name: `x` resolves it. */
-function line (e: LsEntry, nameWidth: number, conflict: boolean): string {
-  const tag = conflict ? ' !conflict' : ''
-  const name = `${fit(e.type === 'dir' ? `${e.name}/` : e.name, nameWidth - tag.length)}${tag}`.padEnd(nameWidth)
+function line (e: LsEntry, nameWidth: number): string {
+  const name = fit(e.type === 'dir' ? `${e.name}/` : e.name, nameWidth).padEnd(nameWidth)
   const peers = e.peers.length > 0 ? `  ${e.peers.join(',')}` : ''
   // A directory too large to sum has no size (as in `ls`), not "0 B".
   const size = e.type === 'dir' && e.files == null ? '-' : formatBytes(e.size)

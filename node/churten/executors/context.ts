@@ -8,6 +8,4 @@ import type { Holds } from '../holds.js'
 export interface ExecutorContext extends FetchContext {
   /** Leases granted and drops under way: the hold handshake before unrealize. */
   holds: Holds
-  /** This node's PeerId (conflict copies carry it in their name). */
-  self: string
 }

@@ -27,11 +27,9 @@ const TRIES = 2
  * (the repair of a file this small); then the same commit as a realize from
  * a blob (install.ts). File calls are synchronous: for a file this small a
  * thread-pool round trip per call (50–100 µs of CPU on the 2-core VM,
- * docs/BENCHMARKS.md) costs more than the call itself. A conflict's winner
- * comes this way whatever its size (`loser`: the real version it replaces,
- * kept as a conflict copy; docs/conflicts.md).
+ * docs/BENCHMARKS.md) costs more than the call itself.
  */
-export async function realizeDirect (ctx: ExecutorContext, path: RelPath, version: Version, replaces: Hash | undefined, stat: UnrealFileStat, run: JobRun, loser?: Version): Promise<JobStats> {
+export async function realizeDirect (ctx: ExecutorContext, path: RelPath, version: Version, replaces: Hash | undefined, stat: UnrealFileStat, run: JobRun): Promise<JobStats> {
   const peers = ctx.source.peersWith(ctx.arena.name, stat.peers, version.hash)
   if (peers.length === 0) throw new NoPeerError(`${ctx.arena.name}/${path}: no connected peer has version ${hashToHex(version.hash).slice(0, 12)}`)
   const peer = peers[run.attempt % peers.length] as string
@@ -64,7 +62,7 @@ export async function realizeDirect (ctx: ExecutorContext, path: RelPath, versio
     }
     run.action('realize')
     // `tmp` was created by this job (openSync 'w' of a new random name): it carries no xattrs.
-    await commitInstall(ctx, path, version, tmp, target, replaces, { fresh: true, loser })
+    await commitInstall(ctx, path, version, tmp, target, replaces, { fresh: true })
     return stats
   } catch (err) {
     rmSync(tmp, { force: true })

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync, linkSync, lstatSync, renameSync, unlinkSync, utimesSync, type Stats } from 'node:fs'
 import { lstat, rm } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import { conflictCopyPath } from '../../consensus/winner.js'
+import { join } from 'node:path'
 import { parentInRoot } from '../../real/root-path.js'
 import { hashEquals } from '../../../datastore/types/hash.js'
 import { RealizeError } from '../../../datastore/types/errors.js'
@@ -74,7 +73,7 @@ export async function prepareInstall (ctx: ExecutorContext, path: RelPath, repla
  * local file (so it is published in our history). The caller owns `tmp`
  * when this throws.
  */
-export async function commitInstall (ctx: ExecutorContext, path: RelPath, version: Version, tmp: string, target: string, replaces: Hash | undefined, options: { fresh?: boolean, loser?: Version } = {}): Promise<void> {
+export async function commitInstall (ctx: ExecutorContext, path: RelPath, version: Version, tmp: string, target: string, replaces: Hash | undefined, options: { fresh?: boolean } = {}): Promise<void> {
   const st = lstatSync(tmp)
   if (st.size !== version.size) throw new RealizeError('BLOB_SIZE', `${path}: the content has ${st.size} bytes, expected ${version.size}`)
   // Versions carry no permissions: a realized file is an ordinary user file (blob files are 0600).
@@ -83,7 +82,6 @@ export async function commitInstall (ctx: ExecutorContext, path: RelPath, versio
   utimesSync(tmp, new Date(), version.mtime / 1000)
   await checkTarget(ctx, path, target, replaces)
   // Nothing awaited from the check to here: a user's write between them would be lost.
-  const copy = options.loser == null ? undefined : keepAside(ctx, path, target, options.loser)
   // From the placing to its record, what the watcher sees of the path waits (RealIndex.placing).
   const placed = ctx.arena.index.placing(path)
   let changedSince = true
@@ -92,38 +90,12 @@ export async function commitInstall (ctx: ExecutorContext, path: RelPath, versio
     else renameSync(tmp, target)
     const done = lstatSync(target)
     // Indexed with the mtime the file system kept (it may round), so the
-    // watcher's size+mtime check sees no change. A conflict copy is an
-    // ordinary new file, published as an Add in the same batch.
-    await ctx.arena.index.apply([
-      { path, version: { hash: version.hash, size: done.size, mtime: done.mtimeMs }, realized: true },
-      ...(copy == null ? [] : [{ path: copy.path, version: copy.version }])
-    ])
+    // watcher's size+mtime check sees no change.
+    await ctx.arena.index.apply([{ path, version: { hash: version.hash, size: done.size, mtime: done.mtimeMs }, realized: true }])
     const now = lstatSync(target, { throwIfNoEntry: false })
     changedSince = now?.ino !== done.ino || now.size !== done.size || now.mtimeMs !== done.mtimeMs
   } finally {
     placed(changedSince)
-  }
-}
-
-/**
- * The losing real version stays next to the winner (docs/conflicts.md): a
- * hard link to the real file under its conflict copy name, made right
- * before the winner is renamed over the real name, so the loser's bytes
- * are never anywhere but in the root. A name already taken gets `-2`, `-3`...
- */
-function keepAside (ctx: ExecutorContext, path: RelPath, target: string, loser: Version): { path: RelPath, version: Version } {
-  for (let n = 1; ; n++) {
-    const copy = conflictCopyPath(path, loser, ctx.self, n)
-    const file = join(dirname(target), copy.slice(copy.lastIndexOf('/') + 1))
-    try {
-      linkSync(target, file)
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code
-      if (code === 'EEXIST' && n < 100) continue
-      throw new RealizeError('CONFLICT_COPY', `${path}: could not keep the losing version as ${copy}`, { cause: err })
-    }
-    const st = lstatSync(file)
-    return { path: copy, version: { hash: loser.hash, size: st.size, mtime: st.mtimeMs } }
   }
 }
 

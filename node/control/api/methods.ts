@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { TOPICS } from './model.js'
 import type {
   ArenaInfo, ChurtenStatus, ConflictInfo, Content, DiscoveredPeer, LsEntry, MarkInfo, PeerConfigJson, PeerInfo,
-  ResolveConflictResult, ResumeResult, SetMarkResult, StatusInfo, Topic
+  ResumeResult, SetMarkResult, StatusInfo, Topic
 } from './model.js'
 
 /**
@@ -38,8 +38,6 @@ export const methodParams = {
   }),
   cat: z.strictObject(target),
   conflicts: none,
-  /** Settle a conflict (docs/conflicts.md): keep mine, theirs, both, or a peer's version. */
-  'conflicts.resolve': z.strictObject({ arena: z.string(), path: z.string(), keep: z.string() }),
   /** Resume a paused arena, accepting its root as it is (spec section 4). */
   'arena.resume': z.strictObject({ arena: z.string() }),
   'churten.status': none,
@@ -87,7 +85,6 @@ export interface MethodResults {
   ls: LsPage
   cat: CatResult
   conflicts: ConflictInfo[]
-  'conflicts.resolve': ResolveConflictResult
   'arena.resume': ResumeResult
   'churten.status': ChurtenStatus
   'churten.start': ChurtenStatus

@@ -181,24 +181,8 @@ export interface LsEntry {
 export interface ConflictInfo {
   arena: string
   path: string
-  /** This node's real version of the path (null: none here). */
   local: VersionJson | null
-  /** Peers' versions not yet settled (a peer away, a winner not fetched yet). */
   remote: Array<{ peer: string, peerId: string } & VersionJson>
-  /**
-   * Losing versions kept next to the path as conflict copies
-   * (docs/conflicts.md); `peer`: the short PeerId in the copy's name, or
-   * the name of the household peer it belongs to.
-   */
-  copies: Array<{ path: string, peer: string } & VersionJson>
-}
-
-/** What `conflicts resolve` did. */
-export interface ResolveConflictResult {
-  arena: string
-  path: string
-  keep: string
-  done: string[]
 }
 
 /** Content being streamed by `cat`. */
@@ -242,8 +226,6 @@ export interface NodeModel {
   ls: (arena: string, path: string, o?: CallOptions) => Promise<LsEntry[]>
   cat: (arena: string, path: string, o?: CallOptions) => Promise<Content>
   conflicts: (o?: CallOptions) => Promise<ConflictInfo[]>
-  /** `keep`: mine, theirs, both, or a peer (name, PeerId or the short id of a copy's name). */
-  resolveConflict: (arena: string, path: string, keep: string, o?: CallOptions) => Promise<ResolveConflictResult>
   churtenStatus: (o?: CallOptions) => Promise<ChurtenStatus>
   churtenStart: (o?: CallOptions) => Promise<ChurtenStatus>
   churtenStop: (o?: CallOptions) => Promise<ChurtenStatus>

@@ -207,7 +207,6 @@ export class ControlConnection {
       case 'ls': return { result: await this.ls(p, o) }
       case 'cat': return { result: await this.cat(p.arena, p.path, id, o) }
       case 'conflicts': return { result: await m.conflicts(o) }
-      case 'conflicts.resolve': return { result: await m.resolveConflict(p.arena, p.path, p.keep, o) }
       case 'arena.resume': return { result: await m.resumeArena(p.arena, o) }
       case 'churten.status': return { result: await m.churtenStatus(o) }
       case 'churten.start':

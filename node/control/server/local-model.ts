@@ -19,10 +19,8 @@ import { openReal } from './real-content.js'
 import { formatTarget, resolveTarget } from './target.js'
 import type { ControlSources, NodeFacts } from './sources.js'
 import { SerialQueue } from '../../../datastore/types/serial.js'
-import { conflictCopies, resolveConflict, type Keep } from '../../consensus/resolve.js'
-import { shortPeer } from '../../consensus/winner.js'
 import type {
-  ArenaInfo, CallOptions, ChurtenEvent, ChurtenStatus, ConflictInfo, ResolveConflictResult, Content, DiscoveredPeer, LsEntry, MarkInfo, NodeEvent,
+  ArenaInfo, CallOptions, ChurtenEvent, ChurtenStatus, ConflictInfo, Content, DiscoveredPeer, LsEntry, MarkInfo, NodeEvent,
   NodeModel, NodeModelEvents, PeerConfigJson, PeerInfo, ResumeResult, SetMarkResult, StatusInfo, VersionJson
 } from '../api/model.js'
 
@@ -250,46 +248,16 @@ export class LocalNodeModel implements NodeModel {
   async conflicts (o: CallOptions = {}): Promise<ConflictInfo[]> {
     const out: ConflictInfo[] = []
     for (const a of this.node.arenas) {
-      const byPath = new Map<string, ConflictInfo>()
       for await (const [path, c] of a.store.conflicts.all(o)) {
-        byPath.set(path, {
+        out.push({
           arena: a.name,
           path,
           local: c.local == null ? null : versionJson(c.local),
-          remote: c.remote.map((r) => ({ peer: this.peerName(r.peer), peerId: r.peer, ...versionJson(r.version) })),
-          copies: []
+          remote: c.remote.map((r) => ({ peer: this.peerName(r.peer), peerId: r.peer, ...versionJson(r.version) }))
         })
       }
-      // A conflict whose loser is kept as a copy stays listed until someone resolves it (docs/conflicts.md).
-      for (const [path, copies] of await conflictCopies(a, o)) {
-        let info = byPath.get(path)
-        if (info == null) {
-          const real = await a.index.get(path)
-          info = { arena: a.name, path, local: real == null ? null : versionJson(real), remote: [], copies: [] }
-          byPath.set(path, info)
-        }
-        for (const c of copies) info.copies.push({ path: c.path, peer: this.shortPeerName(c.peer), ...versionJson(c.version) })
-      }
-      out.push(...[...byPath.values()].sort((x, y) => x.path < y.path ? -1 : x.path > y.path ? 1 : 0))
     }
     return out
-  }
-
-  /** The household name of the peer whose short id a copy's name carries ("this node" for ours). */
-  private shortPeerName (short: string): string {
-    if (shortPeer(this.node.peerId) === short) return 'here'
-    return this.config.peers.find((p) => shortPeer(p.id) === short)?.name ?? short
-  }
-
-  async resolveConflict (arena: string, path: string, keep: string, o: CallOptions = {}): Promise<ResolveConflictResult> {
-    const a = this.arena(arena)
-    const p = parsePath(path)
-    const choice: Keep = keep === 'mine' || keep === 'theirs' || keep === 'both' ? keep : { peer: keep }
-    const peerId = (name: string): string | undefined =>
-      this.config.peers.find((x) => x.name === name || x.id === name || shortPeer(x.id) === name)?.id ?? (name === this.node.peerId || name === shortPeer(this.node.peerId) || name === 'here' ? this.node.peerId : undefined)
-    o.signal?.throwIfAborted()
-    const r = await resolveConflict({ arena: a, path: p, keep: choice, self: this.node.peerId, peerId })
-    return { arena, path: p, keep, done: r.done }
   }
 
   async churtenStatus (o: CallOptions = {}): Promise<ChurtenStatus> {
