@@ -23,7 +23,7 @@ try {
   console.log(`load ${(r.ms / 1000).toFixed(1)} s, ${s.length} status round trips: median ${f(at(0.5))}, p99 ${f(at(0.99))}, max ${f(s[s.length - 1]!)} (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})`)
   const top = r.rtts.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, 5)
   console.log(`  longest: ${top.map((t) => `#${t.i} ${f(t.ms)}`).join(', ')}`)
-  for (const x of r.rsync) console.log(`  rsync: ${(x.ms / 1000).toFixed(2)} s, ${x.literal} literal bytes, ${x.error != null ? `ended by the node (${x.error})` : `range hash ${x.rangeHashOk ? 'ok' : 'WRONG'}`}`)
+  for (const x of r.rsync) console.log(`  rsync: ${(x.ms / 1000).toFixed(2)} s, ${x.literal} literal bytes, range hash ${x.rangeHashOk ? 'ok' : 'WRONG'}`)
   for (const x of r.hash) console.log(`  hash: ${(x.ms / 1000).toFixed(2)} s, ${x.results} results${x.code != null ? ` (${x.code})` : ''}`)
 } finally {
   await rm(dir, { recursive: true, force: true })

@@ -20,9 +20,7 @@ describe('the control socket stays responsive while a peer runs the heaviest all
   it('status round trips stay under 1 s during 8 rsync and 8 hash requests at their limits', async () => {
     tmp = await tempDir('rz-responsive-')
     const r = await hostileScenario({ dir: tmp.dir })
-    // A request the node ends (its deadlines bound the work) is allowed; one it serves ends right.
-    for (const x of r.rsync) assert.ok(x.rangeHashOk || x.error != null, 'each delta ends with the right range hash, or was ended by the node')
-    assert.ok(r.rsync.some((x) => x.rangeHashOk), `some deltas were served: ${JSON.stringify(r.rsync)}`)
+    for (const x of r.rsync) assert.ok(x.rangeHashOk, 'each delta ends with the right range hash')
     for (const x of r.hash) assert.deepEqual({ code: x.code, results: x.results }, { code: undefined, results: 4096 })
     const max = Math.max(...r.rtts)
     assert.ok(r.rtts.length >= 5, `${r.rtts.length} round trips in ${Math.round(r.ms)} ms`)
